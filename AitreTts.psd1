@@ -1,0 +1,29 @@
+@{
+    RootModule           = 'AitreTts.dll'
+    ModuleVersion        = '0.1.0'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    GUID                 = '5d0f7c1e-6b1a-4c53-9d0e-6f4a2b8c7e31'
+    Author               = 'AitreTts contributors'
+    CompanyName          = 'AitreTts'
+    Copyright            = '(c) AitreTts contributors. MIT License.'
+    Description          = 'Turns text into audio files through OpenAI-compatible text-to-speech APIs (OpenAI, Azure OpenAI, AITRE, apimart and local servers): pipeline input, long documents, retries, atomic files.'
+    PowerShellVersion    = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('AitreTts.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Invoke-TextToSpeech'
+        'Get-TtsVoice'
+        'Set-TtsConfiguration'
+        'Get-TtsConfiguration'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('TextToSpeech', 'TTS', 'OpenAI', 'Azure', 'Speech', 'Audio', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri = 'https://github.com/aitre/AitreTts'
+            LicenseUri = 'https://github.com/aitre/AitreTts/blob/main/LICENSE'
+        }
+    }
+}

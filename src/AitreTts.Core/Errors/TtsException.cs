@@ -1,0 +1,44 @@
+using System;
+
+namespace AitreTts.Core.Errors;
+
+/// <summary>
+/// The one exception the core throws for anything a user can act on. It carries what the cmdlets need
+/// to build an ErrorRecord: a stable <see cref="ErrorId"/>, a <see cref="Category"/>, and the server's
+/// own words with the request id. It never carries the API key.
+/// </summary>
+[Serializable]
+public sealed class TtsException : Exception
+{
+    /// <summary>Creates an error with a stable id, a category and a message that says how to fix it.</summary>
+    public TtsException(string errorId, TtsErrorCategory category, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        ErrorId = errorId;
+        Category = category;
+    }
+
+    /// <summary>A stable PascalCase id from <see cref="TtsErrorIds"/>.</summary>
+    public string ErrorId { get; }
+
+    /// <summary>The category, named as PowerShell's ErrorCategory names it.</summary>
+    public TtsErrorCategory Category { get; }
+
+    /// <summary>The HTTP status, when the error came from a response.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>The server's <c>x-request-id</c>, to quote to its support.</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The server's own message, as it sent it.</summary>
+    public string? ServerMessage { get; init; }
+
+    /// <summary>The server's error code (such as <c>insufficient_quota</c>) or type.</summary>
+    public string? ServerCode { get; init; }
+
+    /// <summary>Advice on how to fix the cause, such as the Azure URL form.</summary>
+    public string? Hint { get; init; }
+
+    /// <summary>How many attempts were made before giving up, when the request was retried.</summary>
+    public int Attempts { get; init; } = 1;
+}

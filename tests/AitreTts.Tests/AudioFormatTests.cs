@@ -1,0 +1,35 @@
+using AitreTts.Core;
+
+namespace AitreTts.Tests;
+
+public sealed class AudioFormatTests
+{
+    [Theory]
+    [InlineData("mp3", AudioFormat.Mp3)]
+    [InlineData(".MP3", AudioFormat.Mp3)]
+    [InlineData("opus", AudioFormat.Opus)]
+    [InlineData("ogg", AudioFormat.Opus)]
+    [InlineData("aac", AudioFormat.Aac)]
+    [InlineData("flac", AudioFormat.Flac)]
+    [InlineData("Wav", AudioFormat.Wav)]
+    [InlineData("pcm", AudioFormat.Pcm)]
+    public void TryParse_AcceptsApiNamesAndCommonExtensions(string value, AudioFormat expected)
+    {
+        Assert.True(AudioFormats.TryParse(value, out AudioFormat actual));
+        Assert.Equal(expected, actual);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("mp4")]
+    [InlineData("wma")]
+    public void TryParse_RejectsOtherNames(string? value) => Assert.False(AudioFormats.TryParse(value, out _));
+
+    [Theory]
+    [InlineData("/tmp/a.mp3", AudioFormat.Mp3)]
+    [InlineData("C:\\x\\b.FLAC", AudioFormat.Flac)]
+    [InlineData("/tmp/noextension", null)]
+    [InlineData("/tmp/a.txt", null)]
+    public void FromPath_ReadsTheExtension(string path, AudioFormat? expected) => Assert.Equal(expected, AudioFormats.FromPath(path));
+}

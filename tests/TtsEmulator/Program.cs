@@ -1,0 +1,6 @@
+namespace TtsEmulator;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}
