@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+
+namespace TtsEmulator;
+
+/// <summary>
+/// A misbehaviour to inject. Rules are tried in the order added; the first that matches a request applies to it.
+/// A rule with <see cref="StatusCode"/>, <see cref="Body"/> or <see cref="ErrorShape"/> replaces the response;
+/// the others (<see cref="CutAfterBytes"/>, <see cref="StallAfterBytes"/>, <see cref="DelayHeadersSeconds"/>,
+/// <see cref="Headers"/>) change how the normal response, or the replacement, is sent.
+/// Serialized with System.Text.Json in camelCase for the control API.
+/// </summary>
+public sealed class FaultRule
+{
+    /// <summary>How many matching requests this rule applies to; 0 means every one, forever.</summary>
+    public int Times { get; set; } = 1;
+
+    /// <summary>Match only requests whose <c>input</c> contains this (ordinal).</summary>
+    public string? InputContains { get; set; }
+
+    /// <summary>Match only requests whose path contains this (ordinal, case-insensitive).</summary>
+    public string? PathContains { get; set; }
+
+    /// <summary>Answer with this status. With no <see cref="Body"/>, an error body of <see cref="ErrorShape"/> (default "openai").</summary>
+    public int? StatusCode { get; set; }
+
+    /// <summary>Answer with exactly this body.</summary>
+    public string? Body { get; set; }
+
+    /// <summary>Content-Type of <see cref="Body"/>; guessed from it when absent.</summary>
+    public string? ContentType { get; set; }
+
+    /// <summary>Extra response headers, such as Retry-After, retry-after-ms, x-should-retry.</summary>
+    public Dictionary<string, string>? Headers { get; set; }
+
+    /// <summary>"openai" | "flat" | "detail-object" | "detail-list" | "text" | "html": the error body's shape.</summary>
+    public string? ErrorShape { get; set; }
+
+    /// <summary>The error's message in the generated body.</summary>
+    public string? ErrorMessage { get; set; }
+
+    /// <summary>The error's code, such as "insufficient_quota" or "rate_limit_exceeded".</summary>
+    public string? ErrorCode { get; set; }
+
+    /// <summary>The error's type, such as "insufficient_quota" or "server_error".</summary>
+    public string? ErrorType { get; set; }
+
+    /// <summary>Send the headers with the full Content-Length, then abort the connection after this many body bytes.</summary>
+    public int? CutAfterBytes { get; set; }
+
+    /// <summary>Send this many body bytes, then nothing for <see cref="StallSeconds"/>.</summary>
+    public int? StallAfterBytes { get; set; }
+
+    /// <summary>How long the stall lasts.</summary>
+    public double StallSeconds { get; set; }
+
+    /// <summary>After the stall, abort the connection instead of sending the rest.</summary>
+    public bool AbortAfterStall { get; set; }
+
+    /// <summary>Wait this long before sending the headers (stops waiting when the client disconnects).</summary>
+    public double? DelayHeadersSeconds { get; set; }
+
+    internal bool ReplacesResponse => StatusCode is not null || Body is not null || ErrorShape is not null;
+
+    internal FaultRule Clone() => (FaultRule)MemberwiseClone();
+}
