@@ -48,5 +48,8 @@ public static class TtsErrorIds
 
     // Audio joining.
     public const string AudioJoinFailed = "TtsAudioJoinFailed";
+
+    // Voices.
+    public const string VoiceNotFound = "TtsVoiceNotFound";
 #pragma warning restore CS1591
 }

@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.Security;
+using AitreTts.Core.Http;
+using AitreTts.Core.Security;
+
+namespace AitreTts.Core.Configuration;
+
+/// <summary>Where an effective setting came from.</summary>
+public enum SettingSource
+{
+    /// <summary>A parameter of the call.</summary>
+    Parameter,
+    /// <summary><c>Set-TtsConfiguration -Scope Process</c>.</summary>
+    Session,
+    /// <summary>An environment variable.</summary>
+    Environment,
+    /// <summary>The per-user configuration file.</summary>
+    File,
+    /// <summary>The module's built-in default.</summary>
+    Default,
+}
+
+/// <summary>One effective setting and its origin.</summary>
+public sealed class ResolvedSetting
+{
+    internal ResolvedSetting(string name, object? value, SettingSource source, string? detail)
+    {
+        Name = name;
+        Value = value;
+        Source = source;
+        Detail = detail;
+    }
+
+    /// <summary>The setting's name, as Set-TtsConfiguration names it.</summary>
+    public string Name { get; }
+
+    /// <summary>The value; a <see cref="SecureString"/> for the key.</summary>
+    public object? Value { get; }
+
+    /// <summary>Where the value came from.</summary>
+    public SettingSource Source { get; }
+
+    /// <summary>The environment variable or file that gave the value, when there is one.</summary>
+    public string? Detail { get; }
+
+    /// <summary>"Environment (AITRE_API_KEY)", "File (/home/me/.config/AitreTts/config.json)", "Default".</summary>
+    public string SourceText => Detail is null ? Source.ToString() : Source + " (" + Detail + ")";
+}
+
+/// <summary>The settings a call runs with, after precedence, each with its source.</summary>
+public sealed class EffectiveConfiguration
+{
+    internal EffectiveConfiguration(IReadOnlyDictionary<string, ResolvedSetting> settings, string filePath)
+    {
+        Settings = settings;
+        FilePath = filePath;
+    }
+
+    /// <summary>Every setting by name.</summary>
+    public IReadOnlyDictionary<string, ResolvedSetting> Settings { get; }
+
+    /// <summary>The configuration file consulted.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The server root.</summary>
+    public string BaseUrl => (string)Settings[nameof(TtsSettings.BaseUrl)].Value!;
+
+    /// <summary>The key, or null.</summary>
+    public SecureString? ApiKey => (SecureString?)Settings[nameof(TtsSettings.ApiKey)].Value;
+
+    /// <summary>The model.</summary>
+    public string Model => (string)Settings[nameof(TtsSettings.Model)].Value!;
+
+    /// <summary>The voice.</summary>
+    public string Voice => (string)Settings[nameof(TtsSettings.Voice)].Value!;
+
+    /// <summary>The format, when nothing more specific (a parameter, an -OutFile extension) decides.</summary>
+    public AudioFormat Format => (AudioFormat)Settings[nameof(TtsSettings.Format)].Value!;
+
+    /// <summary>The output directory, or null for the current location.</summary>
+    public string? OutputDirectory => (string?)Settings[nameof(TtsSettings.OutputDirectory)].Value;
+
+    /// <summary>The time limit in seconds.</summary>
+    public int TimeoutSec => (int)Settings[nameof(TtsSettings.TimeoutSec)].Value!;
+
+    /// <summary>Retries after the first attempt.</summary>
+    public int MaximumRetryCount => (int)Settings[nameof(TtsSettings.MaximumRetryCount)].Value!;
+
+    /// <summary>Fixed retry interval in seconds, or null for exponential backoff.</summary>
+    public double? RetryIntervalSec => (double?)Settings[nameof(TtsSettings.RetryIntervalSec)].Value;
+}
+
+/// <summary>
+/// Applies the precedence: a parameter of the call, then the session, then environment variables
+/// (<c>AITRE_*</c>, then <c>OPENAI_*</c>), then the file, then built-in defaults.
+/// </summary>
+public static class ConfigurationResolver
+{
+    /// <summary>OpenAI's API, the default server.</summary>
+    public const string DefaultBaseUrl = "https://api.openai.com";
+
+    /// <summary>The default model: the one every OpenAI-compatible server and gateway knows.</summary>
+    public const string DefaultModel = "tts-1";
+
+    /// <summary>The default voice: available for every OpenAI model.</summary>
+    public const string DefaultVoice = "alloy";
+
+    /// <summary>The default time limit, as Invoke-RestMethod's.</summary>
+    public const int DefaultTimeoutSec = 100;
+
+    /// <summary>The default number of retries, as openai-python's.</summary>
+    public const int DefaultMaximumRetryCount = 2;
+
+    /// <summary>Resolves the effective configuration.</summary>
+    /// <param name="call">The call's parameters.</param>
+    /// <param name="session">The session settings.</param>
+    /// <param name="environment">Reads an environment variable.</param>
+    /// <param name="file">The file's settings for the profile in use.</param>
+    /// <param name="filePath">The file's path, for display.</param>
+    /// <param name="log">Receives a note when a key is held back from a host it was not meant for.</param>
+    public static EffectiveConfiguration Resolve(TtsSettings call, TtsSettings session, Func<string, string?> environment, TtsSettings file, string filePath, TtsLog? log = null)
+    {
+        log ??= TtsLog.None;
+        var aitreEnvironment = new TtsSettings
+        {
+            BaseUrl = NonEmpty(environment("AITRE_BASE_URL")),
+            ApiKey = SecretOrNull(environment("AITRE_API_KEY")),
+        };
+        var openAiEnvironment = new TtsSettings
+        {
+            BaseUrl = NonEmpty(environment("OPENAI_BASE_URL")),
+            ApiKey = SecretOrNull(environment("OPENAI_API_KEY")),
+        };
+        var defaults = new TtsSettings
+        {
+            BaseUrl = DefaultBaseUrl,
+            Model = DefaultModel,
+            Voice = DefaultVoice,
+            Format = AudioFormat.Mp3,
+            TimeoutSec = DefaultTimeoutSec,
+            MaximumRetryCount = DefaultMaximumRetryCount,
+        };
+
+        var layers = new[]
+        {
+            new Layer(call, SettingSource.Parameter, null, null),
+            new Layer(session, SettingSource.Session, null, null),
+            new Layer(aitreEnvironment, SettingSource.Environment, "AITRE_BASE_URL", "AITRE_API_KEY"),
+            // OPENAI_API_KEY follows OpenAI's own convention: without OPENAI_BASE_URL it is a key for api.openai.com.
+            new Layer(openAiEnvironment, SettingSource.Environment, "OPENAI_BASE_URL", "OPENAI_API_KEY") { KeyHome = openAiEnvironment.BaseUrl ?? DefaultBaseUrl },
+            new Layer(file, SettingSource.File, filePath, filePath),
+            new Layer(defaults, SettingSource.Default, null, null),
+        };
+
+        var resolved = new Dictionary<string, ResolvedSetting>(StringComparer.OrdinalIgnoreCase);
+        void Pick<T>(string name, Func<TtsSettings, T?> read)
+        {
+            foreach (Layer layer in layers)
+            {
+                T? value = read(layer.Settings);
+                if (value is not null)
+                {
+                    resolved[name] = new ResolvedSetting(name, value, layer.Source, layer.BaseUrlDetail);
+                    return;
+                }
+            }
+
+            resolved[name] = new ResolvedSetting(name, null, SettingSource.Default, null);
+        }
+
+        Pick(nameof(TtsSettings.BaseUrl), s => s.BaseUrl);
+        Pick(nameof(TtsSettings.Model), s => s.Model);
+        Pick(nameof(TtsSettings.Voice), s => s.Voice);
+        Pick(nameof(TtsSettings.Format), s => s.Format);
+        Pick(nameof(TtsSettings.OutputDirectory), s => s.OutputDirectory);
+        Pick(nameof(TtsSettings.TimeoutSec), s => s.TimeoutSec);
+        Pick(nameof(TtsSettings.MaximumRetryCount), s => s.MaximumRetryCount);
+        Pick(nameof(TtsSettings.RetryIntervalSec), s => s.RetryIntervalSec);
+        resolved[nameof(TtsSettings.ApiKey)] = ResolveKey(layers, (string)resolved[nameof(TtsSettings.BaseUrl)].Value!, log);
+        return new EffectiveConfiguration(resolved, filePath);
+    }
+
+    // A key is sent only to the server it was stored with: a key from a layer counts when the base URL that layer
+    // (or the layers below it) would use is the effective one. A gateway named by -BaseUrl never sees the OpenAI
+    // key from the file, and OPENAI_API_KEY never reaches a server other than OpenAI's unless OPENAI_BASE_URL says so.
+    private static ResolvedSetting ResolveKey(Layer[] layers, string effectiveBaseUrl, TtsLog log)
+    {
+        for (int i = 0; i < layers.Length; i++)
+        {
+            Layer layer = layers[i];
+            if (layer.Settings.ApiKey is null)
+            {
+                continue;
+            }
+
+            if (layer.Source == SettingSource.Parameter)
+            {
+                return new ResolvedSetting(nameof(TtsSettings.ApiKey), layer.Settings.ApiKey, layer.Source, null);
+            }
+
+            string home = layer.KeyHome ?? HomeBaseUrl(layers, i);
+            if (SameServer(home, effectiveBaseUrl))
+            {
+                return new ResolvedSetting(nameof(TtsSettings.ApiKey), layer.Settings.ApiKey, layer.Source, layer.KeyDetail);
+            }
+
+            log.Verbose($"Not using the API key from {layer.Source}{(layer.KeyDetail is null ? string.Empty : " (" + layer.KeyDetail + ")")}: it belongs to {SafeHost(home)}, not {SafeHost(effectiveBaseUrl)}.");
+        }
+
+        return new ResolvedSetting(nameof(TtsSettings.ApiKey), null, SettingSource.Default, null);
+    }
+
+    private static string HomeBaseUrl(Layer[] layers, int from)
+    {
+        for (int i = from; i < layers.Length; i++)
+        {
+            if (layers[i].Settings.BaseUrl is string url && layers[i].KeyHome is null)
+            {
+                return url;
+            }
+        }
+
+        return DefaultBaseUrl;
+    }
+
+    private static bool SameServer(string a, string b)
+    {
+        try
+        {
+            Uri left = TtsEndpoint.ParseBaseUrl(a);
+            Uri right = TtsEndpoint.ParseBaseUrl(b);
+            return Uri.Compare(left, right, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+        }
+        catch (Errors.TtsException)
+        {
+            return string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    private static string SafeHost(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? uri.GetLeftPart(UriPartial.Authority) : "another server";
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+
+    private static SecureString? SecretOrNull(string? value) => string.IsNullOrWhiteSpace(value) ? null : SecretText.ToSecureString(value!.Trim());
+
+    private sealed class Layer
+    {
+        public Layer(TtsSettings settings, SettingSource source, string? baseUrlDetail, string? keyDetail)
+        {
+            Settings = settings;
+            Source = source;
+            BaseUrlDetail = baseUrlDetail;
+            KeyDetail = keyDetail;
+        }
+
+        public TtsSettings Settings { get; }
+
+        public SettingSource Source { get; }
+
+        public string? BaseUrlDetail { get; }
+
+        public string? KeyDetail { get; }
+
+        public string? KeyHome { get; init; }
+    }
+}

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Security;
+
+namespace AitreTts.Core.Configuration;
+
+/// <summary>
+/// The per-user configuration file, so a scheduled task that runs later finds what an admin set once.
+/// <c>%APPDATA%\AitreTts\config.json</c> on Windows; <c>$XDG_CONFIG_HOME/AitreTts/config.json</c> or
+/// <c>~/.config/AitreTts/config.json</c> elsewhere. The key in it is always protected (<see cref="SecretProtector"/>).
+/// </summary>
+public sealed class ConfigurationStore
+{
+    /// <summary>The profile used when none is named.</summary>
+    public const string DefaultProfileName = "default";
+
+    private static readonly object WriteGate = new();
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly SecretProtector _protector;
+
+    /// <summary>A store at <paramref name="path"/>.</summary>
+    public ConfigurationStore(string path)
+    {
+        FilePath = Path.GetFullPath(path);
+        _protector = new SecretProtector(Path.GetDirectoryName(FilePath)!);
+    }
+
+    /// <summary>The full path of the file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The store at the default per-user path, read from the environment at each call so tests and tasks can redirect it.</summary>
+    public static ConfigurationStore ForCurrentUser() => new(DefaultPath());
+
+    /// <summary>The default per-user path of the configuration file.</summary>
+    public static string DefaultPath()
+    {
+        string root;
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            root = Environment.GetEnvironmentVariable("APPDATA") is { Length: > 0 } appData
+                ? appData
+                : Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData);
+        }
+        else
+        {
+            root = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } xdg && Path.IsPathRooted(xdg)
+                ? xdg
+                : Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config");
+        }
+
+        return Path.Combine(root, "AitreTts", "config.json");
+    }
+
+    /// <summary>Reads one profile's settings; an absent file or profile gives empty settings.</summary>
+    /// <exception cref="TtsException">TtsConfigurationInvalid when the file cannot be parsed.</exception>
+    public TtsSettings Load(string profile = DefaultProfileName, TtsLog? log = null)
+    {
+        ConfigurationDocument document = Read(log ?? TtsLog.None);
+        return document.Profiles.TryGetValue(profile, out ProfileDocument? stored) ? ToSettings(stored) : new TtsSettings();
+    }
+
+    /// <summary>Sets, in one profile, every member that <paramref name="changes"/> sets, and writes the file.</summary>
+    public void Save(TtsSettings changes, string profile = DefaultProfileName, TtsLog? log = null)
+    {
+        lock (WriteGate)
+        {
+            ConfigurationDocument document = Read(log ?? TtsLog.None);
+            if (!document.Profiles.TryGetValue(profile, out ProfileDocument? stored))
+            {
+                stored = new ProfileDocument();
+                document.Profiles[profile] = stored;
+            }
+
+            stored.BaseUrl = changes.BaseUrl ?? stored.BaseUrl;
+            if (changes.ApiKey is not null)
+            {
+                stored.ApiKey = _protector.Protect(SecretText.Reveal(changes.ApiKey));
+            }
+
+            stored.Model = changes.Model ?? stored.Model;
+            stored.Voice = changes.Voice ?? stored.Voice;
+            stored.Format = changes.Format?.ToApiName() ?? stored.Format;
+            stored.OutputDirectory = changes.OutputDirectory ?? stored.OutputDirectory;
+            stored.TimeoutSec = changes.TimeoutSec ?? stored.TimeoutSec;
+            stored.MaximumRetryCount = changes.MaximumRetryCount ?? stored.MaximumRetryCount;
+            stored.RetryIntervalSec = changes.RetryIntervalSec ?? stored.RetryIntervalSec;
+            document.DefaultProfile ??= DefaultProfileName;
+            PrivateFile.WriteAllBytes(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, JsonOptions));
+        }
+    }
+
+    private ConfigurationDocument Read(TtsLog log)
+    {
+        if (!File.Exists(FilePath))
+        {
+            return new ConfigurationDocument();
+        }
+
+        if (PrivateFile.Tighten(FilePath))
+        {
+            log.Warning($"The configuration file {FilePath} could be read by other users; its mode is now 0600. Consider replacing the API key stored in it.");
+        }
+
+        try
+        {
+            ConfigurationDocument? document = JsonSerializer.Deserialize<ConfigurationDocument>(File.ReadAllBytes(FilePath), JsonOptions);
+            if (document is null)
+            {
+                return new ConfigurationDocument();
+            }
+
+            document.Profiles = new Dictionary<string, ProfileDocument>(document.Profiles ?? new Dictionary<string, ProfileDocument>(), StringComparer.OrdinalIgnoreCase);
+            return document;
+        }
+        catch (JsonException ex)
+        {
+            throw new TtsException(
+                TtsErrorIds.ConfigurationInvalid,
+                TtsErrorCategory.InvalidData,
+                $"The configuration file {FilePath} is not valid JSON ({ex.Message}). Fix or delete it, then run Set-TtsConfiguration again.",
+                ex);
+        }
+    }
+
+    private TtsSettings ToSettings(ProfileDocument stored)
+    {
+        var settings = new TtsSettings
+        {
+            BaseUrl = stored.BaseUrl,
+            Model = stored.Model,
+            Voice = stored.Voice,
+            OutputDirectory = stored.OutputDirectory,
+            TimeoutSec = stored.TimeoutSec,
+            MaximumRetryCount = stored.MaximumRetryCount,
+            RetryIntervalSec = stored.RetryIntervalSec,
+        };
+        if (stored.Format is not null)
+        {
+            settings.Format = AudioFormats.TryParse(stored.Format, out AudioFormat format)
+                ? format
+                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidData, $"The configuration file {FilePath} names an unknown format '{stored.Format}'. Set a valid one with Set-TtsConfiguration -Format.");
+        }
+
+        if (stored.ApiKey is not null)
+        {
+            settings.ApiKey = SecretText.ToSecureString(_protector.Unprotect(stored.ApiKey));
+        }
+
+        return settings;
+    }
+
+    private sealed class ConfigurationDocument
+    {
+        public int Version { get; set; } = 1;
+
+        public string? DefaultProfile { get; set; }
+
+        public Dictionary<string, ProfileDocument> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    }
+
+    private sealed class ProfileDocument
+    {
+        public string? BaseUrl { get; set; }
+
+        public string? ApiKey { get; set; }
+
+        public string? Model { get; set; }
+
+        public string? Voice { get; set; }
+
+        public string? Format { get; set; }
+
+        public string? OutputDirectory { get; set; }
+
+        public int? TimeoutSec { get; set; }
+
+        public int? MaximumRetryCount { get; set; }
+
+        public double? RetryIntervalSec { get; set; }
+    }
+}

@@ -1,0 +1,275 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using AitreTts.Core.Audio;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Http;
+using AitreTts.Core.Output;
+using AitreTts.Core.Text;
+
+namespace AitreTts.Core.Synthesis;
+
+/// <summary>The voice options of one document.</summary>
+public sealed class SpeechOptions
+{
+    /// <summary>The model.</summary>
+    public string Model { get; set; } = "tts-1";
+
+    /// <summary>The voice.</summary>
+    public string Voice { get; set; } = "alloy";
+
+    /// <summary>The format asked of the server.</summary>
+    public AudioFormat Format { get; set; } = AudioFormat.Mp3;
+
+    /// <summary>The speed, 0.25 to 4.0.</summary>
+    public double Speed { get; set; } = 1.0;
+
+    /// <summary>Voice direction, or null.</summary>
+    public string? Instructions { get; set; }
+
+    /// <summary>How many chunks of one document are synthesized at once.</summary>
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary>pcm sample rate and wrapping.</summary>
+    public AudioJoinOptions Join { get; set; } = new();
+
+    /// <summary>The format of the file written: wav when pcm is wrapped, else <see cref="Format"/>.</summary>
+    public AudioFormat FileFormat => Format == AudioFormat.Pcm && Join.WrapPcmAsWav ? AudioFormat.Wav : Format;
+}
+
+/// <summary>Progress of one document, reported from worker threads.</summary>
+public sealed class SynthesisProgress
+{
+    /// <summary>Chunks finished.</summary>
+    public int ChunksDone { get; init; }
+
+    /// <summary>Chunks in the document.</summary>
+    public int ChunksTotal { get; init; }
+
+    /// <summary>Characters of the finished chunks.</summary>
+    public int CharactersDone { get; init; }
+
+    /// <summary>Characters in the document.</summary>
+    public int CharactersTotal { get; init; }
+}
+
+/// <summary>A written document.</summary>
+public sealed class DocumentResult
+{
+    /// <summary>The final path of the audio file.</summary>
+    public string Path { get; init; } = string.Empty;
+
+    /// <summary>The format of the file.</summary>
+    public AudioFormat Format { get; init; }
+
+    /// <summary>Characters of the document's text.</summary>
+    public int Characters { get; init; }
+
+    /// <summary>Requests the document needed.</summary>
+    public int Chunks { get; init; }
+
+    /// <summary>The <c>x-request-id</c> of each chunk, in order (null where the server sent none).</summary>
+    public IReadOnlyList<string?> RequestIds { get; init; } = Array.Empty<string?>();
+
+    /// <summary>The audio's duration.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>The file's size.</summary>
+    public long Bytes { get; init; }
+}
+
+/// <summary>
+/// Turns one document into one audio file: splits it into chunks the API accepts, synthesizes them concurrently
+/// (bounded by <see cref="SpeechOptions.ThrottleLimit"/>), joins them in order into one valid file, and moves it
+/// into place. Any failure or cancellation removes every temporary file and leaves an existing target untouched.
+/// </summary>
+public sealed class DocumentSynthesizer
+{
+    private readonly SpeechClient _client;
+    private readonly TtsLog _log;
+
+    /// <summary>Creates a synthesizer over one speech client.</summary>
+    public DocumentSynthesizer(SpeechClient client, TtsLog? log = null)
+    {
+        _client = client;
+        _log = log ?? TtsLog.None;
+    }
+
+    /// <summary>Synthesizes <paramref name="text"/> into <paramref name="target"/>.</summary>
+    public async Task<DocumentResult> SynthesizeAsync(
+        string text,
+        SpeechOptions options,
+        OutputTarget target,
+        Action<SynthesisProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TextChunk> chunks = TextSplitter.Split(text);
+        if (chunks.Count == 0)
+        {
+            throw new TtsException(TtsErrorIds.InputEmpty, TtsErrorCategory.InvalidArgument, "The text is empty or only whitespace; there is nothing to speak.");
+        }
+
+        if (chunks.Count > 1)
+        {
+            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Split {0} characters into {1} chunks of at most {2}.", text.Length, chunks.Count, TextSplitter.ApiMaximumCharacters));
+        }
+
+        var chunkPaths = new string?[chunks.Count];
+        var requestIds = new string?[chunks.Count];
+        string? joinedPath = null;
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            int done = 0;
+            int charactersDone = 0;
+            progress?.Invoke(new SynthesisProgress { ChunksTotal = chunks.Count, CharactersTotal = text.Length });
+            using var throttle = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
+            async Task SynthesizeChunkAsync(TextChunk chunk)
+            {
+                await throttle.WaitAsync(failFast.Token).ConfigureAwait(false);
+                try
+                {
+                    using FileStream stream = target.CreateTemporaryFile(out string path);
+                    chunkPaths[chunk.Index] = path;
+                    var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
+                    SpeechResponse response = await _client.SynthesizeAsync(request, stream, failFast.Token).ConfigureAwait(false);
+                    requestIds[chunk.Index] = response.RequestId;
+                }
+                catch (TtsException ex) when (chunks.Count > 1)
+                {
+                    throw InChunk(ex, chunk, chunks.Count);
+                }
+                finally
+                {
+                    throttle.Release();
+                }
+
+                int finished = Interlocked.Increment(ref done);
+                int characters = Interlocked.Add(ref charactersDone, chunk.Length);
+                progress?.Invoke(new SynthesisProgress { ChunksDone = finished, ChunksTotal = chunks.Count, CharactersDone = characters, CharactersTotal = text.Length });
+            }
+
+            Task[] running = chunks.Select(chunk => RunFailingFast(SynthesizeChunkAsync(chunk), failFast)).ToArray();
+            await WhenAllOrFirstFailure(running).ConfigureAwait(false);
+
+            string[] finishedPaths = chunkPaths.Select(p => p!).ToArray();
+            AudioFormat fileFormat = options.FileFormat;
+            string finalPath;
+            if (finishedPaths.Length == 1 && !NeedsRewrite(options))
+            {
+                finalPath = finishedPaths[0];
+            }
+            else
+            {
+                using FileStream joined = target.CreateTemporaryFile(out string path);
+                joinedPath = path;
+                AudioJoiner.Join(options.Format, finishedPaths, joined, options.Join, failFast.Token);
+                await joined.FlushAsync(failFast.Token).ConfigureAwait(false);
+                joined.Flush(flushToDisk: true);
+                finalPath = path;
+            }
+
+            AudioInfo info = AudioInspector.Inspect(fileFormat, finalPath, options.Join);
+            failFast.Token.ThrowIfCancellationRequested();
+            string committed = target.Commit(finalPath);
+            long bytes = new FileInfo(committed).Length;
+            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} bytes ({1:0.0} s of {2}) to {3}.", bytes, info.Duration.TotalSeconds, fileFormat.ToApiName(), committed));
+            return new DocumentResult
+            {
+                Path = committed,
+                Format = fileFormat,
+                Characters = text.Length,
+                Chunks = chunks.Count,
+                RequestIds = requestIds,
+                Duration = info.Duration,
+                Bytes = bytes,
+            };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not TtsException)
+        {
+            throw FileErrors.From(ex, target.Directory);
+        }
+        finally
+        {
+            foreach (string? path in chunkPaths.Append(joinedPath))
+            {
+                DeleteQuietly(path);
+            }
+        }
+    }
+
+    // wav always needs its header rewritten (the API streams placeholder sizes), and wrapped pcm needs one.
+    private static bool NeedsRewrite(SpeechOptions options) =>
+        options.Format == AudioFormat.Wav || (options.Format == AudioFormat.Pcm && options.Join.WrapPcmAsWav);
+
+    private static async Task RunFailingFast(Task task, CancellationTokenSource failFast)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch
+        {
+            // One failed chunk fails the document: stop the others rather than pay for audio that is thrown away.
+            failFast.Cancel();
+            throw;
+        }
+    }
+
+    private static async Task WhenAllOrFirstFailure(Task[] tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Report the failure that caused the others to be cancelled, not one of the cancellations.
+            Exception? first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
+            if (first is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+            }
+
+            throw;
+        }
+    }
+
+    private static TtsException InChunk(TtsException error, TextChunk chunk, int total) => new(
+        error.ErrorId,
+        error.Category,
+        string.Format(CultureInfo.InvariantCulture, "Chunk {0} of {1} (characters {2}-{3}) failed: {4}", chunk.Index + 1, total, chunk.Start + 1, chunk.Start + chunk.Length, error.Message),
+        error.InnerException)
+    {
+        StatusCode = error.StatusCode,
+        RequestId = error.RequestId,
+        ServerMessage = error.ServerMessage,
+        ServerCode = error.ServerCode,
+        Hint = error.Hint,
+        Attempts = error.Attempts,
+    };
+
+    private static void DeleteQuietly(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temporary file held open by a virus scanner is hidden by its leading dot.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

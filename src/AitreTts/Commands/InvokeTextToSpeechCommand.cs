@@ -1,0 +1,471 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using AitreTts.Completers;
+using AitreTts.Core;
+using AitreTts.Core.Audio;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Http;
+using AitreTts.Core.Output;
+using AitreTts.Core.Synthesis;
+using AitreTts.Core.Text;
+using AitreTts.Core.Voices;
+
+namespace AitreTts.Commands;
+
+/// <summary>Invoke-TextToSpeech: text in, one audio file per document out.</summary>
+[Cmdlet(VerbsLifecycle.Invoke, "TextToSpeech", SupportsShouldProcess = true, DefaultParameterSetName = OutputDirectorySet)]
+[OutputType(typeof(FileInfo))]
+public sealed class InvokeTextToSpeechCommand : TtsCmdlet
+{
+    private const string OutputDirectorySet = "OutputDirectory";
+    private const string OutFileSet = "OutFile";
+
+    private readonly StringBuilder _outFileText = new();
+    private readonly StringBuilder _pendingLines = new();
+    private string? _pendingSource;
+    private string? _previousOutFileSource;
+    private EffectiveConfiguration? _configuration;
+    private SpeechOptions? _options;
+    private DocumentSynthesizer? _synthesizer;
+    private int _documentsDone;
+
+    /// <summary>The text; each pipeline string is a document, and the lines Get-Content reads from one file are one.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [AllowEmptyString]
+    [AllowNull]
+    public string?[] Text { get; set; } = Array.Empty<string?>();
+
+    /// <summary>The file a Get-Content line came from, bound from its PSPath note property.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+    [Alias("PSPath")]
+    public string? SourcePath { get; set; }
+
+    /// <summary>The voice.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(VoiceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Voice { get; set; }
+
+    /// <summary>The model.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ModelCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Model { get; set; }
+
+    /// <summary>The audio format: mp3, opus, aac, flac, wav or pcm.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(FormatCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Format { get; set; }
+
+    /// <summary>The speed, 0.25 to 4.0.</summary>
+    [Parameter]
+    public double Speed { get; set; } = 1.0;
+
+    /// <summary>Voice direction, for models that take it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Instructions { get; set; }
+
+    /// <summary>Puts all input into this one file.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = OutFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string OutFile { get; set; } = string.Empty;
+
+    /// <summary>Where generated file names go; created when missing.</summary>
+    [Parameter(ParameterSetName = OutputDirectorySet)]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
+    /// <summary>Treat each line of a file as its own document.</summary>
+    [Parameter(ParameterSetName = OutputDirectorySet)]
+    public SwitchParameter PerLine { get; set; }
+
+    /// <summary>Do not replace an existing -OutFile.</summary>
+    [Parameter(ParameterSetName = OutFileSet)]
+    public SwitchParameter NoClobber { get; set; }
+
+    /// <summary>Replace a read-only -OutFile.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>The key for this call.</summary>
+    [Parameter]
+    [SecureStringTransformation]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>The server root for this call.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaseUrl { get; set; }
+
+    /// <summary>Seconds a request may wait for its response headers, then for each piece of the body.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; }
+
+    /// <summary>Retries after the first attempt.</summary>
+    [Parameter]
+    [ValidateRange(0, 10)]
+    public int MaximumRetryCount { get; set; }
+
+    /// <summary>A fixed wait between retries, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 60.0)]
+    public double RetryIntervalSec { get; set; }
+
+    /// <summary>How many chunks of one long document are synthesized at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 16)]
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary>Wrap pcm in a wav header.</summary>
+    [Parameter]
+    public SwitchParameter WrapPcmAsWav { get; set; }
+
+    /// <summary>The sample rate of the server's pcm.</summary>
+    [Parameter]
+    [ValidateRange(8000, 192000)]
+    public int SampleRate { get; set; } = 24000;
+
+    /// <summary>Send the key over plain http to a host that is not this machine.</summary>
+    [Parameter]
+    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+    /// <inheritdoc />
+    protected override void BeginProcessing()
+    {
+        if (double.IsNaN(Speed) || Speed < 0.25 || Speed > 4.0)
+        {
+            ThrowTtsError(new TtsException(
+                TtsErrorIds.InvalidSpeed,
+                TtsErrorCategory.InvalidArgument,
+                string.Format(CultureInfo.InvariantCulture, "-Speed {0} is out of range. Give a value from 0.25 (slowest) to 4.0 (fastest); 1.0 is normal speed.", Speed)),
+                Speed);
+        }
+
+        var parameters = new TtsSettings
+        {
+            BaseUrl = BaseUrl,
+            ApiKey = ApiKey,
+            Model = Model,
+            Voice = Voice,
+            TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : null,
+            MaximumRetryCount = MyInvocation.BoundParameters.ContainsKey(nameof(MaximumRetryCount)) ? MaximumRetryCount : null,
+            RetryIntervalSec = MyInvocation.BoundParameters.ContainsKey(nameof(RetryIntervalSec)) ? RetryIntervalSec : null,
+        };
+        _configuration = ResolveConfiguration(parameters);
+        try
+        {
+            TtsEndpoint.ParseBaseUrl(_configuration.BaseUrl);
+        }
+        catch (TtsException ex)
+        {
+            ThrowTtsError(ex, _configuration.BaseUrl);
+        }
+
+        AudioFormat format = ResolveFormat(_configuration);
+        _options = new SpeechOptions
+        {
+            Model = _configuration.Model,
+            Voice = _configuration.Voice,
+            Format = format,
+            Speed = Speed,
+            Instructions = Instructions,
+            ThrottleLimit = ThrottleLimit,
+            Join = new AudioJoinOptions { PcmSampleRate = SampleRate, WrapPcmAsWav = WrapPcmAsWav.IsPresent },
+        };
+
+        if (VoiceCatalog.IsKnownUnsupported(_options.Model, _options.Voice))
+        {
+            WriteWarning($"The voice '{_options.Voice}' is not known to work with the model '{_options.Model}'; OpenAI will refuse it, other servers may not. See Get-TtsVoice -Model {_options.Model}.");
+        }
+
+        if (_options.Instructions is not null && VoiceCatalog.IgnoresInstructions(_options.Model))
+        {
+            WriteWarning($"The model '{_options.Model}' does not take -Instructions; use -Model {VoiceCatalog.InstructableModel} for voice direction.");
+        }
+
+        WriteVerbose($"Server {_configuration.Settings[nameof(TtsSettings.BaseUrl)].Value} ({_configuration.Settings[nameof(TtsSettings.BaseUrl)].SourceText}), model {_options.Model}, voice {_options.Voice}, format {format.ToApiName()}, key {(_configuration.ApiKey is null ? "none" : "from " + _configuration.Settings[nameof(TtsSettings.ApiKey)].SourceText)}.");
+    }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        foreach (string? item in Text)
+        {
+            string text = item ?? string.Empty;
+            if (ParameterSetName == OutFileSet)
+            {
+                // Lines of one file join as lines; separate pipeline strings join as paragraphs.
+                if (_outFileText.Length > 0)
+                {
+                    _outFileText.Append(SourcePath is not null && SourcePath == _previousOutFileSource ? "\n" : "\n\n");
+                }
+
+                _outFileText.Append(text);
+                _previousOutFileSource = SourcePath;
+                continue;
+            }
+
+            if (SourcePath is not null && !PerLine.IsPresent)
+            {
+                if (_pendingSource is not null && !string.Equals(_pendingSource, SourcePath, StringComparison.Ordinal))
+                {
+                    FlushPendingDocument();
+                }
+
+                if (_pendingSource is not null)
+                {
+                    _pendingLines.Append('\n');
+                }
+
+                _pendingSource = SourcePath;
+                _pendingLines.Append(text);
+                continue;
+            }
+
+            FlushPendingDocument();
+            SynthesizeDocument(text, sourcePath: null, userPath: null);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        FlushPendingDocument();
+        if (ParameterSetName == OutFileSet)
+        {
+            SynthesizeDocument(_outFileText.ToString(), sourcePath: null, userPath: GetUnresolvedProviderPathFromPSPath(OutFile));
+        }
+    }
+
+    private void FlushPendingDocument()
+    {
+        if (_pendingSource is null)
+        {
+            return;
+        }
+
+        string text = _pendingLines.ToString();
+        string source = _pendingSource;
+        _pendingLines.Clear();
+        _pendingSource = null;
+        SynthesizeDocument(text, source, userPath: null);
+    }
+
+    private void SynthesizeDocument(string rawText, string? sourcePath, string? userPath)
+    {
+        SpeechOptions options = _options!;
+        object target = sourcePath ?? (object)rawText;
+        if (InputText.IsBlank(rawText))
+        {
+            WriteTtsError(new TtsException(
+                TtsErrorIds.InputEmpty,
+                TtsErrorCategory.InvalidArgument,
+                sourcePath is null
+                    ? "The text is empty or only whitespace; there is nothing to speak. Pass some text, or filter out empty lines."
+                    : $"The file '{sourcePath}' holds no text to speak."),
+                target);
+            return;
+        }
+
+        string text = InputText.ReplaceUnpairedSurrogates(rawText, out int replaced);
+        if (replaced > 0)
+        {
+            WriteWarning($"The text has {replaced} unpaired UTF-16 surrogate(s), which cannot be sent as UTF-8; they were replaced with U+FFFD.");
+        }
+
+        OutputTarget output;
+        bool createDirectory;
+        try
+        {
+            (output, createDirectory) = CreateTarget(text, sourcePath, userPath, options);
+        }
+        catch (TtsException ex)
+        {
+            WriteTtsError(ex, target);
+            return;
+        }
+
+        int chunkCount = TextSplitter.Split(text).Count;
+        string action = string.Format(
+            CultureInfo.InvariantCulture,
+            "Synthesize {0} characters ({1} request{2}) as {3} with voice '{4}' and model '{5}'",
+            text.Length,
+            chunkCount,
+            chunkCount == 1 ? string.Empty : "s",
+            options.FileFormat.ToApiName(),
+            options.Voice,
+            options.Model);
+        if (!ShouldProcess(output.PreferredPath, action))
+        {
+            return;
+        }
+
+        try
+        {
+            output.Prepare(createDirectory);
+            DocumentSynthesizer synthesizer = _synthesizer ??= CreateSynthesizer();
+            int documentNumber = ++_documentsDone;
+            DocumentResult result = RunOnPipeline(token => synthesizer.SynthesizeAsync(
+                text,
+                options,
+                output,
+                progress => OnPipeline(() => ReportProgress(documentNumber, output.PreferredPath, progress)),
+                token));
+            CompleteProgress(documentNumber);
+            WriteObject(ToFileInfo(result, options));
+        }
+        catch (TtsException ex)
+        {
+            WriteTtsError(ex, target);
+        }
+    }
+
+    private DocumentSynthesizer CreateSynthesizer()
+    {
+        EffectiveConfiguration configuration = _configuration!;
+        try
+        {
+            TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, configuration.ApiKey, AllowUnencryptedAuthentication.IsPresent);
+            var retry = new RetryPolicy(
+                configuration.MaximumRetryCount,
+                configuration.RetryIntervalSec is double seconds ? TimeSpan.FromSeconds(seconds) : null);
+            var client = new SpeechClient(endpoint, retry, TimeSpan.FromSeconds(configuration.TimeoutSec), Log);
+            return new DocumentSynthesizer(client, Log);
+        }
+        catch (TtsException ex)
+        {
+            // A missing key or a refused http URL stops the whole command: no item can succeed without it.
+            ThrowTtsError(ex, configuration.BaseUrl);
+            throw;
+        }
+    }
+
+    private (OutputTarget Target, bool CreateDirectory) CreateTarget(string text, string? sourcePath, string? userPath, SpeechOptions options)
+    {
+        if (userPath is not null)
+        {
+            return (OutputTarget.ForUserPath(userPath, NoClobber.IsPresent, Force.IsPresent), false);
+        }
+
+        string directory = OutputDirectory is not null
+            ? GetUnresolvedProviderPathFromPSPath(OutputDirectory)
+            : _configuration!.OutputDirectory is string configured
+                ? GetUnresolvedProviderPathFromPSPath(configured)
+                : SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        string hash = OutputNaming.ShortHash(text, options.Model, options.Voice, options.FileFormat, options.Speed, options.Instructions);
+        string? sourceFile = sourcePath is null ? null : SafeProviderPath(sourcePath);
+        AudioFormat fileFormat = options.FileFormat;
+        var target = new OutputTarget(directory, attempt => OutputNaming.Candidate(sourceFile, text, hash, fileFormat, attempt), OutputMode.Unique, Force.IsPresent);
+        return (target, true);
+    }
+
+    private string SafeProviderPath(string psPath)
+    {
+        try
+        {
+            return GetUnresolvedProviderPathFromPSPath(psPath);
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            return psPath;
+        }
+    }
+
+    private AudioFormat ResolveFormat(EffectiveConfiguration configuration)
+    {
+        AudioFormat? fromParameter = null;
+        if (Format is not null)
+        {
+            if (!AudioFormats.TryParse(Format, out AudioFormat parsed))
+            {
+                ThrowTtsError(new TtsException(
+                    TtsErrorIds.InvalidFormat,
+                    TtsErrorCategory.InvalidArgument,
+                    $"'{Format}' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm."),
+                    Format);
+            }
+
+            fromParameter = parsed;
+        }
+
+        AudioFormat? fromOutFile = ParameterSetName == OutFileSet ? AudioFormats.FromPath(OutFile) : null;
+        AudioFormat? fileFormatOfParameter = fromParameter == AudioFormat.Pcm && WrapPcmAsWav.IsPresent ? AudioFormat.Wav : fromParameter;
+        if (fromParameter is not null && fromOutFile is not null && fileFormatOfParameter != fromOutFile)
+        {
+            ThrowTtsError(new TtsException(
+                TtsErrorIds.FormatConflict,
+                TtsErrorCategory.InvalidArgument,
+                $"-Format {Format} contradicts the extension of -OutFile '{OutFile}', which means {fromOutFile.Value.ToApiName()}. Drop -Format, or give the file a {fileFormatOfParameter!.Value.ToExtension()} extension."),
+                OutFile);
+        }
+
+        if (fromParameter is AudioFormat explicitFormat)
+        {
+            return explicitFormat;
+        }
+
+        if (fromOutFile is AudioFormat byExtension)
+        {
+            // "x.wav" with -WrapPcmAsWav asks for pcm from the server and wraps it.
+            return byExtension == AudioFormat.Wav && WrapPcmAsWav.IsPresent ? AudioFormat.Pcm : byExtension;
+        }
+
+        return configuration.Format;
+    }
+
+    private void ReportProgress(int documentNumber, string path, SynthesisProgress progress)
+    {
+        if (progress.ChunksTotal < 2)
+        {
+            return;
+        }
+
+        int percent = progress.CharactersTotal == 0 ? 0 : (int)(100L * progress.CharactersDone / progress.CharactersTotal);
+        WriteProgress(new ProgressRecord(documentNumber, "Invoke-TextToSpeech", string.Format(CultureInfo.CurrentCulture, "{0}: {1} of {2} chunks, {3:N0} of {4:N0} characters", Path.GetFileName(path), progress.ChunksDone, progress.ChunksTotal, progress.CharactersDone, progress.CharactersTotal))
+        {
+            PercentComplete = Math.Min(100, percent),
+        });
+    }
+
+    private void CompleteProgress(int documentNumber) =>
+        WriteProgress(new ProgressRecord(documentNumber, "Invoke-TextToSpeech", "Done") { RecordType = ProgressRecordType.Completed });
+
+    private static PSObject ToFileInfo(DocumentResult result, SpeechOptions options)
+    {
+        var file = PSObject.AsPSObject(new FileInfo(result.Path));
+        // The view name goes first; FileInfo's own type names stay, so the object still pipes to Copy-Item.
+        file.TypeNames.Insert(0, "AitreTts.SpeechFile");
+        file.Properties.Add(new PSNoteProperty("Voice", options.Voice));
+        file.Properties.Add(new PSNoteProperty("Model", options.Model));
+        file.Properties.Add(new PSNoteProperty("Format", result.Format.ToApiName()));
+        file.Properties.Add(new PSNoteProperty("Characters", result.Characters));
+        file.Properties.Add(new PSNoteProperty("Chunks", result.Chunks));
+        file.Properties.Add(new PSNoteProperty("RequestId", result.RequestIds.Count > 0 ? result.RequestIds[0] : null));
+        file.Properties.Add(new PSNoteProperty("RequestIds", result.RequestIds.ToArrayOrEmpty()));
+        file.Properties.Add(new PSNoteProperty("Duration", result.Duration));
+        return file;
+    }
+}
+
+internal static class ListExtensions
+{
+    public static string?[] ToArrayOrEmpty(this IReadOnlyList<string?> list)
+    {
+        var array = new string?[list.Count];
+        for (int i = 0; i < list.Count; i++)
+        {
+            array[i] = list[i];
+        }
+
+        return array;
+    }
+}

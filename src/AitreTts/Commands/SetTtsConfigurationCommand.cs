@@ -1,0 +1,155 @@
+using System.Management.Automation;
+using System.Security;
+using AitreTts.Completers;
+using AitreTts.Core;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Http;
+
+namespace AitreTts.Commands;
+
+/// <summary>Where Set-TtsConfiguration keeps what it sets.</summary>
+public enum TtsConfigurationScope
+{
+    /// <summary>The per-user file: later sessions and scheduled tasks find it.</summary>
+    CurrentUser,
+    /// <summary>This process only.</summary>
+    Process,
+}
+
+/// <summary>Set-TtsConfiguration: stores the key, server and defaults once, for later runs.</summary>
+[Cmdlet(VerbsCommon.Set, "TtsConfiguration", SupportsShouldProcess = true)]
+[OutputType(typeof(TtsConfigurationInfo))]
+public sealed class SetTtsConfigurationCommand : TtsCmdlet
+{
+    /// <summary>The API key; a string is accepted and turned into a SecureString at once.</summary>
+    [Parameter(Position = 0)]
+    [SecureStringTransformation]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>The server root.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The default model.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ModelCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Model { get; set; }
+
+    /// <summary>The default voice.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(VoiceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Voice { get; set; }
+
+    /// <summary>The default format.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(FormatCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Format { get; set; }
+
+    /// <summary>Where generated file names go.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
+    /// <summary>The default time limit in seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; }
+
+    /// <summary>The default number of retries.</summary>
+    [Parameter]
+    [ValidateRange(0, 10)]
+    public int MaximumRetryCount { get; set; }
+
+    /// <summary>A fixed wait between retries, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 60.0)]
+    public double RetryIntervalSec { get; set; }
+
+    /// <summary>CurrentUser (the file, the default) or Process.</summary>
+    [Parameter]
+    public TtsConfigurationScope Scope { get; set; } = TtsConfigurationScope.CurrentUser;
+
+    /// <summary>Emit the effective configuration afterwards.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        var changes = new TtsSettings
+        {
+            ApiKey = ApiKey is { Length: > 0 } ? ApiKey : null,
+            Model = Model,
+            Voice = Voice,
+            TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : null,
+            MaximumRetryCount = MyInvocation.BoundParameters.ContainsKey(nameof(MaximumRetryCount)) ? MaximumRetryCount : null,
+            RetryIntervalSec = MyInvocation.BoundParameters.ContainsKey(nameof(RetryIntervalSec)) ? RetryIntervalSec : null,
+        };
+        try
+        {
+            if (BaseUrl is not null)
+            {
+                changes.BaseUrl = TtsEndpoint.ParseBaseUrl(BaseUrl).ToString().TrimEnd('/');
+            }
+
+            if (Format is not null)
+            {
+                changes.Format = AudioFormats.TryParse(Format, out AudioFormat format)
+                    ? format
+                    : throw new TtsException(TtsErrorIds.InvalidFormat, TtsErrorCategory.InvalidArgument, $"'{Format}' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.");
+            }
+        }
+        catch (TtsException ex)
+        {
+            ThrowTtsError(ex, (object?)BaseUrl ?? Format);
+        }
+
+        if (OutputDirectory is not null)
+        {
+            changes.OutputDirectory = GetUnresolvedProviderPathFromPSPath(OutputDirectory);
+        }
+
+        if (ApiKey is { Length: 0 })
+        {
+            WriteWarning("The API key given is empty and was not stored.");
+        }
+
+        if (Scope == TtsConfigurationScope.Process)
+        {
+            if (ShouldProcess("the current process", "Set TTS configuration: " + changes))
+            {
+                SessionConfiguration.Apply(changes);
+            }
+        }
+        else
+        {
+            ConfigurationStore store = ConfigurationStore.ForCurrentUser();
+            if (ShouldProcess(store.FilePath, "Set TTS configuration: " + changes))
+            {
+                try
+                {
+                    store.Save(changes, ConfigurationStore.DefaultProfileName, Log);
+                    WriteVerbose($"Saved {changes} to {store.FilePath}{(changes.ApiKey is null ? string.Empty : "; the key is stored protected, never in plain text")}.");
+                }
+                catch (TtsException ex)
+                {
+                    ThrowTtsError(ex, store.FilePath);
+                }
+                catch (System.Exception ex) when (ex is System.IO.IOException or System.UnauthorizedAccessException)
+                {
+                    ThrowTtsError(Core.Output.FileErrors.From(ex, store.FilePath), store.FilePath);
+                }
+            }
+        }
+
+        if (PassThru.IsPresent)
+        {
+            WriteObject(TtsConfigurationInfo.From(ResolveConfiguration(new TtsSettings())));
+        }
+    }
+}

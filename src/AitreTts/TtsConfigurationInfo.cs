@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using AitreTts.Core;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Security;
+
+namespace AitreTts;
+
+/// <summary>What Get-TtsConfiguration shows: effective values, the key masked, and the source of each.</summary>
+public sealed class TtsConfigurationInfo
+{
+    /// <summary>The server root.</summary>
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    /// <summary>The key, masked (first three and last four characters), or empty.</summary>
+    public string ApiKey { get; private set; } = string.Empty;
+
+    /// <summary>True when a key is set.</summary>
+    public bool HasApiKey { get; private set; }
+
+    /// <summary>The default model.</summary>
+    public string Model { get; private set; } = string.Empty;
+
+    /// <summary>The default voice.</summary>
+    public string Voice { get; private set; } = string.Empty;
+
+    /// <summary>The default format.</summary>
+    public string Format { get; private set; } = string.Empty;
+
+    /// <summary>Where generated files go; empty means the current location.</summary>
+    public string OutputDirectory { get; private set; } = string.Empty;
+
+    /// <summary>The time limit in seconds.</summary>
+    public int TimeoutSec { get; private set; }
+
+    /// <summary>Retries after the first attempt.</summary>
+    public int MaximumRetryCount { get; private set; }
+
+    /// <summary>Fixed retry interval in seconds, or null for exponential backoff.</summary>
+    public double? RetryIntervalSec { get; private set; }
+
+    /// <summary>The configuration file consulted.</summary>
+    public string ConfigurationPath { get; private set; } = string.Empty;
+
+    /// <summary>Where each value came from: Parameter, Session, Environment (NAME), File (path) or Default.</summary>
+    public OrderedDictionary Source { get; } = new();
+
+    internal static TtsConfigurationInfo From(EffectiveConfiguration configuration)
+    {
+        var info = new TtsConfigurationInfo
+        {
+            BaseUrl = configuration.BaseUrl,
+            ApiKey = SecretText.Mask(configuration.ApiKey),
+            HasApiKey = configuration.ApiKey is not null,
+            Model = configuration.Model,
+            Voice = configuration.Voice,
+            Format = configuration.Format.ToApiName(),
+            OutputDirectory = configuration.OutputDirectory ?? string.Empty,
+            TimeoutSec = configuration.TimeoutSec,
+            MaximumRetryCount = configuration.MaximumRetryCount,
+            RetryIntervalSec = configuration.RetryIntervalSec,
+            ConfigurationPath = configuration.FilePath,
+        };
+        foreach (KeyValuePair<string, ResolvedSetting> setting in configuration.Settings)
+        {
+            info.Source[setting.Key] = setting.Value.SourceText;
+        }
+
+        return info;
+    }
+
+    /// <summary>The server and the masked key; never the key itself.</summary>
+    public override string ToString() => BaseUrl + (HasApiKey ? " (key " + ApiKey + ")" : " (no key)");
+}

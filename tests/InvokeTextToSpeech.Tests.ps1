@@ -1,0 +1,195 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-BuiltModule
+    $script:Emulator = Start-TtsEmulator
+    $script:Key = 'tk-pester-0123456789abcdef'
+    $env:XDG_CONFIG_HOME = Join-Path $TestDrive 'config'
+    $env:APPDATA = Join-Path $TestDrive 'config'
+    Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+}
+
+AfterAll {
+    Stop-TtsEmulator $script:Emulator
+}
+
+Describe 'Invoke-TextToSpeech' {
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+        Push-Location $script:Out
+    }
+
+    AfterEach {
+        Pop-Location
+    }
+
+    It 'turns a pipeline string into an mp3 FileInfo with its metadata' {
+        $file = 'Server maintenance starts at 17:00' | Invoke-TextToSpeech -Voice onyx
+        $file | Should -BeOfType System.IO.FileInfo
+        $file.Name | Should -Match '^server-maintenance-starts-at-17-00-[0-9a-f]{8}\.mp3$'
+        $file.DirectoryName | Should -Be $script:Out
+        $file.Length | Should -BeGreaterThan 1000
+        $file.Voice | Should -Be 'onyx'
+        $file.Model | Should -Be 'tts-1'
+        $file.Format | Should -Be 'mp3'
+        $file.Characters | Should -Be 34
+        $file.RequestId | Should -Match '^req_'
+        $file.Duration | Should -BeOfType TimeSpan
+        $file.Duration.TotalSeconds | Should -BeGreaterThan 0.4
+        Get-AudioHeader $file.FullName 3 | Should -Be 'ID3'
+
+        $request = Get-EmulatorRequest $script:Emulator | Select-Object -Last 1
+        $request.Input | Should -Be 'Server maintenance starts at 17:00'
+        $request.Voice | Should -Be 'onyx'
+        $request.ResponseFormat | Should -Be 'mp3'
+    }
+
+    It 'returns objects that pipe on to Copy-Item and Remove-Item' {
+        $file = 'Copy me' | Invoke-TextToSpeech
+        $copy = $file | Copy-Item -Destination (Join-Path $script:Out 'copy.mp3') -PassThru
+        $copy.Length | Should -Be $file.Length
+        $file | Remove-Item
+        Test-Path $file.FullName | Should -BeFalse
+    }
+
+    It 'makes one document of the lines Get-Content reads from one file' {
+        Set-Content -Path notes.txt -Value 'First line.', 'Second line.', 'Third line.'
+        $files = @(Get-Content notes.txt | Invoke-TextToSpeech -Voice nova)
+        $files.Count | Should -Be 1
+        $files[0].Name | Should -Be 'notes.mp3'
+        $requests = @(Get-EmulatorRequest $script:Emulator)
+        $requests.Count | Should -Be 1
+        $requests[0].Input | Should -Be "First line.`nSecond line.`nThird line."
+    }
+
+    It 'makes one document per file when several files are piped' {
+        Set-Content -Path a.txt -Value 'Alpha one.', 'Alpha two.'
+        Set-Content -Path b.txt -Value 'Beta one.'
+        $files = @(Get-Content a.txt, b.txt | Invoke-TextToSpeech)
+        $files.Name | Should -Be @('a.mp3', 'b.mp3')
+    }
+
+    It 'makes one document per line with -PerLine' {
+        Set-Content -Path lines.txt -Value 'Line one.', 'Line two.'
+        $files = @(Get-Content lines.txt | Invoke-TextToSpeech -PerLine)
+        $files.Count | Should -Be 2
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 2
+    }
+
+    It 'never replaces a file whose name it generated' {
+        Set-Content -Path notes.txt -Value 'Same text.'
+        $first = Get-Content notes.txt | Invoke-TextToSpeech
+        $second = Get-Content notes.txt | Invoke-TextToSpeech
+        $first.Name | Should -Be 'notes.mp3'
+        $second.Name | Should -Match '^notes-[0-9a-f]{8}\.mp3$'
+        Test-Path $first.FullName | Should -BeTrue
+    }
+
+    It 'puts all input into -OutFile and replaces it on the next run' {
+        $path = Join-Path $script:Out 'maint.mp3'
+        $file = 'One.', 'Two.' | Invoke-TextToSpeech -OutFile $path
+        $file.FullName | Should -Be $path
+        (Get-EmulatorRequest $script:Emulator | Select-Object -Last 1).Input | Should -Be "One.`n`nTwo."
+        $again = 'Three.' | Invoke-TextToSpeech -OutFile $path
+        $again.FullName | Should -Be $path
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 1
+    }
+
+    It 'keeps an existing -OutFile with -NoClobber and says so' {
+        $path = Join-Path $script:Out 'keep.mp3'
+        Set-Content -Path $path -Value 'original'
+        { 'New' | Invoke-TextToSpeech -OutFile $path -NoClobber -ErrorAction Stop } | Should -Throw -ErrorId 'TtsOutputExists,*'
+        Get-Content $path | Should -Be 'original'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'takes the format from <Case>' -TestCases @(
+        @{ Case = '-Format'; Arguments = @{ Format = 'flac' }; Expected = 'flac'; Header = 'fLaC' }
+        @{ Case = 'the -OutFile extension'; Arguments = @{ OutFile = 'x.opus' }; Expected = 'opus'; Header = 'OggS' }
+        @{ Case = 'the -OutFile extension (wav)'; Arguments = @{ OutFile = 'x.wav' }; Expected = 'wav'; Header = 'RIFF' }
+    ) {
+        param($Case, $Arguments, $Expected, $Header)
+        $file = 'Format test' | Invoke-TextToSpeech @Arguments
+        $file.Format | Should -Be $Expected
+        $file.Extension | Should -Be ".$Expected"
+        Get-AudioHeader $file.FullName | Should -Be $Header
+        (Get-EmulatorRequest $script:Emulator | Select-Object -Last 1).ResponseFormat | Should -Be $Expected
+    }
+
+    It 'takes the format from the configuration, then mp3' {
+        Set-TtsConfiguration -Scope Process -Format aac
+        try {
+            ('Configured' | Invoke-TextToSpeech).Format | Should -Be 'aac'
+        }
+        finally {
+            Set-TtsConfiguration -Scope Process -Format mp3
+        }
+    }
+
+    It 'writes a wav whose header carries the true sizes' {
+        $file = 'A wav file' | Invoke-TextToSpeech -Format wav
+        $bytes = [System.IO.File]::ReadAllBytes($file.FullName)
+        [BitConverter]::ToUInt32($bytes, 4) | Should -Be ($bytes.Length - 8)
+        [BitConverter]::ToUInt32($bytes, 40) | Should -Be ($bytes.Length - 44)
+    }
+
+    It 'refuses a format that contradicts the -OutFile extension' {
+        { 'x' | Invoke-TextToSpeech -Format wav -OutFile (Join-Path $script:Out 'x.mp3') } | Should -Throw -ErrorId 'TtsFormatConflict,*'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'refuses an unknown format' {
+        { 'x' | Invoke-TextToSpeech -Format mp4 } | Should -Throw -ErrorId 'TtsInvalidFormat,*'
+    }
+
+    It 'refuses speed <Speed>' -TestCases @(@{ Speed = 0 }, @{ Speed = 5 }, @{ Speed = [double]::NaN }, @{ Speed = 0.2 }) {
+        param($Speed)
+        { 'x' | Invoke-TextToSpeech -Speed $Speed } | Should -Throw -ErrorId 'TtsInvalidSpeed,*'
+    }
+
+    It 'reports empty text and goes on with the next item' {
+        $errors = $null
+        $files = @('', '   ', 'Real text' | Invoke-TextToSpeech -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $files.Count | Should -Be 1
+        $errors.Count | Should -Be 2
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'TtsInputEmpty,*'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'sends nothing with -WhatIf and says what it would write' {
+        # What-if lines go to the host, not to a stream: a transcript is how a user's log would see them.
+        $transcript = Join-Path $TestDrive 'whatif.txt'
+        $null = Start-Transcript -Path $transcript
+        'Would be spoken' | Invoke-TextToSpeech -WhatIf
+        $null = Stop-Transcript
+        $output = Get-Content $transcript -Raw
+        $output | Should -Match '15 characters'
+        $output | Should -Match 'would-be-spoken-[0-9a-f]{8}\.mp3'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+
+    It 'sends the key as a Bearer token and never shows it in verbose output' {
+        $verbose = 'Secret check' | Invoke-TextToSpeech -Verbose 4>&1 | Out-String
+        $verbose | Should -Not -Match ([regex]::Escape($script:Key))
+        (Get-EmulatorRequest $script:Emulator | Select-Object -Last 1).Headers.Authorization | Should -Be "Bearer $script:Key"
+    }
+
+    It 'creates a missing -OutputDirectory' {
+        $dir = Join-Path $script:Out 'new/nested'
+        $file = 'Nested' | Invoke-TextToSpeech -OutputDirectory $dir
+        $file.DirectoryName | Should -Be (Resolve-Path $dir).ProviderPath
+    }
+
+    It 'refuses a missing -OutFile directory' {
+        { 'x' | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'missing/x.mp3') -ErrorAction Stop } | Should -Throw -ErrorId 'TtsOutputDirectoryNotFound,*'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'sends non-ASCII text byte-exact' {
+        $text = 'Crème brûlée 会议 مرحبا 🚀'
+        $null = $text | Invoke-TextToSpeech
+        (Get-EmulatorRequest $script:Emulator | Select-Object -Last 1).Input | Should -BeExactly $text
+    }
+}

@@ -1,0 +1,37 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-BuiltModule
+}
+
+Describe 'Get-TtsVoice' {
+    It 'lists the 13 OpenAI voices with descriptions and models' {
+        $voices = @(Get-TtsVoice)
+        $voices.Count | Should -Be 13
+        $voices.Name | Should -Contain 'nova'
+        ($voices | Where-Object Name -eq 'fable').Description | Should -Match 'British'
+        ($voices | Where-Object Name -eq 'alloy').Models | Should -Contain 'tts-1'
+    }
+
+    It 'filters by wildcard name' {
+        (Get-TtsVoice -Name 's*').Name | Should -Be @('sage', 'shimmer')
+    }
+
+    It 'filters by model: tts-1 has 9 voices' {
+        @(Get-TtsVoice -Model tts-1).Count | Should -Be 9
+        @(Get-TtsVoice -Model gpt-4o-mini-tts-2025-12-15).Count | Should -Be 13
+    }
+
+    It 'reports an unknown exact name' {
+        { Get-TtsVoice -Name nobody -ErrorAction Stop } | Should -Throw -ErrorId 'TtsVoiceNotFound,*'
+    }
+
+    It 'completes -Voice on Invoke-TextToSpeech' {
+        $completion = TabExpansion2 -inputScript 'Invoke-TextToSpeech -Voice sh' -cursorColumn 'Invoke-TextToSpeech -Voice sh'.Length
+        $completion.CompletionMatches.CompletionText | Should -Be @('shimmer')
+    }
+
+    It 'completes -Format' {
+        $completion = TabExpansion2 -inputScript 'Invoke-TextToSpeech -Format f' -cursorColumn 'Invoke-TextToSpeech -Format f'.Length
+        $completion.CompletionMatches.CompletionText | Should -Be @('flac')
+    }
+}
