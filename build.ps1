@@ -30,7 +30,8 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
 function Invoke-Dotnet {
-    & dotnet @args
+    # To the host, not the pipeline: the functions below return paths, not dotnet's console output.
+    & dotnet @args | Out-Host
     if ($LASTEXITCODE -ne 0) {
         throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE."
     }
@@ -133,7 +134,8 @@ function Invoke-Package {
 function Start-Emulator {
     $emulator = Join-Path $OutputPath 'TtsEmulator/TtsEmulator.dll'
     $info = New-Object System.Diagnostics.ProcessStartInfo 'dotnet'
-    $info.Arguments = "`"$emulator`" --port 0 --parent-pid $PID"
+    # Anonymous, like a local server: the demo needs no key.
+    $info.Arguments = "`"$emulator`" --port 0 --allow-anonymous --parent-pid $PID"
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $process = [System.Diagnostics.Process]::Start($info)

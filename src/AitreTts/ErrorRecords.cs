@@ -14,7 +14,8 @@ internal static class ErrorRecords
         {
             ErrorDetails = new ErrorDetails(error.Message),
         };
-        if (error.Hint is not null)
+        // The core usually puts the hint in the message already; repeating it as a Recommendation is noise.
+        if (error.Hint is not null && error.Message.IndexOf(error.Hint, StringComparison.Ordinal) < 0)
         {
             record.ErrorDetails.RecommendedAction = error.Hint;
         }
