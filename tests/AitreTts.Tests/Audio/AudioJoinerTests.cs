@@ -317,6 +317,21 @@ public sealed class AudioJoinerTests : IClassFixture<AudioSamples>
         Assert.Equal((uint)(offsets.Count - 1), Mp3Walk.InfoFrameCount(output));
     }
 
+    [FfmpegTheory]
+    [InlineData("mp3-cbr")]
+    [InlineData("mp3-vbr")]
+    public void Mp3GaplessInfoDescribesTheJoinedFile(string variant)
+    {
+        // Players trim the first chunk's encoder delay at the start and the last chunk's padding at the end.
+        IReadOnlyList<string> chunks = _samples.Chunks(variant);
+        string joined = JoinToFile(variant, AudioFormat.Mp3);
+        (int delay, _) = Mp3Walk.LameDelayPadding(File.ReadAllBytes(chunks[0]));
+        (_, int padding) = Mp3Walk.LameDelayPadding(File.ReadAllBytes(chunks[^1]));
+        Assert.Equal((delay, padding), Mp3Walk.LameDelayPadding(File.ReadAllBytes(joined)));
+        double expected = Ffmpeg.Probe(joined).DurationSeconds - ((delay + padding) / 24000.0);
+        Assert.Equal(expected, Ffmpeg.DecodedSeconds(joined), 4);
+    }
+
     [FfmpegFact]
     public void OggPagesOfTheJoinedOpusAreOneValidStream()
     {

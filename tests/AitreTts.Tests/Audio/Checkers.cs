@@ -68,6 +68,14 @@ internal static class Mp3Walk
         return tag == "Xing" || tag == "Info";
     }
 
+    /// <summary>The encoder delay and padding of the LAME tag in the first frame (Xing flags 0x0F: tag at Xing + 120).</summary>
+    public static (int Delay, int Padding) LameDelayPadding(byte[] b)
+    {
+        int x = XingOffset(b, Start(b)) + 120;
+        int v = (b[x + 21] << 16) | (b[x + 22] << 8) | b[x + 23];
+        return (v >> 12, v & 0xFFF);
+    }
+
     public static uint InfoFrameCount(byte[] b)
     {
         int x = XingOffset(b, 0);
