@@ -333,6 +333,23 @@ public sealed class AudioJoinerTests : IClassFixture<AudioSamples>
     }
 
     [FfmpegFact]
+    public void Mp3WithoutInfoFramesGetsOneSoTheVbrDurationIsExact()
+    {
+        // Without an Info/Xing frame ffprobe can only guess a VBR file's duration from its first bitrate.
+        IReadOnlyList<string> chunks = _samples.Chunks("mp3-noxing");
+        Assert.False(Mp3Walk.IsInfoFrame(File.ReadAllBytes(chunks[0]), Mp3Walk.Start(File.ReadAllBytes(chunks[0]))));
+        string joined = JoinToFile("mp3-noxing", AudioFormat.Mp3);
+        byte[] output = File.ReadAllBytes(joined);
+        Assert.True(Mp3Walk.IsInfoFrame(output, 0));
+        int audioFrames = Mp3Walk.FrameOffsets(output).Count - 1;
+        Assert.Equal((uint)audioFrames, Mp3Walk.InfoFrameCount(output));
+        Assert.Equal(output.Length, Mp3Walk.EndOfFrames(output));
+        Assert.Equal(audioFrames * 576 / 24000.0, Ffmpeg.Probe(joined).DurationSeconds, 4);
+        Assert.Equal(string.Empty, Ffmpeg.DecodeErrors(joined));
+        Assert.Equal(audioFrames * 576 / 24000.0, AudioInspector.Inspect(AudioFormat.Mp3, joined, new AudioJoinOptions()).Duration.TotalSeconds, 4);
+    }
+
+    [FfmpegFact]
     public void OggPagesOfTheJoinedOpusAreOneValidStream()
     {
         string joined = JoinToFile("opus", AudioFormat.Opus);

@@ -142,6 +142,10 @@ public sealed class AudioSamples : IDisposable
                 path = basePath + ".mp3";
                 Ffmpeg(common, "-c:a", "libmp3lame", "-q:a", "4", path);
                 break;
+            case "mp3-noxing":
+                path = basePath + ".mp3";
+                Ffmpeg(common, "-c:a", "libmp3lame", "-q:a", "4", "-write_xing", "0", path);
+                break;
             case "mp3-tagged":
                 // ID3v2 at the front (ffmpeg's default), ID3v1 at the end, and an APEv2 tag before the ID3v1.
                 path = basePath + ".mp3";
