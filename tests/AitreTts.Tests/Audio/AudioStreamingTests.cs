@@ -4,6 +4,7 @@ using System.Threading;
 using AitreTts.Core;
 using AitreTts.Core.Audio;
 using AitreTts.Tests.Support;
+using Xunit.Abstractions;
 
 namespace AitreTts.Tests.Audio;
 
@@ -11,8 +12,13 @@ namespace AitreTts.Tests.Audio;
 public sealed class AudioStreamingTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "aitretts-stream-" + Guid.NewGuid().ToString("N"));
+    private readonly ITestOutputHelper _output;
 
-    public AudioStreamingTests() => Directory.CreateDirectory(_directory);
+    public AudioStreamingTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Directory.CreateDirectory(_directory);
+    }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
@@ -51,6 +57,7 @@ public sealed class AudioStreamingTests : IDisposable
 
         long after = GC.GetTotalMemory(forceFullCollection: true);
         long total = 3L * chunkBytes;
+        _output.WriteLine($"joined {total / 1048576} MiB: heap peak +{(peak - before) / 1024} KiB, after +{(after - before) / 1024} KiB");
         Assert.Equal(44 + total, new FileInfo(joined).Length);
 
         // Garbage from the bounded buffers may pile up between collections; a buffered join would hold 51 MB.
