@@ -5,8 +5,9 @@ namespace AitreTts.Core.Audio;
 
 /// <summary>
 /// Finds the frames of a frame-sequence format (MP3, ADTS): skips leading ID3v2 tags, stops before trailing
-/// ID3v1/APEv2/ID3v2 tags, and resyncs over garbage. A header is believed only when the next header of the
-/// same stream follows it exactly, or when it ends the audio.
+/// ID3v1/APEv2/ID3v2 tags, and resyncs over garbage. A header is believed when it starts exactly where the
+/// previous frame ended, or, after garbage, only when the next header of the same stream follows it exactly
+/// (or it ends the audio).
 /// </summary>
 internal static class FrameSync
 {
@@ -20,6 +21,7 @@ internal static class FrameSync
         TrimTrailingTags(reader);
         T? locked = null;
         long garbage = 0, audio = 0;
+        long expected = -1; // where the last accepted frame ended: a header there needs no further confirmation
         while (reader.Ensure(headerSize))
         {
             if (tryParse(reader.Buffer, reader.Offset, out T h) && (locked is null || sameStream(locked.Value, h)))
@@ -33,7 +35,7 @@ internal static class FrameSync
                         throw AudioErrors.Chunk(reader, $"is truncated: the {formatName} frame at offset {reader.Position} needs {length} bytes, {reader.Remaining} remain");
                     }
                 }
-                else if (length == reader.Remaining || (locked is not null && reader.Remaining - length < headerSize))
+                else if (length == reader.Remaining || reader.Position == expected || (locked is not null && reader.Remaining - length < headerSize))
                 {
                     accept = reader.Ensure(length);
                 }
@@ -46,6 +48,7 @@ internal static class FrameSync
                 {
                     locked = h;
                     audio += length;
+                    expected = reader.Position + length;
                     yield return h;
                     reader.Skip(length);
                     continue;

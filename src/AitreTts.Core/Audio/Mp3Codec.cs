@@ -103,6 +103,9 @@ internal static class Mp3Codec
         public int EncoderDelay { get; set; }
 
         public int EncoderPadding { get; set; }
+
+        /// <summary>Whether the tag CRC covers the first 190 bytes with the CRC field zeroed (ffmpeg) rather than the bytes before the field (LAME).</summary>
+        public bool Crc190 { get; set; }
     }
 
     public static AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, CancellationToken cancellationToken)
@@ -285,13 +288,22 @@ internal static class Mp3Codec
             uint flags = Bytes.U32Be(b, o + xing + 4);
             int lame = xing + 8 + ((flags & XingFrames) != 0 ? 4 : 0) + ((flags & XingBytes) != 0 ? 4 : 0)
                 + ((flags & XingToc) != 0 ? 100 : 0) + ((flags & XingQuality) != 0 ? 4 : 0);
-            if (lame + LameTagSize <= h.Length && Crc.Crc16Arc(0, b, o, lame + 34) == Bytes.U16Be(b, o + lame + 34))
+            if (lame + LameTagSize <= h.Length)
             {
-                // A LAME tag (LAME or ffmpeg's), recognized by its own CRC over the frame so far.
-                uint delayPadding = Bytes.U24Be(b, o + lame + 21);
-                tag.LameOffset = lame;
-                tag.EncoderDelay = (int)(delayPadding >> 12);
-                tag.EncoderPadding = (int)(delayPadding & 0xFFF);
+                // A LAME tag (LAME's or ffmpeg's), recognized by its own CRC. LAME computes it over the frame
+                // bytes before the CRC field; ffmpeg over the first 190 bytes with the field zeroed (the same
+                // thing for MPEG-1 stereo, where the field sits at byte 190, but not at lower rates).
+                ushort stored = Bytes.U16Be(b, o + lame + 34);
+                bool lameCrc = Crc.Crc16Arc(0, b, o, lame + 34) == stored;
+                bool ffmpegCrc = !lameCrc && h.Length >= 190 && TagCrc190(b, o, lame + 34) == stored;
+                if (lameCrc || ffmpegCrc)
+                {
+                    uint delayPadding = Bytes.U24Be(b, o + lame + 21);
+                    tag.LameOffset = lame;
+                    tag.EncoderDelay = (int)(delayPadding >> 12);
+                    tag.EncoderPadding = (int)(delayPadding & 0xFFF);
+                    tag.Crc190 = ffmpegCrc;
+                }
             }
 
             return tag;
@@ -303,6 +315,19 @@ internal static class Mp3Codec
         }
 
         return null;
+    }
+
+    private static ushort TagCrc190(byte[] b, int o, int crcField)
+    {
+        var copy = new byte[190];
+        System.Buffer.BlockCopy(b, o, copy, 0, 190);
+        if (crcField + 2 <= 190)
+        {
+            copy[crcField] = 0;
+            copy[crcField + 1] = 0;
+        }
+
+        return Crc.Crc16Arc(0, copy, 0, 190);
     }
 
     private static byte[] RewriteTagFrame(byte[] frame, TagFrame tag, long frames, long audioBytes, OffsetSampler toc, int lastPadding, ushort musicCrc)
@@ -334,7 +359,7 @@ internal static class Mp3Codec
             Bytes.PutU24Be(frame, l + 21, ((uint)tag.EncoderDelay << 12) | (uint)(lastPadding & 0xFFF));
             Bytes.PutU32Be(frame, l + 28, (uint)Math.Min(totalBytes, uint.MaxValue));
             Bytes.PutU16Be(frame, l + 32, musicCrc);
-            Bytes.PutU16Be(frame, l + 34, Crc.Crc16Arc(0, frame, 0, l + 34));
+            Bytes.PutU16Be(frame, l + 34, tag.Crc190 ? TagCrc190(frame, 0, l + 34) : Crc.Crc16Arc(0, frame, 0, l + 34));
         }
 
         return frame;
