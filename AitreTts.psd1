@@ -15,6 +15,7 @@
         'Get-TtsVoice'
         'Set-TtsConfiguration'
         'Get-TtsConfiguration'
+        'Remove-TtsConfiguration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

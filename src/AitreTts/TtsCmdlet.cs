@@ -1,11 +1,19 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
+using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Net;
+using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Http;
+using AitreTts.Core.Security;
+using AitreTts.Core.Voices;
 
 namespace AitreTts;
 
@@ -93,20 +101,103 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// <summary>Stops the command with a core error: for invalid configuration, where nothing can go on.</summary>
     protected void ThrowTtsError(TtsException error, object? target) => ThrowTerminatingError(ErrorRecords.From(error, target));
 
-    /// <summary>The effective configuration for a call: its parameters over the session, environment, file and defaults.</summary>
-    protected EffectiveConfiguration ResolveConfiguration(TtsSettings parameters)
+    /// <summary>
+    /// The effective configuration for a call: its parameters over the session, environment, the profile's file
+    /// settings and the defaults. A profile named explicitly must exist; the environment applies to the default profile.
+    /// </summary>
+    protected EffectiveConfiguration ResolveConfiguration(TtsSettings parameters, string? profile = null)
     {
         try
         {
             ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-            TtsSettings file = store.Load(ConfigurationStore.DefaultProfileName, Log);
-            return ConfigurationResolver.Resolve(parameters, SessionConfiguration.Snapshot(), Environment.GetEnvironmentVariable, file, store.FilePath, Log);
+            string defaultProfile = store.DefaultProfile(Log);
+            if (profile is not null && !store.HasProfile(profile, Log))
+            {
+                throw new TtsException(
+                    TtsErrorIds.ProfileNotFound,
+                    TtsErrorCategory.ObjectNotFound,
+                    $"No profile named '{profile}' is stored in {store.FilePath}. Get-TtsConfiguration lists the profiles; Set-TtsConfiguration -Profile {profile} creates it.");
+            }
+
+            string name = profile ?? defaultProfile;
+            TtsSettings file = store.Load(name, Log);
+            bool useEnvironment = string.Equals(name, defaultProfile, StringComparison.OrdinalIgnoreCase);
+            return ConfigurationResolver.Resolve(parameters, SessionConfiguration.Snapshot(), Environment.GetEnvironmentVariable, file, store.FilePath, Log, useEnvironment, name);
         }
         catch (TtsException ex)
         {
-            ThrowTtsError(ex, null);
+            ThrowTtsError(ex, profile);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The endpoint and HTTP caller for a configuration. A key named as a SecretManagement secret is read from its
+    /// vault here, on the pipeline thread, since that runs PowerShell commands.
+    /// </summary>
+    /// <exception cref="TtsException">An invalid URL, a missing key or secret, or a refused http URL.</exception>
+    protected Connection Connect(EffectiveConfiguration configuration, bool allowUnencryptedAuthentication, ProxySettings? proxy)
+    {
+        SecureString? key = configuration.ApiKey;
+        if (key is null && configuration.ApiKeySecretName is string secretName)
+        {
+            key = ReadSecret(secretName, configuration.Vault);
+        }
+
+        TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, key, allowUnencryptedAuthentication, configuration.Provider, configuration.Deployment, configuration.ApiVersion);
+        var retry = new RetryPolicy(
+            configuration.MaximumRetryCount,
+            configuration.RetryIntervalSec is double seconds ? TimeSpan.FromSeconds(seconds) : null);
+        var client = new SpeechClient(endpoint, retry, TimeSpan.FromSeconds(configuration.TimeoutSec), Log, proxy ?? Connection.ProxyFrom(configuration));
+        return new Connection(endpoint, client, VoiceDiscovery.CacheKey(configuration.Profile, endpoint));
+    }
+
+    private SecureString ReadSecret(string name, string? vault)
+    {
+        // Get-Command -Module loads the module from PSModulePath if needed, as a user's own call would.
+        object? getSecret = InvokeCommand.InvokeScript("Get-Command -Name Get-Secret -Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue | Select-Object -First 1")
+            .Select(found => found?.BaseObject)
+            .FirstOrDefault(found => found is CommandInfo);
+        if (getSecret is null)
+        {
+            throw new TtsException(
+                TtsErrorIds.SecretManagementMissing,
+                TtsErrorCategory.ObjectNotFound,
+                $"The profile reads its key from the secret '{name}', but the Microsoft.PowerShell.SecretManagement module is not installed. Install it (Install-PSResource Microsoft.PowerShell.SecretManagement), or store the key with Set-TtsConfiguration -ApiKey.");
+        }
+
+        Collection<PSObject> result;
+        try
+        {
+            result = InvokeCommand.InvokeScript(
+                "param($Name, $Vault) if ($Vault) { & $args[0] -Name $Name -Vault $Vault -ErrorAction Stop } else { & $args[0] -Name $Name -ErrorAction Stop }",
+                true,
+                PipelineResultTypes.None,
+                null,
+                name,
+                vault,
+                getSecret);
+        }
+        catch (Exception ex) when (ex is RuntimeException or CmdletInvocationException)
+        {
+            throw new TtsException(
+                TtsErrorIds.SecretNotFound,
+                TtsErrorCategory.ObjectNotFound,
+                $"The secret '{name}'{(vault is null ? string.Empty : " in vault '" + vault + "'")} could not be read: {ex.Message}",
+                ex);
+        }
+
+        object? value = result.Count == 0 ? null : result[0]?.BaseObject;
+        return value switch
+        {
+            SecureString secure => secure,
+            string plain when plain.Length > 0 => SecretText.ToSecureString(plain),
+            PSCredential credential => credential.Password,
+            _ => throw new TtsException(
+                TtsErrorIds.SecretNotFound,
+                TtsErrorCategory.InvalidData,
+                $"The secret '{name}' holds no text the module can use as a key. Store the key as a string or SecureString secret."),
+        };
     }
 
     private sealed class PipelineLog : TtsLog
@@ -120,5 +211,45 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         public override void Debug(string message) => _cmdlet.OnPipeline(() => _cmdlet.WriteDebug(message));
 
         public override void Warning(string message) => _cmdlet.OnPipeline(() => _cmdlet.WriteWarning(message));
+    }
+}
+
+/// <summary>An endpoint and the HTTP caller for it, with the key of its voice cache.</summary>
+public sealed class Connection
+{
+    internal Connection(TtsEndpoint endpoint, SpeechClient client, string cacheKey)
+    {
+        Endpoint = endpoint;
+        Client = client;
+        CacheKey = cacheKey;
+    }
+
+    /// <summary>Where requests go.</summary>
+    public TtsEndpoint Endpoint { get; }
+
+    /// <summary>The one HTTP caller.</summary>
+    public SpeechClient Client { get; }
+
+    /// <summary>The key of this profile's and server's voice cache.</summary>
+    public string CacheKey { get; }
+
+    /// <summary>The proxy a configuration names, or null for the environment's and the system's.</summary>
+    /// <exception cref="TtsException">TtsConfigurationInvalid for a proxy that is not a URL.</exception>
+    public static ProxySettings? ProxyFrom(EffectiveConfiguration configuration)
+    {
+        Uri? proxy = null;
+        if (configuration.Proxy is string text)
+        {
+            proxy = Uri.TryCreate(text, UriKind.Absolute, out Uri? parsed)
+                ? parsed
+                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, $"The proxy '{text}' is not an absolute URL such as http://proxy.corp:8080.");
+        }
+
+        NetworkCredential? credential = configuration.ProxyUserName is string user
+            ? new NetworkCredential(user, configuration.ProxyPassword ?? new SecureString())
+            : null;
+        return proxy is null && credential is null && !configuration.ProxyUseDefaultCredentials
+            ? null
+            : new ProxySettings { Proxy = proxy, Credential = credential, UseDefaultCredentials = configuration.ProxyUseDefaultCredentials };
     }
 }

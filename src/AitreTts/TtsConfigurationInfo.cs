@@ -9,6 +9,27 @@ namespace AitreTts;
 /// <summary>What Get-TtsConfiguration shows: effective values, the key masked, and the source of each.</summary>
 public sealed class TtsConfigurationInfo
 {
+    /// <summary>The profile's name.</summary>
+    public string Profile { get; private set; } = string.Empty;
+
+    /// <summary>True for the profile used when a call names none; null when not known.</summary>
+    public bool? IsDefault { get; private set; }
+
+    /// <summary>The kind of server.</summary>
+    public string Provider { get; private set; } = string.Empty;
+
+    /// <summary>The Azure deployment, or empty.</summary>
+    public string Deployment { get; private set; } = string.Empty;
+
+    /// <summary>The Azure api-version.</summary>
+    public string ApiVersion { get; private set; } = string.Empty;
+
+    /// <summary>The proxy, or empty for the environment's and the system's.</summary>
+    public string Proxy { get; private set; } = string.Empty;
+
+    /// <summary>The SecretManagement secret holding the key, or empty.</summary>
+    public string ApiKeySecretName { get; private set; } = string.Empty;
+
     /// <summary>The server root.</summary>
     public string BaseUrl { get; private set; } = string.Empty;
 
@@ -45,13 +66,20 @@ public sealed class TtsConfigurationInfo
     /// <summary>Where each value came from: Parameter, Session, Environment (NAME), File (path) or Default.</summary>
     public OrderedDictionary Source { get; } = new();
 
-    internal static TtsConfigurationInfo From(EffectiveConfiguration configuration)
+    internal static TtsConfigurationInfo From(EffectiveConfiguration configuration, bool? isDefault)
     {
         var info = new TtsConfigurationInfo
         {
+            Profile = configuration.Profile,
+            IsDefault = isDefault,
+            Provider = configuration.Provider.ToString(),
+            Deployment = configuration.Deployment ?? string.Empty,
+            ApiVersion = configuration.Provider == ProviderKind.AzureOpenAI ? configuration.ApiVersion : string.Empty,
+            Proxy = configuration.Proxy ?? string.Empty,
+            ApiKeySecretName = configuration.ApiKeySecretName ?? string.Empty,
             BaseUrl = configuration.BaseUrl,
             ApiKey = SecretText.Mask(configuration.ApiKey),
-            HasApiKey = configuration.ApiKey is not null,
+            HasApiKey = configuration.ApiKey is not null || configuration.ApiKeySecretName is not null,
             Model = configuration.Model,
             Voice = configuration.Voice,
             Format = configuration.Format.ToApiName(),
@@ -63,12 +91,21 @@ public sealed class TtsConfigurationInfo
         };
         foreach (KeyValuePair<string, ResolvedSetting> setting in configuration.Settings)
         {
-            info.Source[setting.Key] = setting.Value.SourceText;
+            // The proxy password is a secret like the key; its source is not worth a line of its own.
+            if (setting.Key != nameof(TtsSettings.ProxyPassword))
+            {
+                info.Source[setting.Key] = setting.Value.SourceText;
+            }
+        }
+
+        if (configuration.ApiKey is null && configuration.ApiKeySecretName is string secret)
+        {
+            info.ApiKey = "(secret '" + secret + "'" + (configuration.Vault is null ? string.Empty : " in vault '" + configuration.Vault + "'") + ")";
         }
 
         return info;
     }
 
     /// <summary>The server and the masked key; never the key itself.</summary>
-    public override string ToString() => BaseUrl + (HasApiKey ? " (key " + ApiKey + ")" : " (no key)");
+    public override string ToString() => Profile + ": " + BaseUrl + (HasApiKey ? " (key " + ApiKey + ")" : " (no key)");
 }

@@ -89,6 +89,36 @@ public sealed class EffectiveConfiguration
 
     /// <summary>Fixed retry interval in seconds, or null for exponential backoff.</summary>
     public double? RetryIntervalSec => (double?)Settings[nameof(TtsSettings.RetryIntervalSec)].Value;
+
+    /// <summary>The kind of server, explicit or inferred from the BaseUrl.</summary>
+    public ProviderKind Provider => (ProviderKind)Settings[nameof(TtsSettings.Provider)].Value!;
+
+    /// <summary>The Azure deployment, or null.</summary>
+    public string? Deployment => (string?)Settings[nameof(TtsSettings.Deployment)].Value;
+
+    /// <summary>The Azure api-version.</summary>
+    public string ApiVersion => (string)Settings[nameof(TtsSettings.ApiVersion)].Value!;
+
+    /// <summary>The proxy URL, or null for the environment's.</summary>
+    public string? Proxy => (string?)Settings[nameof(TtsSettings.Proxy)].Value;
+
+    /// <summary>The proxy user, or null.</summary>
+    public string? ProxyUserName => (string?)Settings[nameof(TtsSettings.ProxyUserName)].Value;
+
+    /// <summary>The proxy password, or null.</summary>
+    public SecureString? ProxyPassword => (SecureString?)Settings[nameof(TtsSettings.ProxyPassword)].Value;
+
+    /// <summary>Authenticate to the proxy as the current Windows user.</summary>
+    public bool ProxyUseDefaultCredentials => (bool?)Settings[nameof(TtsSettings.ProxyUseDefaultCredentials)].Value ?? false;
+
+    /// <summary>The SecretManagement secret that holds the key, when the key comes from a vault.</summary>
+    public string? ApiKeySecretName => (string?)Settings[nameof(TtsSettings.ApiKeySecretName)].Value;
+
+    /// <summary>The vault of <see cref="ApiKeySecretName"/>, or null for the default vault.</summary>
+    public string? Vault => (string?)Settings[nameof(TtsSettings.Vault)].Value;
+
+    /// <summary>The profile the file settings came from.</summary>
+    public string Profile { get; internal init; } = ConfigurationStore.DefaultProfileName;
 }
 
 /// <summary>
@@ -112,6 +142,9 @@ public static class ConfigurationResolver
     /// <summary>The default number of retries, as openai-python's.</summary>
     public const int DefaultMaximumRetryCount = 2;
 
+    /// <summary>The Azure OpenAI api-version used with the deployment route when none is set.</summary>
+    public const string DefaultAzureApiVersion = "2024-10-21";
+
     /// <summary>Resolves the effective configuration.</summary>
     /// <param name="call">The call's parameters.</param>
     /// <param name="session">The session settings.</param>
@@ -119,27 +152,39 @@ public static class ConfigurationResolver
     /// <param name="file">The file's settings for the profile in use.</param>
     /// <param name="filePath">The file's path, for display.</param>
     /// <param name="log">Receives a note when a key is held back from a host it was not meant for.</param>
-    public static EffectiveConfiguration Resolve(TtsSettings call, TtsSettings session, Func<string, string?> environment, TtsSettings file, string filePath, TtsLog? log = null)
+    /// <param name="useEnvironment">
+    /// False when the call names a profile other than the default: the environment variables describe the default
+    /// setup, and must not redirect a profile the user chose by name.
+    /// </param>
+    /// <param name="profile">The name of the profile whose file settings are given.</param>
+    public static EffectiveConfiguration Resolve(TtsSettings call, TtsSettings session, Func<string, string?> environment, TtsSettings file, string filePath, TtsLog? log = null, bool useEnvironment = true, string profile = ConfigurationStore.DefaultProfileName)
     {
         log ??= TtsLog.None;
-        var aitreEnvironment = new TtsSettings
+        var aitreEnvironment = new TtsSettings();
+        var openAiEnvironment = new TtsSettings();
+        if (useEnvironment)
         {
-            BaseUrl = NonEmpty(environment("AITRE_BASE_URL")),
-            ApiKey = SecretOrNull(environment("AITRE_API_KEY")),
-        };
-        var openAiEnvironment = new TtsSettings
-        {
-            BaseUrl = NonEmpty(environment("OPENAI_BASE_URL")),
-            ApiKey = SecretOrNull(environment("OPENAI_API_KEY")),
-        };
+            aitreEnvironment.BaseUrl = NonEmpty(environment("AITRE_BASE_URL"));
+            aitreEnvironment.ApiKey = SecretOrNull(environment("AITRE_API_KEY"));
+            openAiEnvironment.BaseUrl = NonEmpty(environment("OPENAI_BASE_URL"));
+            openAiEnvironment.ApiKey = SecretOrNull(environment("OPENAI_API_KEY"));
+        }
+
+        // The provider decides the defaults; when none is set, the URL tells which provider it is.
+        string? explicitBaseUrl = call.BaseUrl ?? session.BaseUrl ?? aitreEnvironment.BaseUrl ?? openAiEnvironment.BaseUrl ?? file.BaseUrl;
+        ProviderKind provider = call.Provider ?? session.Provider ?? file.Provider ?? ProviderProfile.Infer(explicitBaseUrl ?? DefaultBaseUrl);
+        ProviderProfile providerProfile = ProviderProfile.For(provider);
         var defaults = new TtsSettings
         {
-            BaseUrl = DefaultBaseUrl,
-            Model = DefaultModel,
+            // Empty, not null, for providers whose URL the user must give: TtsEndpoint explains what is missing.
+            BaseUrl = providerProfile.DefaultBaseUrl ?? string.Empty,
+            Model = providerProfile.DefaultModel,
             Voice = DefaultVoice,
-            Format = AudioFormat.Mp3,
+            Format = providerProfile.DefaultFormat,
             TimeoutSec = DefaultTimeoutSec,
             MaximumRetryCount = DefaultMaximumRetryCount,
+            Provider = provider,
+            ApiVersion = DefaultAzureApiVersion,
         };
 
         var layers = new[]
@@ -177,38 +222,57 @@ public static class ConfigurationResolver
         Pick(nameof(TtsSettings.TimeoutSec), s => s.TimeoutSec);
         Pick(nameof(TtsSettings.MaximumRetryCount), s => s.MaximumRetryCount);
         Pick(nameof(TtsSettings.RetryIntervalSec), s => s.RetryIntervalSec);
-        resolved[nameof(TtsSettings.ApiKey)] = ResolveKey(layers, (string)resolved[nameof(TtsSettings.BaseUrl)].Value!, log);
-        return new EffectiveConfiguration(resolved, filePath);
+        Pick(nameof(TtsSettings.Provider), s => s.Provider);
+        Pick(nameof(TtsSettings.Deployment), s => s.Deployment);
+        Pick(nameof(TtsSettings.ApiVersion), s => s.ApiVersion);
+        Pick(nameof(TtsSettings.Proxy), s => s.Proxy);
+        Pick(nameof(TtsSettings.ProxyUserName), s => s.ProxyUserName);
+        Pick(nameof(TtsSettings.ProxyPassword), s => s.ProxyPassword);
+        Pick(nameof(TtsSettings.ProxyUseDefaultCredentials), s => s.ProxyUseDefaultCredentials);
+        ResolveKey(layers, (string)resolved[nameof(TtsSettings.BaseUrl)].Value!, resolved, log);
+        return new EffectiveConfiguration(resolved, filePath) { Profile = profile };
     }
 
     // A key is sent only to the server it was stored with: a key from a layer counts when the base URL that layer
     // (or the layers below it) would use is the effective one. A gateway named by -BaseUrl never sees the OpenAI
     // key from the file, and OPENAI_API_KEY never reaches a server other than OpenAI's unless OPENAI_BASE_URL says so.
-    private static ResolvedSetting ResolveKey(Layer[] layers, string effectiveBaseUrl, TtsLog log)
+    // A SecretManagement secret name stands where a key would, under the same rule.
+    private static void ResolveKey(Layer[] layers, string effectiveBaseUrl, Dictionary<string, ResolvedSetting> resolved, TtsLog log)
     {
+        void Set(object? key, SettingSource source, string? detail, string? secretName, string? vault)
+        {
+            resolved[nameof(TtsSettings.ApiKey)] = new ResolvedSetting(nameof(TtsSettings.ApiKey), key, source, detail);
+            resolved[nameof(TtsSettings.ApiKeySecretName)] = new ResolvedSetting(nameof(TtsSettings.ApiKeySecretName), secretName, source, detail);
+            resolved[nameof(TtsSettings.Vault)] = new ResolvedSetting(nameof(TtsSettings.Vault), vault, source, detail);
+        }
+
         for (int i = 0; i < layers.Length; i++)
         {
             Layer layer = layers[i];
-            if (layer.Settings.ApiKey is null)
+            SecureString? key = layer.Settings.ApiKey;
+            string? secretName = key is null ? layer.Settings.ApiKeySecretName : null;
+            if (key is null && secretName is null)
             {
                 continue;
             }
 
             if (layer.Source == SettingSource.Parameter)
             {
-                return new ResolvedSetting(nameof(TtsSettings.ApiKey), layer.Settings.ApiKey, layer.Source, null);
+                Set(key, layer.Source, null, secretName, layer.Settings.Vault);
+                return;
             }
 
             string home = layer.KeyHome ?? HomeBaseUrl(layers, i);
             if (SameServer(home, effectiveBaseUrl))
             {
-                return new ResolvedSetting(nameof(TtsSettings.ApiKey), layer.Settings.ApiKey, layer.Source, layer.KeyDetail);
+                Set(key, layer.Source, layer.KeyDetail, secretName, layer.Settings.Vault);
+                return;
             }
 
             log.Verbose($"Not using the API key from {layer.Source}{(layer.KeyDetail is null ? string.Empty : " (" + layer.KeyDetail + ")")}: it belongs to {SafeHost(home)}, not {SafeHost(effectiveBaseUrl)}.");
         }
 
-        return new ResolvedSetting(nameof(TtsSettings.ApiKey), null, SettingSource.Default, null);
+        Set(null, SettingSource.Default, null, null, null);
     }
 
     private static string HomeBaseUrl(Layer[] layers, int from)

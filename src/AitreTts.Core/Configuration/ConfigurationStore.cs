@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -71,12 +72,28 @@ public sealed class ConfigurationStore
         return document.Profiles.TryGetValue(profile, out ProfileDocument? stored) ? ToSettings(stored) : new TtsSettings();
     }
 
-    /// <summary>Sets, in one profile, every member that <paramref name="changes"/> sets, and writes the file.</summary>
-    public void Save(TtsSettings changes, string profile = DefaultProfileName, TtsLog? log = null)
+    /// <summary>The name of the default profile: the one used when a call names none.</summary>
+    public string DefaultProfile(TtsLog? log = null)
     {
-        lock (WriteGate)
+        ConfigurationDocument document = Read(log ?? TtsLog.None);
+        return document.DefaultProfile is string name && document.Profiles.ContainsKey(name) ? name : DefaultProfileName;
+    }
+
+    /// <summary>The names of the stored profiles, in the order they were created.</summary>
+    public IReadOnlyList<string> ProfileNames(TtsLog? log = null) => new List<string>(Read(log ?? TtsLog.None).Profiles.Keys);
+
+    /// <summary>True when the profile is stored.</summary>
+    public bool HasProfile(string profile, TtsLog? log = null) => Read(log ?? TtsLog.None).Profiles.ContainsKey(profile);
+
+    /// <summary>Sets, in one profile, every member that <paramref name="changes"/> sets, and writes the file.</summary>
+    /// <param name="changes">The members to set.</param>
+    /// <param name="profile">The profile, created when missing.</param>
+    /// <param name="log">Receives warnings about the file.</param>
+    /// <param name="makeDefault">Make this profile the default one.</param>
+    public void Save(TtsSettings changes, string profile = DefaultProfileName, TtsLog? log = null, bool makeDefault = false)
+    {
+        Update(log, document =>
         {
-            ConfigurationDocument document = Read(log ?? TtsLog.None);
             if (!document.Profiles.TryGetValue(profile, out ProfileDocument? stored))
             {
                 stored = new ProfileDocument();
@@ -87,6 +104,16 @@ public sealed class ConfigurationStore
             if (changes.ApiKey is not null)
             {
                 stored.ApiKey = _protector.Protect(SecretText.Reveal(changes.ApiKey));
+                // A stored key and a secret name for the same profile would leave the user guessing which one wins.
+                stored.ApiKeySecretName = null;
+                stored.Vault = null;
+            }
+
+            if (changes.ApiKeySecretName is not null)
+            {
+                stored.ApiKeySecretName = changes.ApiKeySecretName;
+                stored.Vault = changes.Vault;
+                stored.ApiKey = null;
             }
 
             stored.Model = changes.Model ?? stored.Model;
@@ -96,8 +123,65 @@ public sealed class ConfigurationStore
             stored.TimeoutSec = changes.TimeoutSec ?? stored.TimeoutSec;
             stored.MaximumRetryCount = changes.MaximumRetryCount ?? stored.MaximumRetryCount;
             stored.RetryIntervalSec = changes.RetryIntervalSec ?? stored.RetryIntervalSec;
-            document.DefaultProfile ??= DefaultProfileName;
+            stored.Provider = changes.Provider?.ToString() ?? stored.Provider;
+            stored.Deployment = changes.Deployment ?? stored.Deployment;
+            stored.ApiVersion = changes.ApiVersion ?? stored.ApiVersion;
+            stored.Proxy = changes.Proxy ?? stored.Proxy;
+            if (changes.ProxyUserName is not null)
+            {
+                stored.ProxyUserName = changes.ProxyUserName;
+                stored.ProxyPassword = changes.ProxyPassword is null ? null : _protector.Protect(SecretText.Reveal(changes.ProxyPassword));
+            }
+
+            stored.ProxyUseDefaultCredentials = changes.ProxyUseDefaultCredentials ?? stored.ProxyUseDefaultCredentials;
+            // The first profile saved becomes the default, so a user whose only profile is "azure" needs no -Profile.
+            document.DefaultProfile = makeDefault ? profile : document.DefaultProfile ?? profile;
+            return true;
+        });
+    }
+
+    /// <summary>Removes a profile; returns false when there was none. The default moves back to "default".</summary>
+    public bool RemoveProfile(string profile, TtsLog? log = null) => Update(log, document =>
+    {
+        if (!document.Profiles.Remove(profile))
+        {
+            return false;
+        }
+
+        if (string.Equals(document.DefaultProfile, profile, StringComparison.OrdinalIgnoreCase))
+        {
+            document.DefaultProfile = document.Profiles.ContainsKey(DefaultProfileName) ? DefaultProfileName : document.Profiles.Keys.FirstOrDefault();
+        }
+
+        return true;
+    });
+
+    /// <summary>Removes the stored key (and secret name) of a profile; returns false when it had none.</summary>
+    public bool RemoveApiKey(string profile, TtsLog? log = null) => Update(log, document =>
+    {
+        if (!document.Profiles.TryGetValue(profile, out ProfileDocument? stored) || (stored.ApiKey is null && stored.ApiKeySecretName is null))
+        {
+            return false;
+        }
+
+        stored.ApiKey = null;
+        stored.ApiKeySecretName = null;
+        stored.Vault = null;
+        return true;
+    });
+
+    private bool Update(TtsLog? log, Func<ConfigurationDocument, bool> change)
+    {
+        lock (WriteGate)
+        {
+            ConfigurationDocument document = Read(log ?? TtsLog.None);
+            if (!change(document))
+            {
+                return false;
+            }
+
             PrivateFile.WriteAllBytes(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, JsonOptions));
+            return true;
         }
     }
 
@@ -158,6 +242,21 @@ public sealed class ConfigurationStore
             settings.ApiKey = SecretText.ToSecureString(_protector.Unprotect(stored.ApiKey));
         }
 
+        if (stored.Provider is not null)
+        {
+            settings.Provider = Enum.TryParse(stored.Provider, ignoreCase: true, out ProviderKind kind)
+                ? kind
+                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidData, $"The configuration file {FilePath} names an unknown provider '{stored.Provider}'. Set a valid one with Set-TtsConfiguration -Provider.");
+        }
+
+        settings.Deployment = stored.Deployment;
+        settings.ApiVersion = stored.ApiVersion;
+        settings.Proxy = stored.Proxy;
+        settings.ProxyUserName = stored.ProxyUserName;
+        settings.ProxyPassword = stored.ProxyPassword is null ? null : SecretText.ToSecureString(_protector.Unprotect(stored.ProxyPassword));
+        settings.ProxyUseDefaultCredentials = stored.ProxyUseDefaultCredentials;
+        settings.ApiKeySecretName = stored.ApiKeySecretName;
+        settings.Vault = stored.Vault;
         return settings;
     }
 
@@ -189,5 +288,23 @@ public sealed class ConfigurationStore
         public int? MaximumRetryCount { get; set; }
 
         public double? RetryIntervalSec { get; set; }
+
+        public string? Provider { get; set; }
+
+        public string? Deployment { get; set; }
+
+        public string? ApiVersion { get; set; }
+
+        public string? Proxy { get; set; }
+
+        public string? ProxyUserName { get; set; }
+
+        public string? ProxyPassword { get; set; }
+
+        public bool? ProxyUseDefaultCredentials { get; set; }
+
+        public string? ApiKeySecretName { get; set; }
+
+        public string? Vault { get; set; }
     }
 }

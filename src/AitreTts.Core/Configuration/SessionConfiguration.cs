@@ -29,6 +29,19 @@ public static class SessionConfiguration
         }
     }
 
+    /// <summary>Forgets the session's key, keeping its other settings.</summary>
+    public static void RemoveApiKey()
+    {
+        lock (Gate)
+        {
+            TtsSettings next = _current.Clone();
+            next.ApiKey = null;
+            next.ApiKeySecretName = null;
+            next.Vault = null;
+            _current = next;
+        }
+    }
+
     /// <summary>Forgets every session setting.</summary>
     public static void Clear()
     {

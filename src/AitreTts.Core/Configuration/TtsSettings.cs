@@ -36,6 +36,33 @@ public sealed class TtsSettings
     /// <summary>A fixed wait between retries, in seconds; null for exponential backoff.</summary>
     public double? RetryIntervalSec { get; set; }
 
+    /// <summary>The kind of server; inferred from the BaseUrl when not set.</summary>
+    public ProviderKind? Provider { get; set; }
+
+    /// <summary>An Azure OpenAI deployment: selects the deployment route, and stands in for the model.</summary>
+    public string? Deployment { get; set; }
+
+    /// <summary>The Azure OpenAI api-version of the deployment route.</summary>
+    public string? ApiVersion { get; set; }
+
+    /// <summary>A proxy URL for this endpoint.</summary>
+    public string? Proxy { get; set; }
+
+    /// <summary>The proxy's user name.</summary>
+    public string? ProxyUserName { get; set; }
+
+    /// <summary>The proxy's password.</summary>
+    public SecureString? ProxyPassword { get; set; }
+
+    /// <summary>Authenticate to the proxy as the current Windows user.</summary>
+    public bool? ProxyUseDefaultCredentials { get; set; }
+
+    /// <summary>The name of a SecretManagement secret that holds the key, read at call time.</summary>
+    public string? ApiKeySecretName { get; set; }
+
+    /// <summary>The SecretManagement vault of <see cref="ApiKeySecretName"/>, or null for the default vault.</summary>
+    public string? Vault { get; set; }
+
     /// <summary>A copy whose members are the same references.</summary>
     public TtsSettings Clone() => (TtsSettings)MemberwiseClone();
 
@@ -51,6 +78,15 @@ public sealed class TtsSettings
         TimeoutSec = changes.TimeoutSec ?? TimeoutSec;
         MaximumRetryCount = changes.MaximumRetryCount ?? MaximumRetryCount;
         RetryIntervalSec = changes.RetryIntervalSec ?? RetryIntervalSec;
+        Provider = changes.Provider ?? Provider;
+        Deployment = changes.Deployment ?? Deployment;
+        ApiVersion = changes.ApiVersion ?? ApiVersion;
+        Proxy = changes.Proxy ?? Proxy;
+        ProxyUserName = changes.ProxyUserName ?? ProxyUserName;
+        ProxyPassword = changes.ProxyPassword ?? ProxyPassword;
+        ProxyUseDefaultCredentials = changes.ProxyUseDefaultCredentials ?? ProxyUseDefaultCredentials;
+        ApiKeySecretName = changes.ApiKeySecretName ?? ApiKeySecretName;
+        Vault = changes.Vault ?? Vault;
     }
 
     /// <summary>Names the members that are set, never their values.</summary>
@@ -66,5 +102,13 @@ public sealed class TtsSettings
             TimeoutSec is null ? null : "TimeoutSec",
             MaximumRetryCount is null ? null : "MaximumRetryCount",
             RetryIntervalSec is null ? null : "RetryIntervalSec",
+            Provider is null ? null : "Provider",
+            Deployment is null ? null : "Deployment",
+            ApiVersion is null ? null : "ApiVersion",
+            Proxy is null ? null : "Proxy",
+            ProxyUserName is null ? null : "ProxyCredential",
+            ProxyUseDefaultCredentials is null ? null : "ProxyUseDefaultCredentials",
+            ApiKeySecretName is null ? null : "ApiKeySecretName",
+            Vault is null ? null : "Vault",
         }.Where(name => name is not null)) + ")";
 }

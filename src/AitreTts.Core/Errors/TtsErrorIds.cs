@@ -18,6 +18,9 @@ public static class TtsErrorIds
     public const string ApiKeyMissing = "TtsApiKeyMissing";
     public const string InsecureTransport = "TtsInsecureTransport";
     public const string ConfigurationInvalid = "TtsConfigurationInvalid";
+    public const string ProfileNotFound = "TtsProfileNotFound";
+    public const string SecretManagementMissing = "TtsSecretManagementMissing";
+    public const string SecretNotFound = "TtsSecretNotFound";
 
     // Server answers.
     public const string BadRequest = "TtsBadRequest";

@@ -17,11 +17,12 @@ public static class HttpClientCache
     /// <summary>The shared client for the origin of <paramref name="uri"/> and the given proxy settings.</summary>
     public static HttpClient Get(Uri uri, ProxySettings? proxy = null)
     {
-        string key = uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant() + "|" + (proxy?.CacheKey ?? "default");
+        proxy ??= new ProxySettings();
+        string key = uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant() + "|" + proxy.CacheKey;
         return Clients.GetOrAdd(key, _ => new Lazy<HttpClient>(() => Create(proxy), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
-    private static HttpClient Create(ProxySettings? proxy)
+    private static HttpClient Create(ProxySettings proxy)
     {
         var handler = new HttpClientHandler
         {
@@ -31,7 +32,7 @@ public static class HttpClientCache
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        proxy?.Apply(handler);
+        proxy.Apply(handler);
         return new HttpClient(handler, disposeHandler: true)
         {
             // Time limits are enforced per attempt and per body read by SpeechClient; the client-wide timeout would
@@ -41,10 +42,10 @@ public static class HttpClientCache
     }
 }
 
-/// <summary>How requests reach the network: an explicit proxy, or the environment's.</summary>
+/// <summary>How requests reach the network: an explicit proxy, the environment's, or the system's.</summary>
 public sealed class ProxySettings
 {
-    /// <summary>The proxy URL, or null to use the system and environment settings.</summary>
+    /// <summary>The proxy URL, or null to use the environment's (HTTPS_PROXY, NO_PROXY) or else the system's.</summary>
     public Uri? Proxy { get; init; }
 
     /// <summary>Credentials for the proxy.</summary>
@@ -53,18 +54,44 @@ public sealed class ProxySettings
     /// <summary>Use the current user's Windows credentials for the proxy.</summary>
     public bool UseDefaultCredentials { get; init; }
 
-    internal string CacheKey => (Proxy?.ToString() ?? "system") + "|" + (Credential is null ? "-" : Credential.UserName + "@" + Credential.Domain + "#" + Credential.Password.GetHashCode()) + "|" + UseDefaultCredentials;
+    /// <summary>Reads environment variables; replaceable for tests.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    internal string CacheKey
+    {
+        get
+        {
+            string credential = Credential is null ? "-" : Credential.Domain + "\\" + Credential.UserName + "#" + Fingerprint(Credential.Password);
+            string environment = Proxy is null ? EnvironmentProxy.FromEnvironment(Environment)?.Description ?? "system" : "explicit";
+            return (Proxy?.ToString() ?? "-") + "|" + credential + "|" + UseDefaultCredentials + "|" + environment;
+        }
+    }
 
     internal void Apply(HttpClientHandler handler)
     {
+        ICredentials? credentials = UseDefaultCredentials ? CredentialCache.DefaultCredentials : Credential;
         if (Proxy is not null)
         {
             handler.UseProxy = true;
-            handler.Proxy = new WebProxy(Proxy) { Credentials = UseDefaultCredentials ? CredentialCache.DefaultCredentials : Credential };
+            handler.Proxy = new WebProxy(Proxy) { Credentials = credentials, BypassProxyOnLocal = false };
         }
-        else if (UseDefaultCredentials)
+        else if (EnvironmentProxy.FromEnvironment(Environment) is EnvironmentProxy environmentProxy)
         {
-            handler.DefaultProxyCredentials = CredentialCache.DefaultCredentials;
+            handler.UseProxy = true;
+            environmentProxy.Credentials = credentials ?? environmentProxy.Credentials;
+            handler.Proxy = environmentProxy;
         }
+        else if (credentials is not null)
+        {
+            handler.DefaultProxyCredentials = credentials;
+        }
+    }
+
+    // Two credentials for one user must not share a client; the password itself never becomes part of a key.
+    private static string Fingerprint(string password)
+    {
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        byte[] digest = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(password));
+        return Convert.ToBase64String(digest, 0, 9);
     }
 }

@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core.Errors;
@@ -116,6 +117,86 @@ public sealed class SpeechClient
         }
     }
 
+    /// <summary>
+    /// GETs a small JSON document (a voices or models list) with the same authentication, time limit and retry policy
+    /// as speech requests. Returns null when the server has no such endpoint (404/405/501), so callers can fall back.
+    /// </summary>
+    public async Task<JsonDocument?> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptCancellation.CancelAfter(_timeout);
+            AttemptOutcome outcome;
+            try
+            {
+                using HttpResponseMessage response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, attemptCancellation.Token).ConfigureAwait(false);
+                int status = (int)response.StatusCode;
+                string? requestId = HeaderValue(response, "x-request-id");
+                string body = await ReadTextAsync(response, attemptCancellation.Token).ConfigureAwait(false);
+                _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0}: HTTP {1}{2}.", uri, status, requestId is null ? string.Empty : ", request id " + requestId));
+                if (status is 404 or 405 or 501)
+                {
+                    return null;
+                }
+
+                if (status >= 200 && status <= 299)
+                {
+                    try
+                    {
+                        return JsonDocument.Parse(body);
+                    }
+                    catch (JsonException)
+                    {
+                        throw HttpErrorMapper.FromNonAudioSuccess(MediaType(response), body, requestId, uri);
+                    }
+                }
+
+                outcome = AttemptOutcome.Failed(
+                    Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt)),
+                    status,
+                    TransportFailure.None,
+                    new RetryHints
+                    {
+                        RetryAfter = HeaderValue(response, "retry-after"),
+                        RetryAfterMs = HeaderValue(response, "retry-after-ms"),
+                        ShouldRetry = HeaderValue(response, "x-should-retry"),
+                        Error = ErrorBodyParser.Parse(MediaType(response), body),
+                        RequestId = requestId,
+                    },
+                    requestId);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                outcome = AttemptOutcome.Failed(
+                    new TtsException(TtsErrorIds.Timeout, TtsErrorCategory.OperationTimeout, string.Format(CultureInfo.InvariantCulture, "{0} did not answer within {1} s.", uri.GetLeftPart(UriPartial.Authority), _timeout.TotalSeconds)),
+                    null,
+                    TransportFailure.Timeout,
+                    new RetryHints(),
+                    null);
+            }
+            catch (HttpRequestException ex)
+            {
+                outcome = AttemptOutcome.Failed(
+                    new TtsException(TtsErrorIds.ConnectionFailed, TtsErrorCategory.ConnectionError, $"Could not connect to {uri.GetLeftPart(UriPartial.Authority)}: {Redact(InnermostMessage(ex))}.", ex),
+                    null,
+                    TransportFailure.ConnectionFailed,
+                    new RetryHints(),
+                    null);
+            }
+
+            RetryDecision decision = _retryPolicy.Decide(attempt, outcome.StatusCode, outcome.TransportFailure, outcome.Hints);
+            if (!decision.ShouldRetry)
+            {
+                throw Redacted(WithAttempts(decision.RefusalError ?? outcome.Error!, attempt));
+            }
+
+            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0} failed ({1}); retrying in {2:0.###} s.", uri, decision.Reason, decision.Delay.TotalSeconds));
+            await Task.Delay(decision.Delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task<AttemptOutcome> AttemptAsync(SpeechRequest request, byte[] body, Stream destination, int attempt, CancellationToken cancellationToken)
     {
         using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -126,7 +207,7 @@ public sealed class SpeechClient
         string? requestId = null;
         try
         {
-            response = await SendFollowingRedirectsAsync(body, token).ConfigureAwait(false);
+            response = await SendFollowingRedirectsAsync(HttpMethod.Post, _endpoint.SpeechUri, body, token).ConfigureAwait(false);
             requestId = HeaderValue(response, "x-request-id");
             int status = (int)response.StatusCode;
             _log.Verbose(string.Format(
@@ -222,22 +303,20 @@ public sealed class SpeechClient
         }
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(byte[] body, CancellationToken token)
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpMethod method, Uri target, byte[]? body, CancellationToken token)
     {
-        Uri target = _endpoint.SpeechUri;
         for (int hop = 0; ; hop++)
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, target)
+            using var message = new HttpRequestMessage(method, target);
+            if (body is not null)
             {
-                Content = new ByteArrayContent(body),
-            };
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            message.Headers.Accept.ParseAdd("audio/*");
-            message.Headers.Accept.ParseAdd("application/json");
-            if (_endpoint.ApiKey is not null && SameOrigin(target, _endpoint.SpeechUri))
-            {
-                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", SecretText.Reveal(_endpoint.ApiKey));
+                message.Content = new ByteArrayContent(body);
+                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                message.Headers.Accept.ParseAdd("audio/*");
             }
+
+            message.Headers.Accept.ParseAdd("application/json");
+            _endpoint.Authenticate(message, target);
 
             HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
@@ -257,7 +336,7 @@ public sealed class SpeechClient
                     $"The server redirected from https to {next.GetLeftPart(UriPartial.Authority)}, which is not encrypted; the request was not sent there.");
             }
 
-            _log.Verbose($"Following HTTP {status} redirect to {next.GetLeftPart(UriPartial.Path)}{(SameOrigin(next, _endpoint.SpeechUri) ? string.Empty : " without the API key, since it is another host")}.");
+            _log.Verbose($"Following HTTP {status} redirect to {next.GetLeftPart(UriPartial.Path)}{(TtsEndpoint.SameOrigin(next, _endpoint.SpeechUri) ? string.Empty : " without the API key, since it is another host")}.");
             target = next;
         }
     }
@@ -360,11 +439,6 @@ public sealed class SpeechClient
         : null;
 
     private static string? MediaType(HttpResponseMessage response) => response.Content.Headers.ContentType?.MediaType;
-
-    private static bool SameOrigin(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
-        && a.Port == b.Port;
 
     private static string InnermostMessage(Exception ex)
     {

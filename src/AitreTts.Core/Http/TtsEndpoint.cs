@@ -1,20 +1,38 @@
 using System;
 using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Security;
+using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Http;
 
 /// <summary>Where requests go and how they authenticate.</summary>
 public sealed class TtsEndpoint
 {
-    private TtsEndpoint(Uri baseUrl, SecureString? apiKey)
+    private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderKind provider, string? deployment, string apiVersion)
     {
         BaseUrl = baseUrl;
         ApiKey = apiKey;
-        SpeechUri = Append(baseUrl, "audio/speech");
-        VoicesUri = Append(baseUrl, "audio/voices");
-        ModelsUri = Append(baseUrl, "models");
+        Provider = provider;
+        Deployment = deployment;
+        if (provider == ProviderKind.AzureOpenAI)
+        {
+            // Azure has two routes: the deployment names the model in the URL (with an api-version), or the v1 route
+            // takes the model in the body like OpenAI. Neither has a voices endpoint.
+            SpeechUri = deployment is null
+                ? Append(baseUrl, "openai/v1/audio/speech")
+                : Append(baseUrl, "openai/deployments/" + Uri.EscapeDataString(deployment) + "/audio/speech", "api-version=" + Uri.EscapeDataString(apiVersion));
+            ModelsUri = deployment is null ? Append(baseUrl, "openai/v1/models") : null;
+        }
+        else
+        {
+            SpeechUri = Append(baseUrl, "v1/audio/speech");
+            VoicesUri = Append(baseUrl, "v1/audio/voices");
+            ModelsUri = Append(baseUrl, "v1/models");
+        }
     }
 
     /// <summary>The server root as the user gave it, normalized to end without a slash.</summary>
@@ -23,14 +41,20 @@ public sealed class TtsEndpoint
     /// <summary>The key, or null for servers that need none.</summary>
     public SecureString? ApiKey { get; }
 
-    /// <summary><c>{BaseUrl}/v1/audio/speech</c>.</summary>
+    /// <summary>The kind of server.</summary>
+    public ProviderKind Provider { get; }
+
+    /// <summary>The Azure deployment, when the deployment route is used.</summary>
+    public string? Deployment { get; }
+
+    /// <summary>Where speech requests go.</summary>
     public Uri SpeechUri { get; }
 
-    /// <summary><c>{BaseUrl}/v1/audio/voices</c>, which Kokoro and some gateways serve.</summary>
-    public Uri VoicesUri { get; }
+    /// <summary><c>{BaseUrl}/v1/audio/voices</c>, which Kokoro and some gateways serve; null where the provider has none.</summary>
+    public Uri? VoicesUri { get; }
 
-    /// <summary><c>{BaseUrl}/v1/models</c>.</summary>
-    public Uri ModelsUri { get; }
+    /// <summary>The models list, or null where the provider has none.</summary>
+    public Uri? ModelsUri { get; }
 
     /// <summary>True when the host is this machine, where plain http and a missing key are normal.</summary>
     public bool IsLoopback => IsLoopbackHost(BaseUrl);
@@ -39,22 +63,43 @@ public sealed class TtsEndpoint
     /// Validates a base URL and the key that goes with it. Accepts the server root (<c>https://api.openai.com</c>)
     /// as well as the form that ends in <c>/v1</c> (<c>OPENAI_BASE_URL</c>'s convention), never doubling <c>/v1</c>.
     /// </summary>
+    /// <param name="baseUrl">The server root.</param>
+    /// <param name="apiKey">The key, or null.</param>
+    /// <param name="allowUnencryptedAuthentication">Allow a key over plain http to another host.</param>
+    /// <param name="provider">The kind of server; inferred from the URL when null.</param>
+    /// <param name="deployment">An Azure deployment: selects the deployment route.</param>
+    /// <param name="apiVersion">The Azure api-version of the deployment route.</param>
     /// <exception cref="TtsException">TtsInvalidBaseUrl, TtsApiKeyMissing or TtsInsecureTransport.</exception>
-    public static TtsEndpoint Create(string? baseUrl, SecureString? apiKey, bool allowUnencryptedAuthentication = false)
+    public static TtsEndpoint Create(
+        string? baseUrl,
+        SecureString? apiKey,
+        bool allowUnencryptedAuthentication = false,
+        ProviderKind? provider = null,
+        string? deployment = null,
+        string? apiVersion = null)
     {
-        Uri root = ParseBaseUrl(baseUrl);
+        ProviderKind kind = provider ?? ProviderProfile.Infer(baseUrl);
+        if (string.IsNullOrWhiteSpace(baseUrl))
+        {
+            throw new TtsException(
+                TtsErrorIds.InvalidBaseUrl,
+                TtsErrorCategory.InvalidArgument,
+                $"No BaseUrl is set for the {kind} provider, which has no default server. Run 'Set-TtsConfiguration -BaseUrl <url>' (for Azure, the resource endpoint such as https://my-resource.openai.azure.com), or pass -BaseUrl.");
+        }
+
+        Uri root = ParseBaseUrl(baseUrl, kind);
         if (apiKey is { Length: 0 })
         {
             apiKey = null;
         }
 
         bool loopback = IsLoopbackHost(root);
-        if (apiKey is null && !loopback)
+        if (apiKey is null && !loopback && ProviderProfile.For(kind).KeyRequired)
         {
             throw new TtsException(
                 TtsErrorIds.ApiKeyMissing,
                 TtsErrorCategory.AuthenticationError,
-                $"No API key is set for {root.Host}. Run 'Set-TtsConfiguration -ApiKey <key>' once, set the AITRE_API_KEY or OPENAI_API_KEY environment variable, or pass -ApiKey.");
+                $"No API key is set for {root.Host}. Run 'Set-TtsConfiguration -ApiKey <key>' once, set the AITRE_API_KEY or OPENAI_API_KEY environment variable, or pass -ApiKey. A server that needs no key can be set with -Provider Local.");
         }
 
         if (apiKey is not null && root.Scheme == Uri.UriSchemeHttp && !loopback && !allowUnencryptedAuthentication)
@@ -65,12 +110,46 @@ public sealed class TtsEndpoint
                 $"Refusing to send the API key over unencrypted http to {root.Host}. Use an https:// BaseUrl, or pass -AllowUnencryptedAuthentication if this network is trusted.");
         }
 
-        return new TtsEndpoint(root, apiKey);
+        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? ConfigurationResolver.DefaultAzureApiVersion : apiVersion!.Trim());
     }
+
+    /// <summary>
+    /// Sets the credential header: Bearer for OpenAI-style servers; Azure's <c>api-key</c> header, or Bearer when the
+    /// Azure key is an Entra ID access token (a JWT).
+    /// </summary>
+    public void Authenticate(HttpRequestMessage message, Uri target)
+    {
+        if (ApiKey is null || !SameOrigin(target, SpeechUri))
+        {
+            return;
+        }
+
+        string key = SecretText.Reveal(ApiKey);
+        if (Provider == ProviderKind.AzureOpenAI && !LooksLikeJwt(key))
+        {
+            message.Headers.TryAddWithoutValidation("api-key", key);
+        }
+        else
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+    }
+
+    /// <summary>True when two URLs share scheme, host and port: only then may a credential go along.</summary>
+    public static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
+
+    private static bool LooksLikeJwt(string key) => key.StartsWith("eyJ", StringComparison.Ordinal) && key.Split('.').Length == 3;
 
     /// <summary>Parses and normalizes a base URL.</summary>
     /// <exception cref="TtsException">TtsInvalidBaseUrl.</exception>
-    public static Uri ParseBaseUrl(string? baseUrl)
+    public static Uri ParseBaseUrl(string? baseUrl) => ParseBaseUrl(baseUrl, ProviderProfile.Infer(baseUrl));
+
+    /// <summary>Parses and normalizes a base URL for a provider.</summary>
+    /// <exception cref="TtsException">TtsInvalidBaseUrl.</exception>
+    public static Uri ParseBaseUrl(string? baseUrl, ProviderKind provider)
     {
         string text = (baseUrl ?? string.Empty).Trim();
         if (text.Length == 0
@@ -92,13 +171,26 @@ public sealed class TtsEndpoint
                 $"The BaseUrl '{text}' has a query or fragment. Give only the server root, such as https://api.openai.com.");
         }
 
-        string path = uri.AbsolutePath.TrimEnd('/');
-        // A full speech URL pasted as the base is a frequent mistake; take it back to its root.
-        foreach (string suffix in new[] { "/audio/speech", "/v1" })
+        string path = CollapseSlashes(uri.AbsolutePath).TrimEnd('/');
+        if (provider == ProviderKind.AzureOpenAI)
         {
-            if (path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            // An Azure URL copied from the portal or a sample (…/openai/deployments/x/audio/speech, …/openai/v1) goes
+            // back to the resource endpoint; the routes are built from there.
+            int openai = path.IndexOf("/openai", StringComparison.OrdinalIgnoreCase);
+            if (openai >= 0)
             {
-                path = path.Substring(0, path.Length - suffix.Length);
+                path = path.Substring(0, openai);
+            }
+        }
+        else
+        {
+            // A full speech URL pasted as the base is a frequent mistake; take it back to its root.
+            foreach (string suffix in new[] { "/audio/speech", "/v1" })
+            {
+                if (path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                {
+                    path = path.Substring(0, path.Length - suffix.Length);
+                }
             }
         }
 
@@ -112,11 +204,21 @@ public sealed class TtsEndpoint
         || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
 
-    private static Uri Append(Uri root, string relative)
+    private static Uri Append(Uri root, string relative, string? query = null)
     {
         string path = root.AbsolutePath.TrimEnd('/');
-        var builder = new UriBuilder(root) { Path = path + "/v1/" + relative };
+        var builder = new UriBuilder(root) { Path = path + "/" + relative, Query = query ?? string.Empty };
         return builder.Uri;
+    }
+
+    private static string CollapseSlashes(string path)
+    {
+        while (path.Contains("//"))
+        {
+            path = path.Replace("//", "/");
+        }
+
+        return path;
     }
 
     /// <summary>The base URL only; the key is never part of the text.</summary>

@@ -1,16 +1,22 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Security;
 using AitreTts.Completers;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Errors;
 using AitreTts.Core.Voices;
 
 namespace AitreTts.Commands;
 
-/// <summary>Get-TtsVoice: the voices, their descriptions and the models each works with.</summary>
+/// <summary>Get-TtsVoice: the voices a server offers (or the built-in catalogue), and the models each works with.</summary>
 [Cmdlet(VerbsCommon.Get, "TtsVoice")]
 [OutputType(typeof(TtsVoice))]
 public sealed class GetTtsVoiceCommand : TtsCmdlet
 {
+    private readonly List<string> _names = new();
+
     /// <summary>Voice names to show; wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
     [ArgumentCompleter(typeof(VoiceCompleter))]
@@ -24,10 +30,34 @@ public sealed class GetTtsVoiceCommand : TtsCmdlet
     [ValidateNotNullOrEmpty]
     public string? Model { get; set; }
 
+    /// <summary>The stored profile whose server is asked.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Profile { get; set; }
+
+    /// <summary>The server to ask, for this call.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The key for this call.</summary>
+    [Parameter]
+    [SecureStringTransformation]
+    public SecureString? ApiKey { get; set; }
+
+    /// <summary>Ask the server again instead of using this session's cached list.</summary>
+    [Parameter]
+    public SwitchParameter Refresh { get; set; }
+
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => _names.AddRange(Name ?? Array.Empty<string>());
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
     {
-        WildcardPattern[] patterns = (Name ?? new[] { "*" })
+        IReadOnlyList<TtsVoice> voices = DiscoverVoices();
+        WildcardPattern[] patterns = (_names.Count == 0 ? new List<string> { "*" } : _names)
             .Select(name => new WildcardPattern(name, WildcardOptions.IgnoreCase))
             .ToArray();
         string? family = Model is null ? null : VoiceCatalog.KnownModelFamily(Model);
@@ -36,38 +66,53 @@ public sealed class GetTtsVoiceCommand : TtsCmdlet
             WriteVerbose($"The model '{Model}' is not an OpenAI model this module knows; showing every voice.");
         }
 
-        bool anyMatched = false;
-        foreach (TtsVoice voice in VoiceCatalog.BuiltIn)
+        foreach (TtsVoice voice in voices)
         {
-            if (!patterns.Any(p => p.IsMatch(voice.Name)))
+            bool nameMatches = patterns.Any(p => p.IsMatch(voice.Name));
+            // A server's own voices say nothing about models: they are kept whatever -Model says.
+            bool modelMatches = family is null || voice.Models.Count == 0 || voice.Models.Contains(family, StringComparer.OrdinalIgnoreCase);
+            if (nameMatches && modelMatches)
             {
-                continue;
+                WriteObject(voice);
             }
-
-            if (family is not null && !voice.Models.Contains(family, StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            anyMatched = true;
-            WriteObject(voice);
         }
 
-        foreach (string name in Name ?? Array.Empty<string>())
+        foreach (string name in _names.Where(n => !WildcardPattern.ContainsWildcardCharacters(n)))
         {
-            if (!WildcardPattern.ContainsWildcardCharacters(name) && !VoiceCatalog.BuiltIn.Any(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase)))
+            if (!voices.Any(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
                 WriteError(ErrorRecords.From(
-                    Core.Errors.TtsErrorIds.VoiceNotFound,
-                    Core.Errors.TtsErrorCategory.ObjectNotFound,
+                    TtsErrorIds.VoiceNotFound,
+                    TtsErrorCategory.ObjectNotFound,
                     $"No voice named '{name}' is known. Run Get-TtsVoice to list them; servers other than OpenAI may still accept it.",
                     name));
             }
         }
+    }
 
-        if (!anyMatched)
+    private IReadOnlyList<TtsVoice> DiscoverVoices()
+    {
+        EffectiveConfiguration configuration = ResolveConfiguration(new TtsSettings { BaseUrl = BaseUrl, ApiKey = ApiKey }, Profile);
+        if (configuration.Provider is ProviderKind.OpenAI or ProviderKind.AzureOpenAI)
         {
-            WriteVerbose("No voice matched.");
+            // These serve no voices list; the catalogue is what they offer.
+            return VoiceCatalog.BuiltIn;
+        }
+
+        try
+        {
+            Connection connection = Connect(configuration, allowUnencryptedAuthentication: false, proxy: null);
+            DiscoveredList<TtsVoice> list = RunOnPipeline(token => VoiceDiscovery.GetVoicesAsync(connection.Client, connection.Endpoint, connection.CacheKey, Refresh.IsPresent, Log, token));
+            WriteVerbose(list.FromServer
+                ? $"{list.Items.Count} voices from {connection.Endpoint.VoicesUri} (fetched {list.Fetched:T}; -Refresh asks again)."
+                : $"{connection.Endpoint.BaseUrl} has no voices endpoint; showing the built-in catalogue.");
+            return list.Items;
+        }
+        catch (TtsException ex)
+        {
+            // Listing voices must not fail because a server is down or needs a key: the catalogue still helps.
+            WriteWarning($"Could not ask the server for its voices ({ex.Message}); showing the built-in catalogue.");
+            return VoiceCatalog.BuiltIn;
         }
     }
 }

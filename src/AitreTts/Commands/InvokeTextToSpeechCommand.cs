@@ -138,6 +138,34 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
     [Parameter]
     public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
+    /// <summary>The stored profile to use instead of the default one.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Profile { get; set; }
+
+    /// <summary>A proxy for this call.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? Proxy { get; set; }
+
+    /// <summary>Credentials for the proxy.</summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? ProxyCredential { get; set; }
+
+    /// <summary>Authenticate to the proxy as the current Windows user.</summary>
+    [Parameter]
+    public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+
+    /// <summary>The longest document accepted, in characters: a guard against sending a whole log file by mistake.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaximumDocumentLength { get; set; } = DefaultMaximumDocumentLength;
+
+    private const int DefaultMaximumDocumentLength = 1_000_000;
+
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
@@ -160,10 +188,13 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             MaximumRetryCount = MyInvocation.BoundParameters.ContainsKey(nameof(MaximumRetryCount)) ? MaximumRetryCount : null,
             RetryIntervalSec = MyInvocation.BoundParameters.ContainsKey(nameof(RetryIntervalSec)) ? RetryIntervalSec : null,
         };
-        _configuration = ResolveConfiguration(parameters);
+        _configuration = ResolveConfiguration(parameters, Profile);
         try
         {
-            TtsEndpoint.ParseBaseUrl(_configuration.BaseUrl);
+            if (_configuration.BaseUrl.Length > 0)
+            {
+                TtsEndpoint.ParseBaseUrl(_configuration.BaseUrl, _configuration.Provider);
+            }
         }
         catch (TtsException ex)
         {
@@ -173,7 +204,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         AudioFormat format = ResolveFormat(_configuration);
         _options = new SpeechOptions
         {
-            Model = _configuration.Model,
+            // With Azure's deployment route the deployment stands in for the model.
+            Model = _configuration.Provider == ProviderKind.AzureOpenAI && _configuration.Deployment is string deployment && Model is null ? deployment : _configuration.Model,
             Voice = _configuration.Voice,
             Format = format,
             Speed = Speed,
@@ -192,7 +224,12 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             WriteWarning($"The model '{_options.Model}' does not take -Instructions; use -Model {VoiceCatalog.InstructableModel} for voice direction.");
         }
 
-        WriteVerbose($"Server {_configuration.Settings[nameof(TtsSettings.BaseUrl)].Value} ({_configuration.Settings[nameof(TtsSettings.BaseUrl)].SourceText}), model {_options.Model}, voice {_options.Voice}, format {format.ToApiName()}, key {(_configuration.ApiKey is null ? "none" : "from " + _configuration.Settings[nameof(TtsSettings.ApiKey)].SourceText)}.");
+        if (ProviderProfile.For(_configuration.Provider).Advice(_options.Format, _options.Voice) is string advice)
+        {
+            WriteWarning(advice);
+        }
+
+        WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {_configuration.Settings[nameof(TtsSettings.BaseUrl)].Value} ({_configuration.Settings[nameof(TtsSettings.BaseUrl)].SourceText}), model {_options.Model}, voice {_options.Voice}, format {format.ToApiName()}, key {(_configuration.ApiKey is null ? "none" : "from " + _configuration.Settings[nameof(TtsSettings.ApiKey)].SourceText)}.");
     }
 
     /// <inheritdoc />
@@ -276,6 +313,21 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             return;
         }
 
+        if (rawText.Length > MaximumDocumentLength)
+        {
+            WriteTtsError(new TtsException(
+                TtsErrorIds.InputTooLong,
+                TtsErrorCategory.LimitsExceeded,
+                string.Format(
+                    CultureInfo.InvariantCulture,
+                    "The document has {0:N0} characters, more than the {1:N0} allowed per document (it would take about {2:N0} requests). Split it, or raise -MaximumDocumentLength if this is intended.",
+                    rawText.Length,
+                    MaximumDocumentLength,
+                    (rawText.Length / TextSplitter.ApiMaximumCharacters) + 1)),
+                sourcePath ?? (object)Truncate(rawText));
+            return;
+        }
+
         string text = InputText.ReplaceUnpairedSurrogates(rawText, out int replaced);
         if (replaced > 0)
         {
@@ -334,12 +386,17 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         EffectiveConfiguration configuration = _configuration!;
         try
         {
-            TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, configuration.ApiKey, AllowUnencryptedAuthentication.IsPresent);
-            var retry = new RetryPolicy(
-                configuration.MaximumRetryCount,
-                configuration.RetryIntervalSec is double seconds ? TimeSpan.FromSeconds(seconds) : null);
-            var client = new SpeechClient(endpoint, retry, TimeSpan.FromSeconds(configuration.TimeoutSec), Log);
-            return new DocumentSynthesizer(client, Log);
+            ProxySettings? proxy = Proxy is null && ProxyCredential is null && !ProxyUseDefaultCredentials.IsPresent
+                ? null
+                : new ProxySettings
+                {
+                    Proxy = Proxy,
+                    Credential = ProxyCredential?.GetNetworkCredential(),
+                    UseDefaultCredentials = ProxyUseDefaultCredentials.IsPresent,
+                };
+            Connection connection = Connect(configuration, AllowUnencryptedAuthentication.IsPresent, proxy);
+            WriteVerbose($"Sending to {connection.Endpoint.SpeechUri.GetLeftPart(UriPartial.Path)}.");
+            return new DocumentSynthesizer(connection.Client, Log);
         }
         catch (TtsException ex)
         {
@@ -348,6 +405,9 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             throw;
         }
     }
+
+    // A 10 MB target object would make the error record itself a problem in logs.
+    private static string Truncate(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + "...";
 
     private (OutputTarget Target, bool CreateDirectory) CreateTarget(string text, string? sourcePath, string? userPath, SpeechOptions options)
     {

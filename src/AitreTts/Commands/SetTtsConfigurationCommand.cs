@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Security;
 using AitreTts.Completers;
@@ -70,6 +71,55 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
     [ValidateRange(0.0, 60.0)]
     public double RetryIntervalSec { get; set; }
 
+    /// <summary>The named profile to set; created when missing.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ProfileCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? Profile { get; set; }
+
+    /// <summary>The kind of server.</summary>
+    [Parameter]
+    public ProviderKind Provider { get; set; }
+
+    /// <summary>An Azure OpenAI deployment name: selects the deployment route.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Deployment { get; set; }
+
+    /// <summary>The Azure OpenAI api-version of the deployment route.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ApiVersion { get; set; }
+
+    /// <summary>A proxy for this profile.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? Proxy { get; set; }
+
+    /// <summary>Credentials for the proxy, stored protected like the key.</summary>
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? ProxyCredential { get; set; }
+
+    /// <summary>Authenticate to the proxy as the current Windows user.</summary>
+    [Parameter]
+    public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+
+    /// <summary>Read the key at call time from this SecretManagement secret instead of storing it.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ApiKeySecretName { get; set; }
+
+    /// <summary>The SecretManagement vault of -ApiKeySecretName.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Vault { get; set; }
+
+    /// <summary>Make -Profile the default profile.</summary>
+    [Parameter]
+    public SwitchParameter Default { get; set; }
+
     /// <summary>CurrentUser (the file, the default) or Process.</summary>
     [Parameter]
     public TtsConfigurationScope Scope { get; set; } = TtsConfigurationScope.CurrentUser;
@@ -89,12 +139,31 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
             TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : null,
             MaximumRetryCount = MyInvocation.BoundParameters.ContainsKey(nameof(MaximumRetryCount)) ? MaximumRetryCount : null,
             RetryIntervalSec = MyInvocation.BoundParameters.ContainsKey(nameof(RetryIntervalSec)) ? RetryIntervalSec : null,
+            Provider = MyInvocation.BoundParameters.ContainsKey(nameof(Provider)) ? Provider : null,
+            Deployment = Deployment,
+            ApiVersion = ApiVersion,
+            Proxy = Proxy?.ToString(),
+            ProxyUserName = ProxyCredential?.UserName,
+            ProxyPassword = ProxyCredential?.Password,
+            ProxyUseDefaultCredentials = MyInvocation.BoundParameters.ContainsKey(nameof(ProxyUseDefaultCredentials)) ? ProxyUseDefaultCredentials.IsPresent : null,
+            ApiKeySecretName = ApiKeySecretName,
+            Vault = Vault,
         };
+        if (ApiKey is { Length: > 0 } && ApiKeySecretName is not null)
+        {
+            ThrowTtsError(new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "Give either -ApiKey (stored protected) or -ApiKeySecretName (read from SecretManagement at call time), not both."), ApiKeySecretName);
+        }
+
+        if (Scope == TtsConfigurationScope.Process && (Profile is not null || Default.IsPresent))
+        {
+            ThrowTtsError(new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Scope Process settings apply to every profile of this session; drop -Profile and -Default, or use -Scope CurrentUser."), Profile);
+        }
+
         try
         {
             if (BaseUrl is not null)
             {
-                changes.BaseUrl = TtsEndpoint.ParseBaseUrl(BaseUrl).ToString().TrimEnd('/');
+                changes.BaseUrl = TtsEndpoint.ParseBaseUrl(BaseUrl, changes.Provider ?? ProviderProfile.Infer(BaseUrl)).ToString().TrimEnd('/');
             }
 
             if (Format is not null)
@@ -129,12 +198,13 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
         else
         {
             ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-            if (ShouldProcess(store.FilePath, "Set TTS configuration: " + changes))
+            string profile = Profile ?? store.DefaultProfile(Log);
+            if (ShouldProcess($"{store.FilePath} (profile '{profile}')", "Set TTS configuration: " + changes))
             {
                 try
                 {
-                    store.Save(changes, ConfigurationStore.DefaultProfileName, Log);
-                    WriteVerbose($"Saved {changes} to {store.FilePath}{(changes.ApiKey is null ? string.Empty : "; the key is stored protected, never in plain text")}.");
+                    store.Save(changes, profile, Log, Default.IsPresent);
+                    WriteVerbose($"Saved {changes} to profile '{profile}' in {store.FilePath}{(changes.ApiKey is null ? string.Empty : "; the key is stored protected, never in plain text")}.");
                 }
                 catch (TtsException ex)
                 {
@@ -149,7 +219,8 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
 
         if (PassThru.IsPresent)
         {
-            WriteObject(TtsConfigurationInfo.From(ResolveConfiguration(new TtsSettings())));
+            string? profile = Scope == TtsConfigurationScope.CurrentUser ? Profile : null;
+            WriteObject(TtsConfigurationInfo.From(ResolveConfiguration(new TtsSettings(), profile), isDefault: null));
         }
     }
 }

@@ -4,7 +4,11 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Threading;
+using System.Threading.Tasks;
 using AitreTts.Core;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Http;
 using AitreTts.Core.Voices;
 
 namespace AitreTts.Completers;
@@ -12,22 +16,77 @@ namespace AitreTts.Completers;
 /// <summary>Completion helpers shared by the completers: never throw, stay fast, match with WildcardPattern.</summary>
 internal static class Completion
 {
+    // Completion may ask a server once per profile and session; past this it gives the catalogue instead of waiting.
+    private static readonly TimeSpan DiscoveryTimeout = TimeSpan.FromSeconds(2);
+
     public static IEnumerable<CompletionResult> Matching(IEnumerable<(string Value, string Tooltip)> candidates, string wordToComplete)
     {
         var pattern = new WildcardPattern(WildcardPattern.Escape(StripQuotes(wordToComplete)) + "*", WildcardOptions.IgnoreCase);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach ((string value, string tooltip) in candidates)
         {
-            if (pattern.IsMatch(value))
+            if (pattern.IsMatch(value) && seen.Add(value))
             {
-                yield return new CompletionResult(value, value, CompletionResultType.ParameterValue, string.IsNullOrEmpty(tooltip) ? value : tooltip);
+                string text = value.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', ';', '(', ')', '{', '}', ',' }) >= 0 ? "'" + value.Replace("'", "''") + "'" : value;
+                yield return new CompletionResult(text, value, CompletionResultType.ParameterValue, string.IsNullOrEmpty(tooltip) ? value : tooltip);
             }
         }
+    }
+
+    /// <summary>
+    /// The server behind the command line being completed (its -Profile and -BaseUrl), or null when it is OpenAI or
+    /// Azure, which serve no voices list, or when it cannot be reached without a secret.
+    /// </summary>
+    public static (SpeechClient Client, TtsEndpoint Endpoint, string CacheKey)? Server(IDictionary fakeBoundParameters)
+    {
+        string? profile = fakeBoundParameters["Profile"] as string;
+        string? baseUrl = fakeBoundParameters["BaseUrl"] as string;
+        ConfigurationStore store = ConfigurationStore.ForCurrentUser();
+        string name = profile ?? store.DefaultProfile();
+        EffectiveConfiguration configuration = ConfigurationResolver.Resolve(
+            new TtsSettings { BaseUrl = baseUrl },
+            SessionConfiguration.Snapshot(),
+            Environment.GetEnvironmentVariable,
+            store.Load(name),
+            store.FilePath,
+            useEnvironment: string.Equals(name, store.DefaultProfile(), StringComparison.OrdinalIgnoreCase),
+            profile: name);
+        if (configuration.Provider is ProviderKind.OpenAI or ProviderKind.AzureOpenAI || configuration.BaseUrl.Length == 0)
+        {
+            return null;
+        }
+
+        TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, configuration.ApiKey, allowUnencryptedAuthentication: false, configuration.Provider, configuration.Deployment, configuration.ApiVersion);
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), DiscoveryTimeout, TtsLog.None);
+        return (client, endpoint, VoiceDiscovery.CacheKey(name, endpoint));
+    }
+
+    /// <summary>Runs a discovery with a hard limit, remembering a failure so the next Tab does not wait again.</summary>
+    public static T? Discover<T>(string cacheKey, Func<CancellationToken, Task<T>> discover)
+        where T : class
+    {
+        using var cancellation = new CancellationTokenSource(DiscoveryTimeout + DiscoveryTimeout);
+        try
+        {
+            Task<T> task = Task.Run(() => discover(cancellation.Token));
+            if (task.Wait(DiscoveryTimeout + DiscoveryTimeout))
+            {
+                return task.Result;
+            }
+        }
+        catch (Exception)
+        {
+            // A down server or a refused key: fall through to the catalogue.
+        }
+
+        VoiceDiscovery.RememberUnavailable(cacheKey);
+        return null;
     }
 
     private static string StripQuotes(string word) => (word ?? string.Empty).Trim('\'', '"');
 }
 
-/// <summary>Completes -Voice from the voice catalogue.</summary>
+/// <summary>Completes -Voice from the server's voices (asked once per profile and session) or the catalogue.</summary>
 public sealed class VoiceCompleter : IArgumentCompleter
 {
     /// <inheritdoc />
@@ -35,23 +94,34 @@ public sealed class VoiceCompleter : IArgumentCompleter
     {
         try
         {
-            return Completion.Matching(VoiceCatalog.BuiltIn.Select(v => (v.Name, v.Description + " (" + string.Join(", ", v.Models) + ")")), wordToComplete).ToList();
+            IReadOnlyList<TtsVoice> voices = VoiceCatalog.BuiltIn;
+            if (Completion.Server(fakeBoundParameters) is var (client, endpoint, cacheKey))
+            {
+                DiscoveredList<TtsVoice>? list = VoiceDiscovery.CachedVoices(cacheKey)
+                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, endpoint, cacheKey, refresh: false, TtsLog.None, token));
+                voices = list?.Items ?? voices;
+            }
+
+            return Completion.Matching(voices.Select(v => (v.Name, Tooltip(v))), wordToComplete).ToList();
         }
         catch (Exception)
         {
-            return Array.Empty<CompletionResult>();
+            return Completion.Matching(VoiceCatalog.BuiltIn.Select(v => (v.Name, Tooltip(v))), wordToComplete).ToList();
         }
     }
+
+    private static string Tooltip(TtsVoice voice) =>
+        voice.Models.Count == 0 ? voice.Description : voice.Description + " (" + string.Join(", ", voice.Models) + ")";
 }
 
-/// <summary>Completes -Model with the known OpenAI models.</summary>
+/// <summary>Completes -Model from the server's models list (asked once per profile and session) or OpenAI's.</summary>
 public sealed class ModelCompleter : IArgumentCompleter
 {
-    private static readonly (string, string)[] Models =
+    private static readonly Dictionary<string, string> KnownTooltips = new(StringComparer.OrdinalIgnoreCase)
     {
-        ("tts-1", "Fast, 9 voices"),
-        ("tts-1-hd", "Higher quality, 9 voices"),
-        ("gpt-4o-mini-tts", "All 13 voices, takes -Instructions"),
+        ["tts-1"] = "Fast, 9 voices",
+        ["tts-1-hd"] = "Higher quality, 9 voices",
+        ["gpt-4o-mini-tts"] = "All 13 voices, takes -Instructions",
     };
 
     /// <inheritdoc />
@@ -59,11 +129,19 @@ public sealed class ModelCompleter : IArgumentCompleter
     {
         try
         {
-            return Completion.Matching(Models, wordToComplete).ToList();
+            IReadOnlyList<string> models = VoiceDiscovery.KnownModels;
+            if (Completion.Server(fakeBoundParameters) is var (client, endpoint, cacheKey))
+            {
+                DiscoveredList<string>? list = VoiceDiscovery.CachedModels(cacheKey)
+                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetModelsAsync(client, endpoint, cacheKey, refresh: false, token));
+                models = list?.Items ?? models;
+            }
+
+            return Completion.Matching(models.Select(m => (m, KnownTooltips.TryGetValue(m, out string? tip) ? tip : m)), wordToComplete).ToList();
         }
         catch (Exception)
         {
-            return Array.Empty<CompletionResult>();
+            return Completion.Matching(VoiceDiscovery.KnownModels.Select(m => (m, m)), wordToComplete).ToList();
         }
     }
 }
@@ -77,6 +155,25 @@ public sealed class FormatCompleter : IArgumentCompleter
         try
         {
             return Completion.Matching(AudioFormats.All.Select(f => (f.ToApiName(), f.ToString())), wordToComplete).ToList();
+        }
+        catch (Exception)
+        {
+            return Array.Empty<CompletionResult>();
+        }
+    }
+}
+
+/// <summary>Completes -Profile with the stored profiles.</summary>
+public sealed class ProfileCompleter : IArgumentCompleter
+{
+    /// <inheritdoc />
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        try
+        {
+            ConfigurationStore store = ConfigurationStore.ForCurrentUser();
+            string defaultProfile = store.DefaultProfile();
+            return Completion.Matching(store.ProfileNames().Select(p => (p, p == defaultProfile ? "default profile" : "profile")), wordToComplete).ToList();
         }
         catch (Exception)
         {

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Http;
+
+namespace AitreTts.Core.Voices;
+
+/// <summary>The voices (or models) a server offers, and whether they came from the server or the catalogue.</summary>
+public sealed class DiscoveredList<T>
+{
+    internal DiscoveredList(IReadOnlyList<T> items, bool fromServer, DateTimeOffset fetched)
+    {
+        Items = items;
+        FromServer = fromServer;
+        Fetched = fetched;
+    }
+
+    /// <summary>The entries.</summary>
+    public IReadOnlyList<T> Items { get; }
+
+    /// <summary>False when the server had no list and the built-in catalogue stands in.</summary>
+    public bool FromServer { get; }
+
+    /// <summary>When the list was fetched.</summary>
+    public DateTimeOffset Fetched { get; }
+}
+
+/// <summary>
+/// Asks a server for its voices and models (<c>GET /v1/audio/voices</c>, <c>GET /v1/models</c>) and keeps the answer
+/// for the session, per profile and server, so Tab completion never waits on the network twice.
+/// </summary>
+public static class VoiceDiscovery
+{
+    private static readonly ConcurrentDictionary<string, DiscoveredList<TtsVoice>> Voices = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, DiscoveredList<string>> Models = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The models OpenAI documents, used where a server has no models list.</summary>
+    public static IReadOnlyList<string> KnownModels { get; } = new[] { "tts-1", "tts-1-hd", VoiceCatalog.InstructableModel };
+
+    /// <summary>The cache key of a profile and its server.</summary>
+    public static string CacheKey(string profile, TtsEndpoint endpoint) => profile + "|" + endpoint.BaseUrl;
+
+    /// <summary>The cached voices, or null when none were fetched this session.</summary>
+    public static DiscoveredList<TtsVoice>? CachedVoices(string cacheKey) => Voices.TryGetValue(cacheKey, out DiscoveredList<TtsVoice>? list) ? list : null;
+
+    /// <summary>The cached models, or null when none were fetched this session.</summary>
+    public static DiscoveredList<string>? CachedModels(string cacheKey) => Models.TryGetValue(cacheKey, out DiscoveredList<string>? list) ? list : null;
+
+    /// <summary>
+    /// Caches the built-in lists for a server that could not be asked, so completion does not try again on every Tab.
+    /// </summary>
+    public static void RememberUnavailable(string cacheKey)
+    {
+        Voices.TryAdd(cacheKey, new DiscoveredList<TtsVoice>(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now));
+        Models.TryAdd(cacheKey, new DiscoveredList<string>(KnownModels, fromServer: false, DateTimeOffset.Now));
+    }
+
+    /// <summary>Forgets every cached list.</summary>
+    public static void Clear()
+    {
+        Voices.Clear();
+        Models.Clear();
+    }
+
+    /// <summary>
+    /// The server's voices, from the cache unless <paramref name="refresh"/>; the built-in catalogue where the
+    /// provider or server has no voices endpoint.
+    /// </summary>
+    public static async Task<DiscoveredList<TtsVoice>> GetVoicesAsync(SpeechClient client, TtsEndpoint endpoint, string cacheKey, bool refresh, TtsLog log, CancellationToken cancellationToken)
+    {
+        if (!refresh && Voices.TryGetValue(cacheKey, out DiscoveredList<TtsVoice>? cached))
+        {
+            return cached;
+        }
+
+        DiscoveredList<TtsVoice> list = new(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now);
+        // OpenAI and Azure serve no voices list: asking would only cost a round trip and a 404.
+        if (endpoint.VoicesUri is Uri voicesUri && endpoint.Provider is not ProviderKind.OpenAI and not ProviderKind.AzureOpenAI)
+        {
+            using JsonDocument? document = await client.GetJsonAsync(voicesUri, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<TtsVoice>? voices = document is null ? null : ParseVoices(document.RootElement, voicesUri.ToString());
+            if (voices is { Count: > 0 })
+            {
+                list = new DiscoveredList<TtsVoice>(voices, fromServer: true, DateTimeOffset.Now);
+            }
+            else
+            {
+                log.Verbose($"{voicesUri} lists no voices; using the built-in catalogue.");
+            }
+        }
+
+        Voices[cacheKey] = list;
+        return list;
+    }
+
+    /// <summary>The server's models, from the cache unless <paramref name="refresh"/>; OpenAI's where the server has no list.</summary>
+    public static async Task<DiscoveredList<string>> GetModelsAsync(SpeechClient client, TtsEndpoint endpoint, string cacheKey, bool refresh, CancellationToken cancellationToken)
+    {
+        if (!refresh && Models.TryGetValue(cacheKey, out DiscoveredList<string>? cached))
+        {
+            return cached;
+        }
+
+        DiscoveredList<string> list = new(KnownModels, fromServer: false, DateTimeOffset.Now);
+        if (endpoint.ModelsUri is Uri modelsUri && endpoint.Provider != ProviderKind.OpenAI)
+        {
+            using JsonDocument? document = await client.GetJsonAsync(modelsUri, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<string>? models = document is null ? null : ParseModels(document.RootElement);
+            if (models is { Count: > 0 })
+            {
+                list = new DiscoveredList<string>(models, fromServer: true, DateTimeOffset.Now);
+            }
+        }
+
+        Models[cacheKey] = list;
+        return list;
+    }
+
+    /// <summary>
+    /// Reads a voices list in the shapes servers send: <c>{"voices":[{"id","name"}]}</c>, the legacy
+    /// <c>{"voices":["a","b"]}</c>, a bare array of either, or an OpenAI-style <c>{"data":[{"id"}]}</c>.
+    /// </summary>
+    public static IReadOnlyList<TtsVoice>? ParseVoices(JsonElement root, string source)
+    {
+        JsonElement items = root;
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            if (!root.TryGetProperty("voices", out items) && !root.TryGetProperty("data", out items))
+            {
+                return null;
+            }
+        }
+
+        if (items.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        var voices = new List<TtsVoice>();
+        foreach (JsonElement item in items.EnumerateArray())
+        {
+            string? id = item.ValueKind switch
+            {
+                JsonValueKind.String => item.GetString(),
+                JsonValueKind.Object => Text(item, "id") ?? Text(item, "voice_id") ?? Text(item, "name"),
+                _ => null,
+            };
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                continue;
+            }
+
+            string description = item.ValueKind == JsonValueKind.Object ? Text(item, "description") ?? Text(item, "name") ?? string.Empty : string.Empty;
+            TtsVoice? known = VoiceCatalog.BuiltIn.FirstOrDefault(v => string.Equals(v.Name, id, StringComparison.OrdinalIgnoreCase));
+            voices.Add(new TtsVoice(id!, description.Length == 0 || description == id ? known?.Description ?? string.Empty : description, Array.Empty<string>(), source));
+        }
+
+        return voices;
+    }
+
+    /// <summary>Reads an OpenAI-style models list, <c>{"data":[{"id"}]}</c>, or a bare array of ids.</summary>
+    public static IReadOnlyList<string>? ParseModels(JsonElement root)
+    {
+        JsonElement items = root;
+        if (root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("data", out items) && !root.TryGetProperty("models", out items))
+        {
+            return null;
+        }
+
+        if (items.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        return items.EnumerateArray()
+            .Select(item => item.ValueKind == JsonValueKind.String ? item.GetString() : item.ValueKind == JsonValueKind.Object ? Text(item, "id") : null)
+            .Where(id => !string.IsNullOrWhiteSpace(id))
+            .Select(id => id!)
+            .ToList();
+    }
+
+    private static string? Text(JsonElement item, string name) =>
+        item.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}

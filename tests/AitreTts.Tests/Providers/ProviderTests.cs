@@ -1,0 +1,315 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using AitreTts.Core;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Http;
+using AitreTts.Core.Security;
+using AitreTts.Core.Voices;
+using TtsEmulator;
+
+namespace AitreTts.Tests.Providers;
+
+public sealed class ProviderTests
+{
+    private const string Key = "tk-provider-test-0123456789";
+
+    [Theory]
+    [InlineData("https://res.openai.azure.com", "tts", "https://res.openai.azure.com/openai/deployments/tts/audio/speech?api-version=2024-10-21")]
+    [InlineData("https://res.openai.azure.com/", "tts", "https://res.openai.azure.com/openai/deployments/tts/audio/speech?api-version=2024-10-21")]
+    [InlineData("https://res.openai.azure.com//", "tts", "https://res.openai.azure.com/openai/deployments/tts/audio/speech?api-version=2024-10-21")]
+    [InlineData("https://res.openai.azure.com/openai/deployments/old/audio/speech", "tts", "https://res.openai.azure.com/openai/deployments/tts/audio/speech?api-version=2024-10-21")]
+    [InlineData("https://res.openai.azure.com/openai/v1/", null, "https://res.openai.azure.com/openai/v1/audio/speech")]
+    [InlineData("https://res.cognitiveservices.azure.com", null, "https://res.cognitiveservices.azure.com/openai/v1/audio/speech")]
+    [InlineData("https://res.openai.azure.com", "my tts", "https://res.openai.azure.com/openai/deployments/my%20tts/audio/speech?api-version=2024-10-21")]
+    public void Azure_BuildsBothRoutesWithoutDoubleSlashes(string baseUrl, string? deployment, string expected)
+    {
+        TtsEndpoint endpoint = TtsEndpoint.Create(baseUrl, SecretText.ToSecureString(Key), provider: ProviderKind.AzureOpenAI, deployment: deployment);
+        Assert.Equal(expected, endpoint.SpeechUri.AbsoluteUri);
+        Assert.Null(endpoint.VoicesUri);
+    }
+
+    [Fact]
+    public void Azure_TakesTheApiVersionGiven()
+    {
+        TtsEndpoint endpoint = TtsEndpoint.Create("https://res.openai.azure.com", SecretText.ToSecureString(Key), provider: ProviderKind.AzureOpenAI, deployment: "tts", apiVersion: "2025-03-01-preview");
+        Assert.EndsWith("api-version=2025-03-01-preview", endpoint.SpeechUri.Query);
+    }
+
+    [Theory]
+    [InlineData("https://api.openai.com", ProviderKind.OpenAI)]
+    [InlineData("https://my.openai.azure.com", ProviderKind.AzureOpenAI)]
+    [InlineData("https://x.cognitiveservices.azure.com/", ProviderKind.AzureOpenAI)]
+    [InlineData("https://api.apimart.ai", ProviderKind.Apimart)]
+    [InlineData("http://localhost:8880", ProviderKind.Local)]
+    [InlineData("http://127.0.0.1:5000", ProviderKind.Local)]
+    [InlineData("https://gateway.example.com", ProviderKind.OpenAICompatible)]
+    public void Infer_TellsTheProviderFromTheUrl(string url, ProviderKind expected) => Assert.Equal(expected, ProviderProfile.Infer(url));
+
+    [Theory]
+    [InlineData(ProviderKind.OpenAI, "https://api.openai.com", "tts-1", AudioFormat.Mp3)]
+    [InlineData(ProviderKind.Apimart, "https://api.apimart.ai", "gpt-4o-mini-tts", AudioFormat.Wav)]
+    [InlineData(ProviderKind.Aitre, "", "tts-1", AudioFormat.Mp3)]
+    [InlineData(ProviderKind.Local, "http://localhost:8880", "tts-1", AudioFormat.Mp3)]
+    public void Resolve_TakesTheProvidersDefaults(ProviderKind provider, string baseUrl, string model, AudioFormat format)
+    {
+        EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, new TtsSettings { Provider = provider }, "f");
+        Assert.Equal(baseUrl, configuration.BaseUrl);
+        Assert.Equal(model, configuration.Model);
+        Assert.Equal(format, configuration.Format);
+        Assert.Equal(provider, configuration.Provider);
+    }
+
+    [Fact]
+    public void Aitre_NeedsABaseUrlAndSaysSo()
+    {
+        TtsException error = Assert.Throws<TtsException>(() => TtsEndpoint.Create(string.Empty, SecretText.ToSecureString(Key), provider: ProviderKind.Aitre));
+        Assert.Equal(TtsErrorIds.InvalidBaseUrl, error.ErrorId);
+        Assert.Contains("Set-TtsConfiguration -BaseUrl", error.Message);
+    }
+
+    [Fact]
+    public void Local_NeedsNoKeyEvenOnAnotherHost()
+    {
+        Assert.Null(TtsEndpoint.Create("http://192.0.2.10:8880", null, provider: ProviderKind.Local).ApiKey);
+        Assert.Equal(TtsErrorIds.ApiKeyMissing, Assert.Throws<TtsException>(() => TtsEndpoint.Create("http://192.0.2.10:8880", null, provider: ProviderKind.OpenAICompatible)).ErrorId);
+    }
+
+    [Theory]
+    [InlineData(ProviderKind.Aitre, AudioFormat.Wav, "alloy", "documents only mp3, opus, aac, flac")]
+    [InlineData(ProviderKind.Aitre, AudioFormat.Mp3, "coral", "documents only the voices")]
+    [InlineData(ProviderKind.Apimart, AudioFormat.Mp3, "alloy", "mp3 may be refused")]
+    public void Advice_DescribesDocumentedLimitsWithoutRefusing(ProviderKind provider, AudioFormat format, string voice, string expected) =>
+        Assert.Contains(expected, ProviderProfile.For(provider).Advice(format, voice));
+
+    [Fact]
+    public void Advice_IsSilentWithinTheDocumentedLimits()
+    {
+        Assert.Null(ProviderProfile.For(ProviderKind.Aitre).Advice(AudioFormat.Opus, "nova"));
+        Assert.Null(ProviderProfile.For(ProviderKind.OpenAI).Advice(AudioFormat.Pcm, "marin"));
+    }
+
+    [Fact]
+    public void Resolve_IgnoresTheEnvironmentForANamedNonDefaultProfile()
+    {
+        var environment = new Dictionary<string, string> { ["AITRE_BASE_URL"] = "https://env.example.com" };
+        var file = new TtsSettings { BaseUrl = "https://profile.example.com" };
+        Assert.Equal("https://env.example.com", ConfigurationResolver.Resolve(new(), new(), n => environment.GetValueOrDefault(n), file, "f").BaseUrl);
+        Assert.Equal("https://profile.example.com", ConfigurationResolver.Resolve(new(), new(), n => environment.GetValueOrDefault(n), file, "f", useEnvironment: false, profile: "work").BaseUrl);
+    }
+
+    [Fact]
+    public void Resolve_CarriesASecretNameInPlaceOfAKey()
+    {
+        var file = new TtsSettings { BaseUrl = "https://gateway.example.com", ApiKeySecretName = "tts-key", Vault = "corp" };
+        EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, file, "f");
+        Assert.Null(configuration.ApiKey);
+        Assert.Equal("tts-key", configuration.ApiKeySecretName);
+        Assert.Equal("corp", configuration.Vault);
+
+        EffectiveConfiguration overridden = ConfigurationResolver.Resolve(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) }, new(), _ => null, file, "f");
+        Assert.Null(overridden.ApiKeySecretName);
+    }
+
+    [Fact]
+    public void Store_KeepsProfilesSideBySide()
+    {
+        string directory = Directory.CreateTempSubdirectory("aitretts-profiles-").FullName;
+        try
+        {
+            var store = new ConfigurationStore(Path.Combine(directory, "config.json"));
+            store.Save(new TtsSettings { Provider = ProviderKind.AzureOpenAI, BaseUrl = "https://res.openai.azure.com", Deployment = "tts", ApiKey = SecretText.ToSecureString(Key) }, "azure");
+            Assert.Equal("azure", store.DefaultProfile());
+            store.Save(new TtsSettings { BaseUrl = "http://localhost:8880", Provider = ProviderKind.Local }, "kokoro");
+            store.Save(new TtsSettings { Voice = "nova" }, "default", makeDefault: true);
+            Assert.Equal(new[] { "azure", "kokoro", "default" }, store.ProfileNames());
+            Assert.Equal("default", store.DefaultProfile());
+
+            TtsSettings azure = store.Load("azure");
+            Assert.Equal(ProviderKind.AzureOpenAI, azure.Provider);
+            Assert.Equal("tts", azure.Deployment);
+            Assert.Equal(Key, SecretText.Reveal(azure.ApiKey!));
+            Assert.Null(store.Load("kokoro").ApiKey);
+
+            Assert.True(store.RemoveApiKey("azure"));
+            Assert.Null(store.Load("azure").ApiKey);
+            Assert.Equal("tts", store.Load("azure").Deployment);
+            Assert.False(store.RemoveApiKey("azure"));
+
+            Assert.True(store.RemoveProfile("default"));
+            Assert.False(store.HasProfile("default"));
+            Assert.Equal("azure", store.DefaultProfile());
+            Assert.False(store.RemoveProfile("nothing"));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Store_ProtectsTheProxyPassword()
+    {
+        string directory = Directory.CreateTempSubdirectory("aitretts-proxy-").FullName;
+        try
+        {
+            var store = new ConfigurationStore(Path.Combine(directory, "config.json"));
+            store.Save(new TtsSettings { Proxy = "http://proxy.corp:8080", ProxyUserName = "svc", ProxyPassword = SecretText.ToSecureString("proxy-pass-123456") });
+            Assert.DoesNotContain("proxy-pass", File.ReadAllText(store.FilePath));
+            TtsSettings loaded = store.Load();
+            Assert.Equal("svc", loaded.ProxyUserName);
+            Assert.Equal("proxy-pass-123456", SecretText.Reveal(loaded.ProxyPassword!));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Azure_DeploymentRouteSendsTheApiKeyHeaderAndTheDeploymentAsModel()
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RequiredApiKey = Key });
+        TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl + "/", SecretText.ToSecureString(Key), provider: ProviderKind.AzureOpenAI, deployment: "tts-deploy");
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30));
+        using var audio = new MemoryStream();
+        await client.SynthesizeAsync(new SpeechRequest("tts-deploy", "Hello Azure", "alloy", AudioFormat.Mp3), audio, CancellationToken.None);
+
+        RecordedRequest request = Assert.Single(emulator.Requests);
+        Assert.Equal("/openai/deployments/tts-deploy/audio/speech", request.Path);
+        Assert.Contains("api-version=2024-10-21", request.QueryString);
+        Assert.Equal(Key, request.Headers["api-key"]);
+        Assert.False(request.Headers.ContainsKey("Authorization"));
+        Assert.Equal(200, request.StatusCode);
+        Assert.True(audio.Length > 1000);
+    }
+
+    [Fact]
+    public async Task Azure_V1RouteWithAnEntraTokenSendsBearer()
+    {
+        const string token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl";
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RequiredApiKey = token });
+        TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl + "//", SecretText.ToSecureString(token), provider: ProviderKind.AzureOpenAI);
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30));
+        using var audio = new MemoryStream();
+        await client.SynthesizeAsync(new SpeechRequest("tts-1", "Hello v1", "alloy", AudioFormat.Mp3), audio, CancellationToken.None);
+
+        RecordedRequest request = Assert.Single(emulator.Requests);
+        Assert.Equal("/openai/v1/audio/speech", request.Path);
+        Assert.Equal("Bearer " + token, request.Headers["Authorization"]);
+    }
+
+    [Theory]
+    [InlineData(VoicesEndpointShape.Objects)]
+    [InlineData(VoicesEndpointShape.LegacyStrings)]
+    public async Task Voices_AreDiscoveredInBothShapesAndCached(VoicesEndpointShape shape)
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true, VoicesShape = shape, Voices = new[] { "af_bella", "am_adam" } });
+        (SpeechClient client, TtsEndpoint endpoint) = LocalClient(emulator);
+        string cacheKey = "test-" + Guid.NewGuid().ToString("N");
+
+        DiscoveredList<TtsVoice> first = await VoiceDiscovery.GetVoicesAsync(client, endpoint, cacheKey, refresh: false, TtsLog.None, CancellationToken.None);
+        DiscoveredList<TtsVoice> second = await VoiceDiscovery.GetVoicesAsync(client, endpoint, cacheKey, refresh: false, TtsLog.None, CancellationToken.None);
+        Assert.True(first.FromServer);
+        Assert.Equal(new[] { "af_bella", "am_adam" }, first.Items.Select(v => v.Name));
+        Assert.Same(first, second);
+        Assert.Single(emulator.Requests, r => r.Path == "/v1/audio/voices");
+
+        await VoiceDiscovery.GetVoicesAsync(client, endpoint, cacheKey, refresh: true, TtsLog.None, CancellationToken.None);
+        Assert.Equal(2, emulator.Requests.Count(r => r.Path == "/v1/audio/voices"));
+    }
+
+    [Fact]
+    public async Task Voices_FallBackToTheCatalogueWhenTheServerHasNoEndpoint()
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true, VoicesShape = VoicesEndpointShape.None });
+        (SpeechClient client, TtsEndpoint endpoint) = LocalClient(emulator);
+        DiscoveredList<TtsVoice> voices = await VoiceDiscovery.GetVoicesAsync(client, endpoint, "test-" + Guid.NewGuid().ToString("N"), false, TtsLog.None, CancellationToken.None);
+        Assert.False(voices.FromServer);
+        Assert.Equal(13, voices.Items.Count);
+        Assert.Single(emulator.Requests, r => r.Path == "/v1/audio/voices" && r.StatusCode == 404);
+    }
+
+    [Fact]
+    public async Task Models_AreDiscovered()
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true });
+        (SpeechClient client, TtsEndpoint endpoint) = LocalClient(emulator);
+        DiscoveredList<string> models = await VoiceDiscovery.GetModelsAsync(client, endpoint, "test-" + Guid.NewGuid().ToString("N"), false, CancellationToken.None);
+        Assert.True(models.FromServer);
+        Assert.Contains("tts-1", models.Items);
+    }
+
+    [Fact]
+    public async Task Proxy_CarriesTheRequestsAndItsCredentials()
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true });
+        await using var proxy = new ForwardingProxy();
+        var settings = new ProxySettings { Proxy = proxy.Address, Credential = new NetworkCredential("svc", "proxy-pass"), Environment = _ => null };
+        TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl.ToString(), null, provider: ProviderKind.Local);
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: settings);
+        using var audio = new MemoryStream();
+        await client.SynthesizeAsync(new SpeechRequest("tts-1", "Through the proxy", "alloy", AudioFormat.Wav), audio, CancellationToken.None);
+
+        Assert.Contains(proxy.RequestLines, line => line.StartsWith("POST " + emulator.BaseUrl + "v1/audio/speech", StringComparison.Ordinal) || line.StartsWith("POST " + emulator.BaseUrl.ToString().TrimEnd('/') + "/v1/audio/speech", StringComparison.Ordinal));
+        Assert.Single(emulator.Requests);
+        Assert.True(audio.Length > 1000);
+    }
+
+    [Fact]
+    public async Task EnvironmentProxy_IsHonouredAndNoProxyBypassesIt()
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true });
+        await using var proxy = new ForwardingProxy();
+        TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl.ToString(), null, provider: ProviderKind.Local);
+
+        var viaProxy = new Dictionary<string, string> { ["HTTP_PROXY"] = proxy.Address.ToString(), ["NO_PROXY"] = "example.com" };
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: new ProxySettings { Environment = n => viaProxy.GetValueOrDefault(n) });
+        await client.SynthesizeAsync(new SpeechRequest("tts-1", "Via environment", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None);
+        Assert.Single(proxy.RequestLines);
+
+        var bypassed = new Dictionary<string, string> { ["http_proxy"] = proxy.Address.ToString(), ["no_proxy"] = "localhost,127.0.0.1" };
+        var direct = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: new ProxySettings { Environment = n => bypassed.GetValueOrDefault(n) });
+        await direct.SynthesizeAsync(new SpeechRequest("tts-1", "Around the proxy", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None);
+        Assert.Single(proxy.RequestLines);
+        Assert.Equal(2, emulator.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("*", "https://api.openai.com", true)]
+    [InlineData("openai.com", "https://api.openai.com", true)]
+    [InlineData(".openai.com", "https://api.openai.com", true)]
+    [InlineData("openai.com", "https://notopenai.com", false)]
+    [InlineData("localhost,127.0.0.1", "http://127.0.0.1:8880", true)]
+    [InlineData("api.openai.com:8443", "https://api.openai.com", false)]
+    [InlineData("api.openai.com:443", "https://api.openai.com", true)]
+    [InlineData("", "https://api.openai.com", false)]
+    public void EnvironmentProxy_ReadsNoProxyLikeCurl(string noProxy, string destination, bool bypassed)
+    {
+        var environment = new Dictionary<string, string> { ["HTTPS_PROXY"] = "http://proxy.corp:3128", ["HTTP_PROXY"] = "http://proxy.corp:3128", ["NO_PROXY"] = noProxy };
+        EnvironmentProxy proxy = EnvironmentProxy.FromEnvironment(n => environment.GetValueOrDefault(n))!;
+        Assert.Equal(bypassed, proxy.IsBypassed(new Uri(destination)));
+        Assert.Equal(bypassed ? new Uri(destination) : new Uri("http://proxy.corp:3128"), proxy.GetProxy(new Uri(destination)));
+    }
+
+    [Fact]
+    public void EnvironmentProxy_IsAbsentWithoutVariablesAndTakesUserInfo()
+    {
+        Assert.Null(EnvironmentProxy.FromEnvironment(_ => null));
+        EnvironmentProxy proxy = EnvironmentProxy.FromEnvironment(n => n == "https_proxy" ? "http://svc:p%40ss@proxy.corp:3128" : null)!;
+        NetworkCredential credential = proxy.Credentials!.GetCredential(new Uri("http://proxy.corp:3128"), "Basic")!;
+        Assert.Equal("svc", credential.UserName);
+        Assert.Equal("p@ss", credential.Password);
+    }
+
+    private static (SpeechClient Client, TtsEndpoint Endpoint) LocalClient(EmulatorServer emulator)
+    {
+        TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl.ToString(), null, provider: ProviderKind.Local);
+        return (new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30)), endpoint);
+    }
+}
