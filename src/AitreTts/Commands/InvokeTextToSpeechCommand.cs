@@ -281,6 +281,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         {
             SynthesizeDocument(_outFileText.ToString(), sourcePath: null, userPath: GetUnresolvedProviderPathFromPSPath(OutFile));
         }
+
+        CompleteBatch();
     }
 
     private void FlushPendingDocument()
@@ -365,18 +367,20 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         {
             output.Prepare(createDirectory);
             DocumentSynthesizer synthesizer = _synthesizer ??= CreateSynthesizer();
-            int documentNumber = ++_documentsDone;
+            ReportBatch(output.PreferredPath);
             DocumentResult result = RunOnPipeline(token => synthesizer.SynthesizeAsync(
                 text,
                 options,
                 output,
-                progress => OnPipeline(() => ReportProgress(documentNumber, output.PreferredPath, progress)),
+                progress => OnPipeline(() => ReportChunks(output.PreferredPath, progress)),
                 token));
-            CompleteProgress(documentNumber);
+            CompleteChunks();
+            _documentsDone++;
             WriteObject(ToFileInfo(result, options));
         }
         catch (TtsException ex)
         {
+            CompleteChunks();
             WriteTtsError(ex, target);
         }
     }
@@ -482,22 +486,58 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         return configuration.Format;
     }
 
-    private void ReportProgress(int documentNumber, string path, SynthesisProgress progress)
+    // Progress ids: the batch is the parent activity; the chunks of the document being written are its child.
+    private const int BatchProgressId = 1;
+    private const int ChunkProgressId = 2;
+    private bool _batchProgressShown;
+    private bool _chunkProgressShown;
+
+    private void ReportBatch(string path)
+    {
+        // A single document needs no batch bar; from the second one on, the batch is worth showing.
+        if (_documentsDone == 0)
+        {
+            return;
+        }
+
+        _batchProgressShown = true;
+        WriteProgress(new ProgressRecord(BatchProgressId, "Invoke-TextToSpeech", string.Format(CultureInfo.CurrentCulture, "Documents written: {0}; now writing {1}", _documentsDone, Path.GetFileName(path))));
+    }
+
+    private void ReportChunks(string path, SynthesisProgress progress)
     {
         if (progress.ChunksTotal < 2)
         {
             return;
         }
 
+        _chunkProgressShown = true;
         int percent = progress.CharactersTotal == 0 ? 0 : (int)(100L * progress.CharactersDone / progress.CharactersTotal);
-        WriteProgress(new ProgressRecord(documentNumber, "Invoke-TextToSpeech", string.Format(CultureInfo.CurrentCulture, "{0}: {1} of {2} chunks, {3:N0} of {4:N0} characters", Path.GetFileName(path), progress.ChunksDone, progress.ChunksTotal, progress.CharactersDone, progress.CharactersTotal))
+        WriteProgress(new ProgressRecord(ChunkProgressId, "Synthesizing " + Path.GetFileName(path), string.Format(CultureInfo.CurrentCulture, "{0} of {1} chunks, {2:N0} of {3:N0} characters", progress.ChunksDone, progress.ChunksTotal, progress.CharactersDone, progress.CharactersTotal))
         {
             PercentComplete = Math.Min(100, percent),
+            ParentActivityId = _batchProgressShown ? BatchProgressId : -1,
         });
     }
 
-    private void CompleteProgress(int documentNumber) =>
-        WriteProgress(new ProgressRecord(documentNumber, "Invoke-TextToSpeech", "Done") { RecordType = ProgressRecordType.Completed });
+    private void CompleteChunks()
+    {
+        if (_chunkProgressShown)
+        {
+            _chunkProgressShown = false;
+            WriteProgress(new ProgressRecord(ChunkProgressId, "Synthesizing", "Done") { RecordType = ProgressRecordType.Completed, ParentActivityId = _batchProgressShown ? BatchProgressId : -1 });
+        }
+    }
+
+    private void CompleteBatch()
+    {
+        CompleteChunks();
+        if (_batchProgressShown)
+        {
+            _batchProgressShown = false;
+            WriteProgress(new ProgressRecord(BatchProgressId, "Invoke-TextToSpeech", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
 
     private static PSObject ToFileInfo(DocumentResult result, SpeechOptions options)
     {
