@@ -31,7 +31,7 @@ Describe 'Progress, cancellation and streams' {
     It 'reports chunks done out of total for a long document, under the batch' {
         $sentence = 'The quarterly maintenance window covers every storage array in the east wing. '
         $long = -join (1..130 | ForEach-Object { $sentence })
-        $ps = New-Runner 'param($Out, $Long) "Short first." | Invoke-TextToSpeech -OutputDirectory $Out; $Long, "Short last." | Invoke-TextToSpeech -OutputDirectory $Out' @{ Out = $script:Out; Long = $long }
+        $ps = New-Runner 'param($Out, $Long) "Short first.", $Long, "Short last." | Invoke-TextToSpeech -OutputDirectory $Out' @{ Out = $script:Out; Long = $long }
         try {
             $files = $ps.Invoke()
             $ps.Streams.Error | Should -BeNullOrEmpty
