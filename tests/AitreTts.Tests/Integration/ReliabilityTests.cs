@@ -116,7 +116,7 @@ public sealed class ReliabilityTests
     public async Task ServerError_Forever_GivesUpAfterMaximumRetryCountPlusOne()
     {
         await using IntegrationHarness harness = await IntegrationHarness.StartAsync();
-        harness.Server.AddFault(new FaultRule { StatusCode = 503, Times = 0 });
+        harness.Server.AddFault(new FaultRule { StatusCode = 500, Times = 0 });
 
         TtsException error = await Assert.ThrowsAsync<TtsException>(
             () => harness.SynthesizeAsync(harness.Synthesizer(IntegrationHarness.FastRetries(3)), Text, Mp3, harness.UserTarget("out.mp3")));
