@@ -13,6 +13,13 @@ function Import-BuiltModule {
     Import-Module $manifest -Force -Global
 }
 
+function Get-BuiltModuleManifest {
+    # The manifest Import-BuiltModule loads, for runspaces (ForEach-Object -Parallel, thread jobs) that import it themselves.
+    if ($env:AITRETTS_MODULE) { return $env:AITRETTS_MODULE }
+    Get-ChildItem -Path (Join-Path $PSScriptRoot '../output/AitreTts') -Filter AitreTts.psd1 -Recurse -ErrorAction Stop |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1 -ExpandProperty FullName
+}
+
 function Start-TtsEmulator {
     param([string[]] $ArgumentList = @())
     $emulator = $env:AITRETTS_EMULATOR
