@@ -86,10 +86,13 @@ public static class SecretRedactor
         string? serverMessage = error.ServerMessage is null ? null : Redact(error.ServerMessage, secret);
         string? serverCode = error.ServerCode is null ? null : Redact(error.ServerCode, secret);
         string? hint = error.Hint is null ? null : Redact(error.Hint, secret);
+        // A server may echo anything in x-request-id, the key included.
+        string? requestId = error.RequestId is null ? null : Redact(error.RequestId, secret);
         if (ReferenceEquals(message, error.Message)
             && ReferenceEquals(serverMessage, error.ServerMessage)
             && ReferenceEquals(serverCode, error.ServerCode)
-            && ReferenceEquals(hint, error.Hint))
+            && ReferenceEquals(hint, error.Hint)
+            && ReferenceEquals(requestId, error.RequestId))
         {
             return error;
         }
@@ -97,7 +100,7 @@ public static class SecretRedactor
         return new TtsException(error.ErrorId, error.Category, message, error.InnerException)
         {
             StatusCode = error.StatusCode,
-            RequestId = error.RequestId,
+            RequestId = requestId,
             ServerMessage = serverMessage,
             ServerCode = serverCode,
             Hint = hint,

@@ -133,7 +133,7 @@ public sealed class SpeechClient
             {
                 using HttpResponseMessage response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, attemptCancellation.Token).ConfigureAwait(false);
                 int status = (int)response.StatusCode;
-                string? requestId = HeaderValue(response, "x-request-id");
+                string? requestId = RequestIdOf(response);
                 string body = await ReadTextAsync(response, attemptCancellation.Token).ConfigureAwait(false);
                 _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0}: HTTP {1}{2}.", uri, status, requestId is null ? string.Empty : ", request id " + requestId));
                 if (status is 404 or 405 or 501)
@@ -149,7 +149,7 @@ public sealed class SpeechClient
                     }
                     catch (JsonException)
                     {
-                        throw HttpErrorMapper.FromNonAudioSuccess(MediaType(response), body, requestId, uri);
+                        throw Redacted(HttpErrorMapper.FromNonAudioSuccess(MediaType(response), body, requestId, uri));
                     }
                 }
 
@@ -208,7 +208,7 @@ public sealed class SpeechClient
         try
         {
             response = await SendFollowingRedirectsAsync(HttpMethod.Post, _endpoint.SpeechUri, body, token).ConfigureAwait(false);
-            requestId = HeaderValue(response, "x-request-id");
+            requestId = RequestIdOf(response);
             int status = (int)response.StatusCode;
             _log.Verbose(string.Format(
                 CultureInfo.InvariantCulture,
@@ -264,9 +264,10 @@ public sealed class SpeechClient
         {
             throw;
         }
-        catch (TtsException)
+        catch (TtsException ex)
         {
-            throw;
+            // A 200 whose body is not audio may quote anything the server echoed, the key included.
+            throw Redacted(ex);
         }
         catch (Exception ex) when (ex is OperationCanceledException || (attemptCancellation.IsCancellationRequested && ex is IOException or ObjectDisposedException or HttpRequestException))
         {
@@ -419,6 +420,10 @@ public sealed class SpeechClient
 
     private string Redact(string text) =>
         _endpoint.ApiKey is null ? text : SecretRedactor.Redact(text, SecretText.Reveal(_endpoint.ApiKey));
+
+    // A server may echo anything in x-request-id, the key included: it is redacted before it is logged or kept.
+    private string? RequestIdOf(HttpResponseMessage response) =>
+        HeaderValue(response, "x-request-id") is string id ? Redact(id) : null;
 
     private static TtsException WithAttempts(TtsException error, int attempts) =>
         error.Attempts == attempts

@@ -19,22 +19,19 @@ public sealed class SecretLeakTests
     private const string Key = IntegrationHarness.Key;
     private const string Text = "Mind the gap between the train and the platform edge.";
 
-    private const string NonAudioBug = "BUG: SpeechClient.AttemptAsync rethrows the TtsException of a 200 non-audio body (AudioContentCheck.EnsureAudio, FromNonAudioSuccess) without Redacted(), so a key the body echoes reaches the message";
-    private const string RequestIdBug = "BUG: the x-request-id value is logged verbatim (SpeechClient verbose 'request id ...') and kept in TtsException.RequestId unredacted (SecretRedactor.Redact(TtsException) copies it)";
-
     [Theory]
     [InlineData("401 wrong key")]
     [InlineData("400 echoes the key (openai shape)")]
     [InlineData("400 echoes the key (text shape)")]
     [InlineData("400 echoes the key (detail-list shape)")]
     [InlineData("403 HTML page titled with the key")]
-    [InlineData("200 text body echoes the key", Skip = NonAudioBug)]
-    [InlineData("200 JSON error echoes the key", Skip = NonAudioBug)]
-    [InlineData("200 HTML page echoes the key", Skip = NonAudioBug)]
+    [InlineData("200 text body echoes the key")]
+    [InlineData("200 JSON error echoes the key")]
+    [InlineData("200 HTML page echoes the key")]
     [InlineData("429 too long a wait, echoes the key")]
     [InlineData("500 forever, echoes the key, retried")]
-    [InlineData("500 with the key as x-request-id", Skip = RequestIdBug)]
-    [InlineData("cut body with the key as x-request-id", Skip = RequestIdBug)]
+    [InlineData("500 with the key as x-request-id")]
+    [InlineData("cut body with the key as x-request-id")]
     public async Task KeyAppearsInNoErrorAndNoLogMessage(string failure)
     {
         var options = new EmulatorOptions { RequiredApiKey = failure.StartsWith("401", StringComparison.Ordinal) ? "tk-the-one-the-server-wants-000000" : Key };
