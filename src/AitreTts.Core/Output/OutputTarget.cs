@@ -172,22 +172,78 @@ public sealed class OutputTarget
         }
     }
 
+    // Moves source to target only if target does not exist, atomically, so racing runspaces and processes never
+    // replace each other's files. Windows' MoveFileEx without REPLACE_EXISTING does that; on Unix, .NET's File.Move
+    // checks and then rename(2)s over the target, which races, so the name is claimed with link(2) instead, which
+    // fails with EEXIST when it is taken.
     private static bool TryMoveNew(string source, string target)
     {
-        if (File.Exists(target))
+        if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+        {
+            try
+            {
+                File.Move(source, target);
+                return true;
+            }
+            catch (IOException) when (File.Exists(target) && File.Exists(source))
+            {
+                return false;
+            }
+        }
+
+        if (UnixLink.TryLink(source, target, out bool exists))
+        {
+            File.Delete(source);
+            return true;
+        }
+
+        if (exists)
         {
             return false;
         }
 
+        // A file system without hard links (FAT, some network shares): claim the name with an exclusive create,
+        // then put the audio over that empty claim atomically.
         try
         {
-            File.Move(source, target);
-            return true;
+            using (new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+            }
         }
-        catch (IOException) when (File.Exists(target) && File.Exists(source))
+        catch (IOException) when (File.Exists(target))
         {
             return false;
         }
+
+        File.Replace(source, target, null);
+        return true;
+    }
+
+    private static class UnixLink
+    {
+        private const int AlreadyExists = 17; // EEXIST on Linux and macOS alike.
+
+        public static bool TryLink(string source, string target, out bool exists)
+        {
+            exists = false;
+            try
+            {
+                if (link(source, target) == 0)
+                {
+                    return true;
+                }
+
+                exists = Marshal.GetLastWin32Error() == AlreadyExists;
+                return false;
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return false;
+            }
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int link(string oldpath, string newpath);
     }
 
     private static TtsException Exists(string path) => new(
