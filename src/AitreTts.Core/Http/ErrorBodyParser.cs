@@ -32,6 +32,10 @@ public static class ErrorBodyParser
     private static readonly Regex Heading1 = new(@"<h1\b[^>]*>(.*?)</h1\s*>", HtmlOptions, RegexTimeout);
     private static readonly Regex Heading2 = new(@"<h2\b[^>]*>(.*?)</h2\s*>", HtmlOptions, RegexTimeout);
     private static readonly Regex Tags = new(@"<[^>]*>", HtmlOptions, RegexTimeout);
+    private static readonly Regex Paragraph = new(@"<p\b[^>]*>(.*?)</p\s*>", HtmlOptions, RegexTimeout);
+
+    // "400 Bad Request", "502 Bad Gateway", "Error 503": a title that says nothing the status did not already say.
+    private static readonly Regex StatusLineOnly = new(@"^\W*(error\W*)?\d{3}(\W+[A-Za-z][A-Za-z \-]{0,40})?\W*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
 
     private static readonly JsonDocumentOptions JsonOptions = new()
     {
@@ -409,6 +413,12 @@ public static class ErrorBodyParser
         else
         {
             message = title ?? heading ?? StripTags(HiddenElements.Replace(visible, " "));
+        }
+
+        // When the title and heading only repeat the status, the explanation is in the page's first paragraph.
+        if (message is not null && StatusLineOnly.IsMatch(message.Trim()) && InnerText(Paragraph.Match(visible)) is { Length: > 0 } paragraph)
+        {
+            message = message.Trim() + ": " + paragraph;
         }
 
         return new ServerError { Message = CleanText(message), Shape = ErrorBodyShapes.Html };
