@@ -235,7 +235,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        foreach (string? item in Text)
+        // -Text $null binds a null array: that is one empty document, reported as such rather than ignored.
+        foreach (string? item in Text ?? new string?[] { null })
         {
             string text = item ?? string.Empty;
             if (ParameterSetName == OutFileSet)
