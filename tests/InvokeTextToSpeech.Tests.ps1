@@ -70,6 +70,24 @@ Describe 'Invoke-TextToSpeech' {
         $files.Name | Should -Be @('a.mp3', 'b.mp3')
     }
 
+    It 'reads the text of file objects piped from Get-ChildItem, as UTF-8, instead of speaking their paths' {
+        [System.IO.File]::WriteAllText((Join-Path $script:Out 'café.txt'), "Crème brûlée at noon.`nThen coffee.", [System.Text.UTF8Encoding]::new($false))
+        Set-Content -Path (Join-Path $script:Out 'second.txt') -Value 'Second file.'
+        $files = @(Get-ChildItem -Path $script:Out -Filter *.txt | Sort-Object Name | Invoke-TextToSpeech)
+        $files.Name | Should -Be @('café.mp3', 'second.mp3')
+        $inputs = @(Get-EmulatorRequest $script:Emulator).Input
+        $inputs[0] | Should -BeExactly "Crème brûlée at noon.`nThen coffee."
+        $inputs[1].Trim() | Should -Be 'Second file.'
+    }
+
+    It 'refuses a directory piped in place of text' {
+        $null = New-Item -ItemType Directory -Path (Join-Path $script:Out 'folder')
+        $errors = $null
+        $null = Get-Item (Join-Path $script:Out 'folder') | Invoke-TextToSpeech -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'TtsInputNotText,*'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
     It 'makes one document per line with -PerLine' {
         Set-Content -Path lines.txt -Value 'Line one.', 'Line two.'
         $files = @(Get-Content lines.txt | Invoke-TextToSpeech -PerLine)

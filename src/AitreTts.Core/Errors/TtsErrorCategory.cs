@@ -39,6 +39,8 @@ public enum TtsErrorCategory
     ResourceExists,
     /// <summary>Writing the file failed.</summary>
     WriteError,
+    /// <summary>Reading an input file failed.</summary>
+    ReadError,
     /// <summary>Sending the key would expose it.</summary>
     SecurityError,
     /// <summary>The server broke the HTTP or API protocol.</summary>

@@ -10,7 +10,7 @@ public static class TtsErrorIds
     // Input and options.
     public const string InputEmpty = "TtsInputEmpty";
     public const string InputTooLong = "TtsInputTooLong";
-    public const string InputInvalidText = "TtsInputInvalidText";
+    public const string InputNotText = "TtsInputNotText";
     public const string InvalidSpeed = "TtsInvalidSpeed";
     public const string InvalidFormat = "TtsInvalidFormat";
     public const string FormatConflict = "TtsFormatConflict";

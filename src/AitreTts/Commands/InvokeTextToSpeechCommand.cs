@@ -252,6 +252,20 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
                 continue;
             }
 
+            if (SourcePath is not null && IsFileObject(text, SourcePath, out string? filePath))
+            {
+                // Get-ChildItem *.txt | Invoke-TextToSpeech: a file object, not a line of text. Speaking its path would
+                // surprise everyone; its content, read as UTF-8 (Windows PowerShell's Get-Content misreads BOM-less
+                // UTF-8), is what was meant.
+                FlushPendingDocument();
+                if (ReadFileDocument(filePath!, text) is string content)
+                {
+                    SynthesizeDocument(content, SourcePath, userPath: null);
+                }
+
+                continue;
+            }
+
             if (SourcePath is not null && !PerLine.IsPresent)
             {
                 if (_pendingSource is not null && !string.Equals(_pendingSource, SourcePath, StringComparison.Ordinal))
@@ -284,6 +298,54 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         }
 
         CompleteBatch();
+    }
+
+    private bool IsFileObject(string text, string sourcePath, out string? path)
+    {
+        path = null;
+        if (ParameterSetName == OutFileSet || text.Length == 0 || text.IndexOf('\n') >= 0)
+        {
+            return false;
+        }
+
+        string provider = SafeProviderPath(sourcePath);
+        if (!string.Equals(provider, text, StringComparison.Ordinal) && !string.Equals(sourcePath, text, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        path = provider;
+        return File.Exists(provider) || Directory.Exists(provider);
+    }
+
+    private string? ReadFileDocument(string path, object target)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidArgument, $"'{path}' is a directory, not text. Pipe files (Get-ChildItem -File) or their content (Get-Content).");
+            }
+
+            // UTF-8 unless a byte order mark says otherwise.
+            string content = File.ReadAllText(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            if (content.IndexOf('\0') >= 0)
+            {
+                throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidData, $"'{path}' is not a text file. Pipe text files, or their content with Get-Content.");
+            }
+
+            return content;
+        }
+        catch (TtsException ex)
+        {
+            WriteTtsError(ex, target);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteTtsError(new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.ReadError, $"Could not read '{path}': {ex.Message}", ex), target);
+        }
+
+        return null;
     }
 
     private void FlushPendingDocument()
