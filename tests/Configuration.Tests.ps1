@@ -42,7 +42,7 @@ Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
         (Get-TtsConfiguration).ApiKey | Should -Be 'tk-...cdef'
     }
 
-    It 'creates the file readable by its owner only' -Skip:$IsWindows {
+    It 'creates the file readable by its owner only' -Skip:([Environment]::OSVersion.Platform -eq 'Win32NT') {
         Set-TtsConfiguration -Voice echo
         [Convert]::ToString([int](Get-Item $script:ConfigFile).UnixFileMode, 8) | Should -Be '600'
         [Convert]::ToString([int](Get-Item (Split-Path $script:ConfigFile)).UnixFileMode, 8) | Should -Be '700'

@@ -1,6 +1,8 @@
 BeforeDiscovery {
     # Root ignores file permissions, so a read-only directory proves nothing there.
-    $script:IsRoot = -not $IsWindows -and ((id -u) -eq '0')
+    # $IsWindows does not exist on Windows PowerShell 5.1.
+    $script:OnWindows = [Environment]::OSVersion.Platform -eq 'Win32NT'
+    $script:IsRoot = -not $script:OnWindows -and ((id -u) -eq '0')
 }
 
 BeforeAll {
@@ -91,7 +93,7 @@ Describe 'Invoke-TextToSpeech when the server fails' {
     It 'refuses a read-only -OutFile directory before sending anything' -Skip:$script:IsRoot {
         $readOnly = Join-Path $script:Out 'locked'
         $null = New-Item -ItemType Directory -Path $readOnly
-        if ($IsWindows) {
+        if ($script:OnWindows) {
             $acl = Get-Acl $readOnly
             $acl.AddAccessRule([System.Security.AccessControl.FileSystemAccessRule]::new([System.Security.Principal.WindowsIdentity]::GetCurrent().Name, 'CreateFiles', 'Deny'))
             Set-Acl $readOnly $acl
@@ -106,7 +108,7 @@ Describe 'Invoke-TextToSpeech when the server fails' {
             @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
         }
         finally {
-            if (-not $IsWindows) { chmod 755 $readOnly }
+            if (-not $script:OnWindows) { chmod 755 $readOnly }
         }
     }
 

@@ -27,9 +27,10 @@ function Start-TtsEmulator {
         $emulator = Join-Path $PSScriptRoot '../output/TtsEmulator/TtsEmulator.dll'
     }
 
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $info.ArgumentList.Add($emulator)
-    foreach ($argument in @('--port', '0', '--parent-pid', "$PID") + $ArgumentList) { $info.ArgumentList.Add($argument) }
+    # Arguments as one string: ProcessStartInfo.ArgumentList does not exist on Windows PowerShell 5.1's .NET Framework.
+    $arguments = @($emulator, '--port', '0', '--parent-pid', "$PID") + $ArgumentList
+    $info = New-Object System.Diagnostics.ProcessStartInfo 'dotnet'
+    $info.Arguments = ($arguments | ForEach-Object { '"' + ($_ -replace '"', '\"') + '"' }) -join ' '
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $process = [System.Diagnostics.Process]::Start($info)
