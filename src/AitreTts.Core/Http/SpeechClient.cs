@@ -81,22 +81,43 @@ public sealed class SpeechClient
         byte[] body = request.ToJsonUtf8();
         _log.Debug("Request body: " + Encoding.UTF8.GetString(body));
         var total = Stopwatch.StartNew();
+        return await WithRetriesAsync(
+            async attempt =>
+            {
+                destination.SetLength(0);
+                destination.Position = 0;
+                AttemptOutcome<SpeechResponse> outcome = await AttemptAsync(request, body, destination, attempt, cancellationToken).ConfigureAwait(false);
+                return outcome.Succeeded
+                    ? AttemptOutcome<SpeechResponse>.Success(new SpeechResponse
+                    {
+                        RequestId = outcome.Value!.RequestId,
+                        Bytes = outcome.Value.Bytes,
+                        ContentType = outcome.Value.ContentType,
+                        Attempts = attempt,
+                        Elapsed = total.Elapsed,
+                    })
+                    : outcome;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// GETs a small JSON document (a voices or models list) with the same authentication, time limit and retry policy
+    /// as speech requests. Returns null when the server has no such endpoint (404/405/501), so callers can fall back.
+    /// </summary>
+    public Task<JsonDocument?> GetJsonAsync(Uri uri, CancellationToken cancellationToken) =>
+        WithRetriesAsync(attempt => GetJsonAttemptAsync(uri, attempt, cancellationToken), cancellationToken);
+
+    // The one retry loop: each attempt either succeeds or says why it failed, and the policy decides what follows.
+    private async Task<T> WithRetriesAsync<T>(Func<int, Task<AttemptOutcome<T>>> attemptAsync, CancellationToken cancellationToken)
+    {
         for (int attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            destination.SetLength(0);
-            destination.Position = 0;
-            AttemptOutcome outcome = await AttemptAsync(request, body, destination, attempt, cancellationToken).ConfigureAwait(false);
-            if (outcome.Success is not null)
+            AttemptOutcome<T> outcome = await attemptAsync(attempt).ConfigureAwait(false);
+            if (outcome.Succeeded)
             {
-                return new SpeechResponse
-                {
-                    RequestId = outcome.Success.RequestId,
-                    Bytes = outcome.Success.Bytes,
-                    ContentType = outcome.Success.ContentType,
-                    Attempts = attempt,
-                    Elapsed = total.Elapsed,
-                };
+                return outcome.Value!;
             }
 
             RetryDecision decision = _retryPolicy.Decide(attempt, outcome.StatusCode, outcome.TransportFailure, outcome.Hints);
@@ -117,87 +138,80 @@ public sealed class SpeechClient
         }
     }
 
-    /// <summary>
-    /// GETs a small JSON document (a voices or models list) with the same authentication, time limit and retry policy
-    /// as speech requests. Returns null when the server has no such endpoint (404/405/501), so callers can fall back.
-    /// </summary>
-    public async Task<JsonDocument?> GetJsonAsync(Uri uri, CancellationToken cancellationToken)
+    private async Task<AttemptOutcome<JsonDocument?>> GetJsonAttemptAsync(Uri uri, int attempt, CancellationToken cancellationToken)
     {
-        for (int attempt = 1; ; attempt++)
+        using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attemptCancellation.CancelAfter(_timeout);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptCancellation.CancelAfter(_timeout);
-            AttemptOutcome outcome;
+            using HttpResponseMessage response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, attemptCancellation.Token).ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            string? requestId = RequestIdOf(response);
+            string body = await ReadTextAsync(response, attemptCancellation.Token).ConfigureAwait(false);
+            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0}: HTTP {1}{2}.", uri, status, requestId is null ? string.Empty : ", request id " + requestId));
+            if (status is 404 or 405 or 501)
+            {
+                return AttemptOutcome<JsonDocument?>.Success(null);
+            }
+
+            if (status < 200 || status > 299)
+            {
+                return FailedResponse<JsonDocument?>(response, status, body, requestId, uri, attempt);
+            }
+
             try
             {
-                using HttpResponseMessage response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, attemptCancellation.Token).ConfigureAwait(false);
-                int status = (int)response.StatusCode;
-                string? requestId = RequestIdOf(response);
-                string body = await ReadTextAsync(response, attemptCancellation.Token).ConfigureAwait(false);
-                _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0}: HTTP {1}{2}.", uri, status, requestId is null ? string.Empty : ", request id " + requestId));
-                if (status is 404 or 405 or 501)
-                {
-                    return null;
-                }
-
-                if (status >= 200 && status <= 299)
-                {
-                    try
-                    {
-                        return JsonDocument.Parse(body);
-                    }
-                    catch (JsonException)
-                    {
-                        throw Redacted(HttpErrorMapper.FromNonAudioSuccess(MediaType(response), body, requestId, uri));
-                    }
-                }
-
-                outcome = AttemptOutcome.Failed(
-                    Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt)),
-                    status,
-                    TransportFailure.None,
-                    new RetryHints
-                    {
-                        RetryAfter = HeaderValue(response, "retry-after"),
-                        RetryAfterMs = HeaderValue(response, "retry-after-ms"),
-                        ShouldRetry = HeaderValue(response, "x-should-retry"),
-                        Error = ErrorBodyParser.Parse(MediaType(response), body),
-                        RequestId = requestId,
-                    },
-                    requestId);
+                return AttemptOutcome<JsonDocument?>.Success(JsonDocument.Parse(body));
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (JsonException)
             {
-                outcome = AttemptOutcome.Failed(
-                    new TtsException(TtsErrorIds.Timeout, TtsErrorCategory.OperationTimeout, string.Format(CultureInfo.InvariantCulture, "{0} did not answer within {1} s.", uri.GetLeftPart(UriPartial.Authority), _timeout.TotalSeconds)),
-                    null,
-                    TransportFailure.Timeout,
-                    new RetryHints(),
-                    null);
+                throw Redacted(HttpErrorMapper.FromNonAudioSuccess(MediaType(response), body, requestId, uri));
             }
-            catch (HttpRequestException ex)
-            {
-                outcome = AttemptOutcome.Failed(
-                    new TtsException(TtsErrorIds.ConnectionFailed, TtsErrorCategory.ConnectionError, $"Could not connect to {uri.GetLeftPart(UriPartial.Authority)}: {Redact(InnermostMessage(ex))}.", ex),
-                    null,
-                    TransportFailure.ConnectionFailed,
-                    new RetryHints(),
-                    null);
-            }
-
-            RetryDecision decision = _retryPolicy.Decide(attempt, outcome.StatusCode, outcome.TransportFailure, outcome.Hints);
-            if (!decision.ShouldRetry)
-            {
-                throw Redacted(WithAttempts(decision.RefusalError ?? outcome.Error!, attempt));
-            }
-
-            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0} failed ({1}); retrying in {2:0.###} s.", uri, decision.Reason, decision.Delay.TotalSeconds));
-            await Task.Delay(decision.Delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return AttemptOutcome<JsonDocument?>.Failed(TimeoutError(uri, headersReceived: false, null, ex), null, TransportFailure.Timeout, new RetryHints(), null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return AttemptOutcome<JsonDocument?>.Failed(ConnectionError(uri, ex), null, TransportFailure.ConnectionFailed, new RetryHints(), null);
         }
     }
 
-    private async Task<AttemptOutcome> AttemptAsync(SpeechRequest request, byte[] body, Stream destination, int attempt, CancellationToken cancellationToken)
+    private AttemptOutcome<T> FailedResponse<T>(HttpResponseMessage response, int status, string body, string? requestId, Uri uri, int attempt)
+    {
+        var hints = new RetryHints
+        {
+            RetryAfter = HeaderValue(response, "retry-after"),
+            RetryAfterMs = HeaderValue(response, "retry-after-ms"),
+            ShouldRetry = HeaderValue(response, "x-should-retry"),
+            Error = ErrorBodyParser.Parse(MediaType(response), body),
+            RequestId = requestId,
+        };
+        TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt));
+        return AttemptOutcome<T>.Failed(error, status, TransportFailure.None, hints, requestId);
+    }
+
+    private TtsException TimeoutError(Uri uri, bool headersReceived, string? requestId, Exception inner) => new(
+        TtsErrorIds.Timeout,
+        TtsErrorCategory.OperationTimeout,
+        string.Format(
+            CultureInfo.InvariantCulture,
+            "The server at {0} did not {1} within {2} s{3}. Raise -TimeoutSec if the server is just slow.",
+            uri.Host,
+            headersReceived ? "send any audio" : "answer",
+            _timeout.TotalSeconds,
+            requestId is null ? string.Empty : " (request id " + requestId + ")"),
+        inner)
+    { RequestId = requestId };
+
+    private TtsException ConnectionError(Uri uri, Exception inner) => new(
+        TtsErrorIds.ConnectionFailed,
+        TtsErrorCategory.ConnectionError,
+        $"Could not connect to {uri.GetLeftPart(UriPartial.Authority)}: {Redact(InnermostMessage(inner))}. Check the BaseUrl, the network and any proxy.",
+        inner);
+
+    private async Task<AttemptOutcome<SpeechResponse>> AttemptAsync(SpeechRequest request, byte[] body, Stream destination, int attempt, CancellationToken cancellationToken)
     {
         using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attemptCancellation.CancelAfter(_timeout);
@@ -223,16 +237,7 @@ public sealed class SpeechClient
             if (status < 200 || status > 299)
             {
                 string errorBody = await ReadTextAsync(response, token).ConfigureAwait(false);
-                TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), errorBody, requestId, _endpoint.SpeechUri, attempt));
-                var hints = new RetryHints
-                {
-                    RetryAfter = HeaderValue(response, "retry-after"),
-                    RetryAfterMs = HeaderValue(response, "retry-after-ms"),
-                    ShouldRetry = HeaderValue(response, "x-should-retry"),
-                    Error = ErrorBodyParser.Parse(MediaType(response), errorBody),
-                    RequestId = requestId,
-                };
-                return AttemptOutcome.Failed(error, status, TransportFailure.None, hints, requestId);
+                return FailedResponse<SpeechResponse>(response, status, errorBody, requestId, _endpoint.SpeechUri, attempt);
             }
 
             long? expectedLength = response.Content.Headers.ContentLength;
@@ -243,7 +248,7 @@ public sealed class SpeechClient
             long written = await CopyBodyAsync(source, destination, request.Format, requestId, MediaType(response), attemptCancellation, token).ConfigureAwait(false);
             if (expectedLength is long expected && written < expected)
             {
-                return AttemptOutcome.Failed(
+                return AttemptOutcome<SpeechResponse>.Failed(
                     Truncated(written, expected, requestId, null),
                     null,
                     TransportFailure.BodyTruncated,
@@ -258,7 +263,7 @@ public sealed class SpeechClient
 
             await destination.FlushAsync(token).ConfigureAwait(false);
             _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Received {0} bytes of {1} in {2} ms.", written, request.Format.ToApiName(), watch.ElapsedMilliseconds));
-            return AttemptOutcome.Succeeded(new SpeechResponse { RequestId = requestId, Bytes = written, ContentType = MediaType(response) });
+            return AttemptOutcome<SpeechResponse>.Success(new SpeechResponse { RequestId = requestId, Bytes = written, ContentType = MediaType(response) });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -271,32 +276,16 @@ public sealed class SpeechClient
         }
         catch (Exception ex) when (ex is OperationCanceledException || (attemptCancellation.IsCancellationRequested && ex is IOException or ObjectDisposedException or HttpRequestException))
         {
-            var timeout = new TtsException(
-                TtsErrorIds.Timeout,
-                TtsErrorCategory.OperationTimeout,
-                string.Format(
-                    CultureInfo.InvariantCulture,
-                    "The server at {0} did not {1} within {2} s{3}. Raise -TimeoutSec if the server is just slow.",
-                    _endpoint.SpeechUri.Host,
-                    response is null ? "answer" : "send any audio",
-                    _timeout.TotalSeconds,
-                    requestId is null ? string.Empty : " (request id " + requestId + ")"),
-                ex)
-            { RequestId = requestId };
-            return AttemptOutcome.Failed(timeout, null, TransportFailure.Timeout, new RetryHints(), requestId);
+            TtsException timeout = TimeoutError(_endpoint.SpeechUri, headersReceived: response is not null, requestId, ex);
+            return AttemptOutcome<SpeechResponse>.Failed(timeout, null, TransportFailure.Timeout, new RetryHints(), requestId);
         }
         catch (Exception ex) when (response is not null && ex is IOException or HttpRequestException or ObjectDisposedException)
         {
-            return AttemptOutcome.Failed(Truncated(destination.Length, response.Content.Headers.ContentLength, requestId, ex), null, TransportFailure.BodyTruncated, new RetryHints(), requestId);
+            return AttemptOutcome<SpeechResponse>.Failed(Truncated(destination.Length, response.Content.Headers.ContentLength, requestId, ex), null, TransportFailure.BodyTruncated, new RetryHints(), requestId);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or WebException)
         {
-            var failed = new TtsException(
-                TtsErrorIds.ConnectionFailed,
-                TtsErrorCategory.ConnectionError,
-                $"Could not connect to {_endpoint.SpeechUri.GetLeftPart(UriPartial.Authority)}: {Redact(InnermostMessage(ex))}. Check the BaseUrl, the network and any proxy.",
-                ex);
-            return AttemptOutcome.Failed(failed, null, TransportFailure.ConnectionFailed, new RetryHints(), null);
+            return AttemptOutcome<SpeechResponse>.Failed(ConnectionError(_endpoint.SpeechUri, ex), null, TransportFailure.ConnectionFailed, new RetryHints(), null);
         }
         finally
         {
@@ -455,9 +444,11 @@ public sealed class SpeechClient
         return ex.Message;
     }
 
-    private sealed class AttemptOutcome
+    private sealed class AttemptOutcome<T>
     {
-        public SpeechResponse? Success { get; private set; }
+        public bool Succeeded { get; private set; }
+
+        public T? Value { get; private set; }
 
         public TtsException? Error { get; private set; }
 
@@ -469,9 +460,9 @@ public sealed class SpeechClient
 
         public string? RequestId { get; private set; }
 
-        public static AttemptOutcome Succeeded(SpeechResponse response) => new() { Success = response };
+        public static AttemptOutcome<T> Success(T value) => new() { Succeeded = true, Value = value };
 
-        public static AttemptOutcome Failed(TtsException error, int? status, TransportFailure failure, RetryHints hints, string? requestId) =>
+        public static AttemptOutcome<T> Failed(TtsException error, int? status, TransportFailure failure, RetryHints hints, string? requestId) =>
             new() { Error = error, StatusCode = status, TransportFailure = failure, Hints = hints, RequestId = requestId };
     }
 }
