@@ -138,6 +138,11 @@ public sealed class DocumentSynthesizer
                     var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
                     SpeechResponse response = await _client.SynthesizeAsync(request, stream, failFast.Token).ConfigureAwait(false);
                     requestIds[chunk.Index] = response.RequestId;
+                    if (chunks.Count == 1 && !NeedsRewrite(options))
+                    {
+                        // This file is renamed into place as it is: it must be on disk first, as a joined file is.
+                        stream.Flush(flushToDisk: true);
+                    }
                 }
                 catch (TtsException ex) when (chunks.Count > 1)
                 {
@@ -159,21 +164,23 @@ public sealed class DocumentSynthesizer
             string[] finishedPaths = chunkPaths.Select(p => p!).ToArray();
             AudioFormat fileFormat = options.FileFormat;
             string finalPath;
+            AudioInfo info;
             if (finishedPaths.Length == 1 && !NeedsRewrite(options))
             {
                 finalPath = finishedPaths[0];
+                info = AudioInspector.Inspect(fileFormat, finalPath, options.Join);
             }
             else
             {
                 using FileStream joined = target.CreateTemporaryFile(out string path);
                 joinedPath = path;
-                AudioJoiner.Join(options.Format, finishedPaths, joined, options.Join, failFast.Token);
+                // The join measured what it wrote; reading the file again would only repeat that.
+                info = AudioJoiner.Join(options.Format, finishedPaths, joined, options.Join, failFast.Token);
                 await joined.FlushAsync(failFast.Token).ConfigureAwait(false);
                 joined.Flush(flushToDisk: true);
                 finalPath = path;
             }
 
-            AudioInfo info = AudioInspector.Inspect(fileFormat, finalPath, options.Join);
             failFast.Token.ThrowIfCancellationRequested();
             string committed = target.Commit(finalPath);
             long bytes = new FileInfo(committed).Length;
@@ -189,7 +196,7 @@ public sealed class DocumentSynthesizer
                 Bytes = bytes,
             };
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not TtsException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw FileErrors.From(ex, target.Directory);
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Text;
@@ -613,22 +614,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         file.Properties.Add(new PSNoteProperty("Characters", result.Characters));
         file.Properties.Add(new PSNoteProperty("Chunks", result.Chunks));
         file.Properties.Add(new PSNoteProperty("RequestId", result.RequestIds.Count > 0 ? result.RequestIds[0] : null));
-        file.Properties.Add(new PSNoteProperty("RequestIds", result.RequestIds.ToArrayOrEmpty()));
+        file.Properties.Add(new PSNoteProperty("RequestIds", result.RequestIds.ToArray()));
         file.Properties.Add(new PSNoteProperty("Duration", result.Duration));
         return file;
-    }
-}
-
-internal static class ListExtensions
-{
-    public static string?[] ToArrayOrEmpty(this IReadOnlyList<string?> list)
-    {
-        var array = new string?[list.Count];
-        for (int i = 0; i < list.Count; i++)
-        {
-            array[i] = list[i];
-        }
-
-        return array;
     }
 }
