@@ -43,6 +43,26 @@ function Get-ModuleVersion {
     return $manifest.ModuleVersion
 }
 
+function Invoke-Help {
+    param([Parameter(Mandatory)] [string] $Destination)
+    $source = Join-Path $PSScriptRoot 'docs/en-US'
+    $null = New-Item -ItemType Directory -Path $Destination -Force
+    # platyPS where it is installed; docs/Build-Help.ps1 reads the same markdown where it is not. The MAML committed in
+    # docs/en-US is Build-Help.ps1's output, and tests/Help.Tests.ps1 checks that it matches the markdown.
+    if (Get-Module -ListAvailable -Name platyPS) {
+        Import-Module platyPS
+        try {
+            $null = New-ExternalHelp -Path $source -OutputPath $Destination -Force -ErrorAction Stop
+            return Get-ChildItem -LiteralPath $Destination
+        }
+        catch {
+            Write-Warning "platyPS could not convert docs/en-US ($($_.Exception.Message)); using docs/Build-Help.ps1."
+        }
+    }
+
+    & (Join-Path $PSScriptRoot 'docs/Build-Help.ps1') -Path $source -OutputPath $Destination
+}
+
 function Invoke-Build {
     $version = Get-ModuleVersion
     $publish = Join-Path $OutputPath 'publish'
@@ -69,10 +89,8 @@ function Invoke-Build {
         Where-Object { $_.Name -notin 'AitreTts.dll', 'AitreTts.Core.dll' -and $_.Name -ne 'System.Management.Automation.dll' } |
         Copy-Item -Destination $dependencies.FullName
 
-    $help = Join-Path $PSScriptRoot 'docs/en-US'
-    if (Test-Path -LiteralPath $help) {
-        Copy-Item -LiteralPath $help -Destination $moduleDir -Recurse
-    }
+    # Help: the MAML and the about_ topic, made from the markdown in docs/en-US. Only those two ship, not the markdown.
+    $null = Invoke-Help -Destination (Join-Path $moduleDir 'en-US')
 
     Write-Host "Built AitreTts $version into $moduleDir"
     return $moduleDir
