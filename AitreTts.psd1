@@ -22,9 +22,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('TextToSpeech', 'TTS', 'OpenAI', 'Azure', 'Speech', 'Audio', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            ProjectUri = 'https://github.com/aitre/AitreTts'
-            LicenseUri = 'https://github.com/aitre/AitreTts/blob/main/LICENSE'
+            Tags         = @('TextToSpeech', 'TTS', 'OpenAI', 'Azure', 'Speech', 'Audio', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/aitre/AitreTts'
+            LicenseUri   = 'https://github.com/aitre/AitreTts/blob/main/LICENSE'
+            ReleaseNotes = 'First release: Invoke-TextToSpeech, Get-TtsVoice, Set-TtsConfiguration and Get-TtsConfiguration. See https://github.com/aitre/AitreTts/blob/main/CHANGELOG.md'
         }
     }
 }

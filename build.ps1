@@ -6,7 +6,8 @@
     Build   publishes the cmdlets and assembles output/AitreTts/<version>/ (importable with Import-Module), and builds
             the emulator into output/TtsEmulator/.
     Test    runs 'dotnet test' at the root: xunit, and the Pester suite through pwsh.
-    Package produces output/AitreTts.<version>.nupkg, ready for Publish-PSResource/Install-Module.
+    Package produces output/repository/AitreTts.<version>.nupkg: a local repository folder that Register-PSResourceRepository
+            or Register-PSRepository takes as it is, for Install-PSResource/Install-Module.
     Demo    builds, starts the OpenAI-compatible emulator on loopback and runs the quick start against it: no key, no
             network, no cost. With -Live it uses your configured provider instead.
 .EXAMPLE
@@ -43,6 +44,26 @@ function Get-ModuleVersion {
     return $manifest.ModuleVersion
 }
 
+function Invoke-Help {
+    param([Parameter(Mandatory)] [string] $Destination)
+    $source = Join-Path $PSScriptRoot 'docs/en-US'
+    $null = New-Item -ItemType Directory -Path $Destination -Force
+    # platyPS where it is installed; docs/Build-Help.ps1 reads the same markdown where it is not. The MAML committed in
+    # docs/en-US is Build-Help.ps1's output, and tests/Help.Tests.ps1 checks that it matches the markdown.
+    if (Get-Module -ListAvailable -Name platyPS) {
+        Import-Module platyPS
+        try {
+            $null = New-ExternalHelp -Path $source -OutputPath $Destination -Force -ErrorAction Stop
+            return Get-ChildItem -LiteralPath $Destination
+        }
+        catch {
+            Write-Warning "platyPS could not convert docs/en-US ($($_.Exception.Message)); using docs/Build-Help.ps1."
+        }
+    }
+
+    & (Join-Path $PSScriptRoot 'docs/Build-Help.ps1') -Path $source -OutputPath $Destination
+}
+
 function Invoke-Build {
     $version = Get-ModuleVersion
     $publish = Join-Path $OutputPath 'publish'
@@ -69,64 +90,100 @@ function Invoke-Build {
         Where-Object { $_.Name -notin 'AitreTts.dll', 'AitreTts.Core.dll' -and $_.Name -ne 'System.Management.Automation.dll' } |
         Copy-Item -Destination $dependencies.FullName
 
-    $help = Join-Path $PSScriptRoot 'docs/en-US'
-    if (Test-Path -LiteralPath $help) {
-        Copy-Item -LiteralPath $help -Destination $moduleDir -Recurse
-    }
+    # Help: the MAML and the about_ topic, made from the markdown in docs/en-US. Only those two ship, not the markdown.
+    $null = Invoke-Help -Destination (Join-Path $moduleDir 'en-US')
 
     Write-Host "Built AitreTts $version into $moduleDir"
     return $moduleDir
 }
 
 function Invoke-Package {
+    # A PowerShellGet-style package: the module folder at the root of the nupkg, the nuspec metadata taken from the
+    # manifest. Publish-PSResource/Publish-Module would make the same, but they need PSResourceGet/PowerShellGet and a
+    # registered repository; NuGet's own packer, through dotnet, needs neither.
     $moduleDir = Invoke-Build
     $version = Get-ModuleVersion
-    $repository = Join-Path $OutputPath 'repository'
-    $null = New-Item -ItemType Directory -Path $repository -Force
-    $nuspec = Join-Path $OutputPath 'AitreTts.nuspec'
     $manifest = Import-PowerShellDataFile -LiteralPath (Join-Path $PSScriptRoot 'AitreTts.psd1')
     $psData = $manifest.PrivateData.PSData
-    $tags = ($psData.Tags + 'PSModule' + ($manifest.CmdletsToExport | ForEach-Object { "PSCmdlet_$_", "PSCommand_$_" })) -join ' '
-    $escape = { param($text) [System.Security.SecurityElement]::Escape([string]$text) }
-    @"
-<?xml version="1.0" encoding="utf-8"?>
-<package xmlns="http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd">
-  <metadata>
-    <id>AitreTts</id>
-    <version>$version</version>
-    <authors>$(& $escape $manifest.Author)</authors>
-    <owners>$(& $escape $manifest.CompanyName)</owners>
-    <description>$(& $escape $manifest.Description)</description>
-    <copyright>$(& $escape $manifest.Copyright)</copyright>
-    <tags>$(& $escape $tags)</tags>
-    <projectUrl>$(& $escape $psData.ProjectUri)</projectUrl>
-    <license type="expression">MIT</license>
-    <releaseNotes>$(& $escape $psData.ReleaseNotes)</releaseNotes>
-    <requireLicenseAcceptance>false</requireLicenseAcceptance>
-  </metadata>
-  <files>
-    <file src="$(& $escape $moduleDir)/**" target="" />
-  </files>
-</package>
-"@ | Set-Content -LiteralPath $nuspec -Encoding UTF8
+    $repository = Join-Path $OutputPath 'repository'
+    $packDir = Join-Path $OutputPath 'pack'
+    foreach ($dir in @($repository, $packDir)) {
+        $null = New-Item -ItemType Directory -Path $dir -Force
+    }
 
-    # A nuspec-only pack project: NuGet's own packer, with no extra tool to install.
-    $packProject = Join-Path $OutputPath 'pack/AitreTts.Pack.csproj'
-    $null = New-Item -ItemType Directory -Path (Split-Path $packProject) -Force
-    @"
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup>
-    <TargetFramework>netstandard2.0</TargetFramework>
-    <NuspecFile>$(& $escape $nuspec)</NuspecFile>
-    <NoBuild>true</NoBuild>
-    <IncludeBuildOutput>false</IncludeBuildOutput>
-    <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
-    <ImportDirectoryBuildProps>false</ImportDirectoryBuildProps>
-  </PropertyGroup>
-</Project>
-"@ | Set-Content -LiteralPath $packProject -Encoding UTF8
-    Invoke-Dotnet pack $packProject --output $repository --nologo --verbosity quiet -p:NoDefaultExcludes=true
     $package = Join-Path $repository "AitreTts.$version.nupkg"
+    if (Test-Path -LiteralPath $package) { Remove-Item -LiteralPath $package -Force }
+
+    # The tags PowerShellGet adds when it publishes, so Find-Module -Command/-Includes find the module.
+    $tags = @($psData.Tags) + 'PSModule' + 'PSIncludes_Cmdlet'
+    foreach ($cmdlet in $manifest.CmdletsToExport) { $tags += "PSCmdlet_$cmdlet", "PSCommand_$cmdlet" }
+
+    $nuspec = Join-Path $packDir 'AitreTts.nuspec'
+    $settings = New-Object System.Xml.XmlWriterSettings
+    $settings.Indent = $true
+    $settings.Encoding = New-Object System.Text.UTF8Encoding($false)
+    $writer = [System.Xml.XmlWriter]::Create($nuspec, $settings)
+    try {
+        $ns = 'http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd'
+        $writer.WriteStartElement('package', $ns)
+        $writer.WriteStartElement('metadata', $ns)
+        $writer.WriteElementString('id', $ns, 'AitreTts')
+        $writer.WriteElementString('version', $ns, $version)
+        $writer.WriteElementString('authors', $ns, $manifest.Author)
+        $writer.WriteElementString('owners', $ns, $manifest.CompanyName)
+        $writer.WriteElementString('description', $ns, $manifest.Description)
+        $writer.WriteElementString('releaseNotes', $ns, $psData.ReleaseNotes)
+        $writer.WriteElementString('copyright', $ns, $manifest.Copyright)
+        $writer.WriteElementString('tags', $ns, ($tags -join ' '))
+        $writer.WriteElementString('projectUrl', $ns, $psData.ProjectUri)
+        $writer.WriteStartElement('license', $ns)
+        $writer.WriteAttributeString('type', 'expression')
+        $writer.WriteString('MIT')
+        $writer.WriteEndElement()
+        $writer.WriteElementString('requireLicenseAcceptance', $ns, 'false')
+        $writer.WriteEndElement()
+        $writer.WriteStartElement('files', $ns)
+        foreach ($file in @(@{ src = (Join-Path $moduleDir '**'); target = '' }, @{ src = (Join-Path $PSScriptRoot 'LICENSE'); target = 'LICENSE' })) {
+            $writer.WriteStartElement('file', $ns)
+            $writer.WriteAttributeString('src', $file.src)
+            $writer.WriteAttributeString('target', $file.target)
+            $writer.WriteEndElement()
+        }
+
+        $writer.WriteEndElement()
+        $writer.WriteEndElement()
+    }
+    finally {
+        $writer.Close()
+    }
+
+    # A nuspec-only project. Empty Directory.*.props/targets beside it stop MSBuild's upward search, so the repository's
+    # (warnings as errors, central package versions) do not apply when output/ is inside the repository. NU5100 warns
+    # that the dlls are not under lib/: a PowerShell module is not a library package, so that is where they belong.
+    foreach ($name in 'Directory.Build.props', 'Directory.Build.targets', 'Directory.Packages.props') {
+        Set-Content -LiteralPath (Join-Path $packDir $name) -Value '<Project />' -Encoding UTF8
+    }
+
+    $packProject = Join-Path $packDir 'AitreTts.Pack.csproj'
+    $project = New-Object System.Xml.XmlDocument
+    $root = $project.AppendChild($project.CreateElement('Project'))
+    $root.SetAttribute('Sdk', 'Microsoft.NET.Sdk')
+    $group = $root.AppendChild($project.CreateElement('PropertyGroup'))
+    $properties = [ordered]@{
+        TargetFramework                 = 'netstandard2.0'
+        NuspecFile                      = $nuspec
+        NoBuild                         = 'true'
+        IncludeBuildOutput              = 'false'
+        NoDefaultExcludes               = 'true'
+        NoWarn                          = 'NU5100'
+    }
+    foreach ($name in $properties.Keys) {
+        $null = $group.AppendChild($project.CreateElement($name)).AppendChild($project.CreateTextNode($properties[$name]))
+    }
+
+    $project.Save($packProject)
+    Invoke-Dotnet pack $packProject --output $repository --nologo --verbosity quiet
+    if (-not (Test-Path -LiteralPath $package)) { throw "dotnet pack did not produce $package." }
     Write-Host "Packaged $package"
     return $package
 }

@@ -1,0 +1,179 @@
+# The nupkg './build.ps1 -Task Package' makes: its layout and metadata, and that it installs and imports.
+# Uses $env:AITRETTS_PACKAGE when set; otherwise builds one into $TestDrive.
+BeforeAll {
+    # Looked up here, in the run phase: BeforeDiscovery's variables do not reach the tests' bodies.
+    $script:HasPsResourceGet = [bool](Get-Module -ListAvailable -Name Microsoft.PowerShell.PSResourceGet)
+    # PowerShellGet 1.0.0.1, inbox in Windows PowerShell, cannot save from a folder repository without bootstrapping NuGet.
+    $script:HasPowerShellGet = [bool](Get-Module -ListAvailable -Name PowerShellGet | Where-Object { $_.Version -ge [version]'2.0' })
+    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.FileSystem
+    $script:Repository = Split-Path $PSScriptRoot
+    $script:SourceManifest = Import-PowerShellDataFile -LiteralPath (Join-Path $Repository 'AitreTts.psd1')
+    $script:Version = $SourceManifest.ModuleVersion
+
+    $script:Package = $env:AITRETTS_PACKAGE
+    if (-not $Package) {
+        $output = Join-Path $TestDrive 'out'
+        # Debug: packaging does not depend on the configuration, and the test run has just built Debug.
+        $null = & (Join-Path $Repository 'build.ps1') -Task Package -Configuration Debug -OutputPath $output *>&1
+        $script:Package = Join-Path $output "repository/AitreTts.$Version.nupkg"
+    }
+
+    $zip = [System.IO.Compression.ZipFile]::OpenRead($Package)
+    try {
+        $script:Entries = @($zip.Entries | ForEach-Object { $_.FullName })
+        $reader = New-Object System.IO.StreamReader($zip.GetEntry('AitreTts.nuspec').Open())
+        try { $script:Nuspec = [xml]$reader.ReadToEnd() } finally { $reader.Dispose() }
+    }
+    finally {
+        $zip.Dispose()
+    }
+
+    function Invoke-Pwsh {
+        # A fresh pwsh: loading a second copy of AitreTts.dll into this process would clash with nothing loaded here
+        # today, but keeps each import honest about what the folder alone provides.
+        param([string] $Script)
+        $output = & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $Script 2>&1
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
+    }
+
+    function Test-ImportedModule {
+        # Imports the module folder in a fresh pwsh and reports what a user would check first.
+        param([string] $ManifestPath)
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+`$module = Import-Module '$($ManifestPath.Replace("'", "''"))' -PassThru
+`$result = [ordered]@{
+    Version  = `$module.Version.ToString()
+    Cmdlets  = @(`$module.ExportedCmdlets.Keys | Sort-Object)
+    Synopsis = (Get-Help Invoke-TextToSpeech).Synopsis
+    About    = (Get-Help about_AitreTts | Out-String) -match 'SHORT DESCRIPTION'
+    View     = [bool](Get-FormatData -TypeName AitreTts.SpeechFile)
+}
+`$result | ConvertTo-Json -Compress
+"@
+        $run = Invoke-Pwsh $script
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        ($run.Output -split "`r?`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+    }
+}
+
+Describe 'The package' {
+    It 'is named AitreTts.<version>.nupkg after the manifest' {
+        Split-Path $Package -Leaf | Should -Be "AitreTts.$Version.nupkg"
+    }
+
+    It 'has the module manifest at its root' {
+        $Entries | Should -Contain 'AitreTts.psd1'
+    }
+
+    It 'has <_>' -ForEach @('AitreTts.dll', 'AitreTts.Core.dll', 'AitreTts.Format.ps1xml', 'en-US/AitreTts.dll-Help.xml', 'en-US/about_AitreTts.help.txt', 'LICENSE', 'dependencies/System.Text.Json.dll') {
+        $Entries | Should -Contain $_
+    }
+
+    It 'has no help source, build output or PowerShell that would need signing' {
+        $Entries | Where-Object { $_ -like '*.md' -or $_ -like '*.ps1' -or $_ -like 'publish/*' -or $_ -like '*System.Management.Automation.dll' } | Should -BeNullOrEmpty
+    }
+
+    It 'has the id and version of the manifest' {
+        $Nuspec.package.metadata.id | Should -Be 'AitreTts'
+        $Nuspec.package.metadata.version | Should -Be $Version
+    }
+
+    It 'has the manifest''s description, authors, release notes, project and license' {
+        $metadata = $Nuspec.package.metadata
+        $metadata.description | Should -Be $SourceManifest.Description
+        $metadata.authors | Should -Be $SourceManifest.Author
+        $metadata.releaseNotes | Should -Be $SourceManifest.PrivateData.PSData.ReleaseNotes
+        $metadata.projectUrl | Should -Be $SourceManifest.PrivateData.PSData.ProjectUri
+        $metadata.license.InnerText | Should -Be 'MIT'
+    }
+
+    It 'has the tags PowerShellGet adds, and the manifest''s own' {
+        $tags = -split $Nuspec.package.metadata.tags
+        foreach ($tag in @('PSModule', 'PSIncludes_Cmdlet') + @($SourceManifest.PrivateData.PSData.Tags)) { $tags | Should -Contain $tag }
+        foreach ($cmdlet in $SourceManifest.CmdletsToExport) {
+            $tags | Should -Contain "PSCmdlet_$cmdlet"
+            $tags | Should -Contain "PSCommand_$cmdlet"
+        }
+    }
+
+    It 'declares both editions and the three systems' {
+        $tags = -split $Nuspec.package.metadata.tags
+        foreach ($tag in 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS') { $tags | Should -Contain $tag }
+    }
+}
+
+Describe 'Installing the package' {
+    BeforeAll {
+        $script:RepositoryFolder = Join-Path $TestDrive 'feed'
+        $null = New-Item -ItemType Directory -Path $RepositoryFolder -Force
+        Copy-Item -LiteralPath $Package -Destination $RepositoryFolder
+        $script:RepositoryName = 'AitreTtsTest' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    }
+
+    It 'installs from a local repository with PSResourceGet and imports' {
+        if (-not $HasPsResourceGet) {
+            Set-ItResult -Skipped -Because 'Microsoft.PowerShell.PSResourceGet is not installed here, so Save-PSResource cannot be tried; the extraction test below still proves the package imports'
+            return
+        }
+
+        $target = Join-Path $TestDrive 'psresourceget'
+        $null = New-Item -ItemType Directory -Path $target -Force
+        Register-PSResourceRepository -Name $RepositoryName -Uri $RepositoryFolder -Trusted
+        try {
+            Save-PSResource -Name AitreTts -Repository $RepositoryName -Path $target -TrustRepository -SkipDependencyCheck
+        }
+        finally {
+            Unregister-PSResourceRepository -Name $RepositoryName
+        }
+
+        $imported = Test-ImportedModule (Join-Path $target "AitreTts/$Version/AitreTts.psd1")
+        $imported.Version | Should -Be $Version
+        $imported.Cmdlets | Should -Be @($SourceManifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'installs from a local repository with PowerShellGet and imports' {
+        if (-not $HasPowerShellGet) {
+            Set-ItResult -Skipped -Because 'PowerShellGet 2 is not installed here, so Save-Module cannot be tried; the extraction test below still proves the package imports'
+            return
+        }
+
+        $target = Join-Path $TestDrive 'powershellget'
+        $null = New-Item -ItemType Directory -Path $target -Force
+        Register-PSRepository -Name $RepositoryName -SourceLocation $RepositoryFolder -InstallationPolicy Trusted
+        try {
+            Save-Module -Name AitreTts -Repository $RepositoryName -Path $target
+        }
+        finally {
+            Unregister-PSRepository -Name $RepositoryName
+        }
+
+        $imported = Test-ImportedModule (Join-Path $target "AitreTts/$Version/AitreTts.psd1")
+        $imported.Version | Should -Be $Version
+        $imported.Cmdlets | Should -Be @($SourceManifest.CmdletsToExport | Sort-Object)
+    }
+
+    It 'imports once extracted as PSResourceGet lays it out (without any package manager)' {
+        # What Save-PSResource does with a nupkg: unzip into <name>/<version>/ and drop NuGet's own files.
+        $target = Join-Path $TestDrive "extracted/AitreTts/$Version"
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($Package)
+        try {
+            foreach ($entry in $zip.Entries) {
+                if ($entry.FullName -match '^(_rels/|package/|\[Content_Types\]\.xml$|[^/]+\.nuspec$)' -or -not $entry.Name) { continue }
+                $path = Join-Path $target $entry.FullName
+                $null = New-Item -ItemType Directory -Path (Split-Path $path) -Force
+                [System.IO.Compression.ZipFileExtensions]::ExtractToFile($entry, $path, $true)
+            }
+        }
+        finally {
+            $zip.Dispose()
+        }
+
+        $imported = Test-ImportedModule (Join-Path $target 'AitreTts.psd1')
+        $imported.Version | Should -Be $Version
+        $imported.Cmdlets | Should -Be @($SourceManifest.CmdletsToExport | Sort-Object)
+        $imported.Synopsis | Should -Match 'audio files'
+        $imported.About | Should -BeTrue
+        $imported.View | Should -BeTrue
+    }
+}
