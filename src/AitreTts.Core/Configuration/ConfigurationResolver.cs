@@ -178,7 +178,8 @@ public static class ConfigurationResolver
         {
             // Empty, not null, for providers whose URL the user must give: TtsEndpoint explains what is missing.
             BaseUrl = providerProfile.DefaultBaseUrl ?? string.Empty,
-            Model = providerProfile.DefaultModel,
+            // With Azure's deployment route the deployment stands in for the model, unless a model is set explicitly.
+            Model = provider == ProviderKind.AzureOpenAI && (call.Deployment ?? session.Deployment ?? file.Deployment) is string deployment ? deployment : providerProfile.DefaultModel,
             Voice = DefaultVoice,
             Format = providerProfile.DefaultFormat,
             TimeoutSec = DefaultTimeoutSec,

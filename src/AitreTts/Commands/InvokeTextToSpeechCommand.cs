@@ -205,8 +205,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         AudioFormat format = ResolveFormat(_configuration);
         _options = new SpeechOptions
         {
-            // With Azure's deployment route the deployment stands in for the model.
-            Model = _configuration.Provider == ProviderKind.AzureOpenAI && _configuration.Deployment is string deployment && Model is null ? deployment : _configuration.Model,
+            Model = _configuration.Model,
             Voice = _configuration.Voice,
             Format = format,
             Speed = Speed,

@@ -66,6 +66,15 @@ public sealed class ProviderTests
     }
 
     [Fact]
+    public void Resolve_MakesTheAzureDeploymentTheDefaultModel()
+    {
+        var file = new TtsSettings { Provider = ProviderKind.AzureOpenAI, BaseUrl = "https://res.openai.azure.com", Deployment = "tts-prod" };
+        EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, file, "f");
+        Assert.Equal("tts-prod", configuration.Model);
+        Assert.Equal("tts-1-hd", ConfigurationResolver.Resolve(new TtsSettings { Model = "tts-1-hd" }, new(), _ => null, file, "f").Model);
+    }
+
+    [Fact]
     public void Aitre_NeedsABaseUrlAndSaysSo()
     {
         TtsException error = Assert.Throws<TtsException>(() => TtsEndpoint.Create(string.Empty, SecretText.ToSecureString(Key), provider: ProviderKind.Aitre));
