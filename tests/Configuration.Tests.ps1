@@ -8,6 +8,8 @@ Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
         $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
         $env:APPDATA = $env:XDG_CONFIG_HOME
         Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL -ErrorAction SilentlyContinue
+        # Session settings outlive a test file when several run in one process.
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
         $script:ConfigFile = Join-Path $env:XDG_CONFIG_HOME 'AitreTts/config.json'
     }
 

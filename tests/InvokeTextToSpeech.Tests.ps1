@@ -9,6 +9,7 @@ BeforeAll {
 }
 
 AfterAll {
+    Remove-TtsConfiguration -Scope Process -Confirm:$false
     Stop-TtsEmulator $script:Emulator
 }
 
@@ -78,6 +79,15 @@ Describe 'Invoke-TextToSpeech' {
         $inputs = @(Get-EmulatorRequest $script:Emulator).Input
         $inputs[0] | Should -BeExactly "Crème brûlée at noon.`nThen coffee."
         $inputs[1].Trim() | Should -Be 'Second file.'
+    }
+
+    It 'puts the text of several piped files into one -OutFile' {
+        Set-Content -Path (Join-Path $script:Out 'a.txt') -Value 'Part one.'
+        Set-Content -Path (Join-Path $script:Out 'b.txt') -Value 'Part two.'
+        $file = Get-ChildItem -Path $script:Out -Filter *.txt | Sort-Object Name | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'both.mp3')
+        $file.Name | Should -Be 'both.mp3'
+        $input = (Get-EmulatorRequest $script:Emulator)[0].Input
+        $input | Should -Match '^Part one\.\s+Part two\.\s*$'
     }
 
     It 'refuses a directory piped in place of text' {

@@ -7,6 +7,7 @@ BeforeAll {
 }
 
 AfterAll {
+    Remove-TtsConfiguration -Scope Process -Confirm:$false
     Stop-TtsEmulator $script:Emulator
     Stop-TtsEmulator $script:Anonymous
 }

@@ -25,6 +25,7 @@ BeforeAll {
 }
 
 AfterAll {
+    Remove-TtsConfiguration -Scope Process -Confirm:$false
     Stop-TtsEmulator $script:Emulator
 }
 

@@ -8,16 +8,29 @@ BeforeAll {
     Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
 
     # Runs a script in a second runspace of this process (it shares the session configuration), so its streams and
-    # its stopping can be observed the way a host sees them.
+    # its stopping can be observed the way a host sees them. One statement, module imported by the runspace itself:
+    # stopping a multi-statement batch races inside the engine and can take the whole process down.
     function New-Runner([string] $Script, [hashtable] $Parameters = @{}) {
+        $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+        $state.ImportPSModule([string[]] @($env:AITRETTS_MODULE))
+        $runspace = [runspacefactory]::CreateRunspace($state)
+        $runspace.Open()
         $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$env:AITRETTS_MODULE'").AddStatement().AddScript($Script)
+        $ps.Runspace = $runspace
+        $null = $ps.AddScript($Script)
         foreach ($name in $Parameters.Keys) { $null = $ps.AddParameter($name, $Parameters[$name]) }
         $ps
+    }
+
+    function Remove-Runner($Runner) {
+        $runspace = $Runner.Runspace
+        $Runner.Dispose()
+        $runspace.Dispose()
     }
 }
 
 AfterAll {
+    Remove-TtsConfiguration -Scope Process -Confirm:$false
     Stop-TtsEmulator $script:Emulator
 }
 
@@ -46,7 +59,7 @@ Describe 'Progress, cancellation and streams' {
             @($ps.Streams.Progress | Where-Object RecordType -eq 'Completed').Count | Should -BeGreaterThan 0
         }
         finally {
-            $ps.Dispose()
+            Remove-Runner $ps
         }
     }
 
@@ -58,7 +71,7 @@ Describe 'Progress, cancellation and streams' {
             @($ps.Streams.Progress).Count | Should -Be 0
         }
         finally {
-            $ps.Dispose()
+            Remove-Runner $ps
         }
     }
 
@@ -82,7 +95,7 @@ Describe 'Progress, cancellation and streams' {
             @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
         }
         finally {
-            $ps.Dispose()
+            Remove-Runner $ps
         }
     }
 
@@ -104,7 +117,7 @@ Describe 'Progress, cancellation and streams' {
             @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
         }
         finally {
-            $ps.Dispose()
+            Remove-Runner $ps
         }
     }
 }

@@ -95,6 +95,10 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The value of a parameter the user gave, or null when it was left out (its default then does not override).</summary>
+    protected T? IfBound<T>(string parameterName, T value)
+        where T : struct => MyInvocation.BoundParameters.ContainsKey(parameterName) ? value : null;
+
     /// <summary>Writes a core error as a non-terminating ErrorRecord.</summary>
     protected void WriteTtsError(TtsException error, object? target) => WriteError(ErrorRecords.From(error, target));
 

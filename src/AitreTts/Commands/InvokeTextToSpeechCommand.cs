@@ -185,9 +185,9 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             ApiKey = ApiKey,
             Model = Model,
             Voice = Voice,
-            TimeoutSec = MyInvocation.BoundParameters.ContainsKey(nameof(TimeoutSec)) ? TimeoutSec : null,
-            MaximumRetryCount = MyInvocation.BoundParameters.ContainsKey(nameof(MaximumRetryCount)) ? MaximumRetryCount : null,
-            RetryIntervalSec = MyInvocation.BoundParameters.ContainsKey(nameof(RetryIntervalSec)) ? RetryIntervalSec : null,
+            TimeoutSec = IfBound(nameof(TimeoutSec), TimeoutSec),
+            MaximumRetryCount = IfBound(nameof(MaximumRetryCount), MaximumRetryCount),
+            RetryIntervalSec = IfBound(nameof(RetryIntervalSec), RetryIntervalSec),
         };
         _configuration = ResolveConfiguration(parameters, Profile);
         try
@@ -239,30 +239,34 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         foreach (string? item in Text ?? new string?[] { null })
         {
             string text = item ?? string.Empty;
-            if (ParameterSetName == OutFileSet)
-            {
-                // Lines of one file join as lines; separate pipeline strings join as paragraphs.
-                if (_outFileText.Length > 0)
-                {
-                    _outFileText.Append(SourcePath is not null && SourcePath == _previousOutFileSource ? "\n" : "\n\n");
-                }
-
-                _outFileText.Append(text);
-                _previousOutFileSource = SourcePath;
-                continue;
-            }
-
-            if (SourcePath is not null && IsFileObject(text, SourcePath, out string? filePath))
+            string? source = SourcePath;
+            if (source is not null && IsFileObject(text, source, out string? filePath))
             {
                 // Get-ChildItem *.txt | Invoke-TextToSpeech: a file object, not a line of text. Speaking its path would
                 // surprise everyone; its content, read as UTF-8 (Windows PowerShell's Get-Content misreads BOM-less
                 // UTF-8), is what was meant.
-                FlushPendingDocument();
-                if (ReadFileDocument(filePath!, text) is string content)
+                string? content = ReadFileDocument(filePath!, text);
+                if (content is null)
                 {
-                    SynthesizeDocument(content, SourcePath, userPath: null);
+                    continue;
                 }
 
+                if (ParameterSetName == OutFileSet)
+                {
+                    AppendToOutFile(content, source: null);
+                }
+                else
+                {
+                    FlushPendingDocument();
+                    SynthesizeDocument(content, source, userPath: null);
+                }
+
+                continue;
+            }
+
+            if (ParameterSetName == OutFileSet)
+            {
+                AppendToOutFile(text, source);
                 continue;
             }
 
@@ -300,16 +304,31 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         CompleteBatch();
     }
 
+    // Lines of one file join as lines; separate pipeline strings and files join as paragraphs.
+    private void AppendToOutFile(string text, string? source)
+    {
+        if (_outFileText.Length > 0)
+        {
+            _outFileText.Append(source is not null && source == _previousOutFileSource ? "\n" : "\n\n");
+        }
+
+        _outFileText.Append(text);
+        _previousOutFileSource = source;
+    }
+
     private bool IsFileObject(string text, string sourcePath, out string? path)
     {
         path = null;
-        if (ParameterSetName == OutFileSet || text.Length == 0 || text.IndexOf('\n') >= 0)
+        if (text.Length == 0 || text.IndexOf('\n') >= 0)
         {
             return false;
         }
 
+        // A FileInfo becomes its full path on PowerShell 7, but only its name on Windows PowerShell 5.1.
         string provider = SafeProviderPath(sourcePath);
-        if (!string.Equals(provider, text, StringComparison.Ordinal) && !string.Equals(sourcePath, text, StringComparison.Ordinal))
+        if (!string.Equals(provider, text, StringComparison.Ordinal)
+            && !string.Equals(sourcePath, text, StringComparison.Ordinal)
+            && !string.Equals(Path.GetFileName(provider), text, StringComparison.Ordinal))
         {
             return false;
         }
