@@ -89,7 +89,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         {
             queue.Add(action);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
             // The work already finished; nothing is pumping any more, so the late message is dropped.
         }
