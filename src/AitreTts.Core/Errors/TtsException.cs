@@ -41,4 +41,16 @@ public sealed class TtsException : Exception
 
     /// <summary>How many attempts were made before giving up, when the request was retried.</summary>
     public int Attempts { get; init; } = 1;
+
+    /// <summary>A copy with the given members replaced; the id, category, status and inner exception stay.</summary>
+    public TtsException With(string? message = null, int? attempts = null, string? requestId = null, string? serverMessage = null, string? serverCode = null, string? hint = null) =>
+        new(ErrorId, Category, message ?? Message, InnerException)
+        {
+            StatusCode = StatusCode,
+            RequestId = requestId ?? RequestId,
+            ServerMessage = serverMessage ?? ServerMessage,
+            ServerCode = serverCode ?? ServerCode,
+            Hint = hint ?? Hint,
+            Attempts = attempts ?? Attempts,
+        };
 }

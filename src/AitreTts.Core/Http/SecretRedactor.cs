@@ -97,15 +97,7 @@ public static class SecretRedactor
             return error;
         }
 
-        return new TtsException(error.ErrorId, error.Category, message, error.InnerException)
-        {
-            StatusCode = error.StatusCode,
-            RequestId = requestId,
-            ServerMessage = serverMessage,
-            ServerCode = serverCode,
-            Hint = hint,
-            Attempts = error.Attempts,
-        };
+        return error.With(message, requestId: requestId, serverMessage: serverMessage, serverCode: serverCode, hint: hint);
     }
 
     // The longest run starting at text[start] that appears somewhere in the key.

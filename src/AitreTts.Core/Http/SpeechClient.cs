@@ -415,17 +415,7 @@ public sealed class SpeechClient
         HeaderValue(response, "x-request-id") is string id ? Redact(id) : null;
 
     private static TtsException WithAttempts(TtsException error, int attempts) =>
-        error.Attempts == attempts
-            ? error
-            : new TtsException(error.ErrorId, error.Category, error.Message, error.InnerException)
-            {
-                StatusCode = error.StatusCode,
-                RequestId = error.RequestId,
-                ServerMessage = error.ServerMessage,
-                ServerCode = error.ServerCode,
-                Hint = error.Hint,
-                Attempts = attempts,
-            };
+        error.Attempts == attempts ? error : error.With(attempts: attempts);
 
     private static string? HeaderValue(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()

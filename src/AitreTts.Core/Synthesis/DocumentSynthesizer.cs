@@ -246,19 +246,14 @@ public sealed class DocumentSynthesizer
         }
     }
 
-    private static TtsException InChunk(TtsException error, TextChunk chunk, int total) => new(
-        error.ErrorId,
-        error.Category,
-        string.Format(CultureInfo.InvariantCulture, "Chunk {0} of {1} (characters {2}-{3}) failed: {4}", chunk.Index + 1, total, chunk.Start + 1, chunk.Start + chunk.Length, error.Message),
-        error.InnerException)
-    {
-        StatusCode = error.StatusCode,
-        RequestId = error.RequestId,
-        ServerMessage = error.ServerMessage,
-        ServerCode = error.ServerCode,
-        Hint = error.Hint,
-        Attempts = error.Attempts,
-    };
+    private static TtsException InChunk(TtsException error, TextChunk chunk, int total) => error.With(string.Format(
+        CultureInfo.InvariantCulture,
+        "Chunk {0} of {1} (characters {2}-{3}) failed: {4}",
+        chunk.Index + 1,
+        total,
+        chunk.Start + 1,
+        chunk.Start + chunk.Length,
+        error.Message));
 
     private static void DeleteQuietly(string? path)
     {
