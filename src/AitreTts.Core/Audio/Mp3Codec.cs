@@ -124,26 +124,18 @@ internal static class Mp3Codec
         {
             using var reader = new ChunkReader(paths[i], i, cancellationToken);
             TagFrame? tag = null;
-            bool first = true;
-            foreach (Header h in Frames(reader))
+            bool firstChunk = i == 0;
+            foreach (Header h in AudioFrames(reader, (frame, found) =>
             {
-                if (first)
+                tag = found;
+                if (firstChunk && found.IsXing)
                 {
-                    first = false;
-                    tag = ReadTagFrame(reader.Buffer, reader.Offset, h);
-                    if (tag is not null)
-                    {
-                        if (i == 0 && tag.IsXing)
-                        {
-                            firstTagFrame = new byte[h.Length];
-                            System.Buffer.BlockCopy(reader.Buffer, reader.Offset, firstTagFrame, 0, h.Length);
-                            firstTag = tag;
-                        }
-
-                        continue;
-                    }
+                    firstTagFrame = new byte[frame.Length];
+                    System.Buffer.BlockCopy(reader.Buffer, reader.Offset, firstTagFrame, 0, frame.Length);
+                    firstTag = found;
                 }
-
+            }))
+            {
                 if (format is null)
                 {
                     format = h;
@@ -188,18 +180,8 @@ internal static class Mp3Codec
         for (int i = 0; i < paths.Count; i++)
         {
             using var reader = new ChunkReader(paths[i], i, cancellationToken);
-            bool first = true;
-            foreach (Header h in Frames(reader))
+            foreach (Header h in AudioFrames(reader))
             {
-                if (first)
-                {
-                    first = false;
-                    if (ReadTagFrame(reader.Buffer, reader.Offset, h) is not null)
-                    {
-                        continue;
-                    }
-                }
-
                 sink.Write(reader.Buffer, reader.Offset, h.Length);
             }
         }
@@ -219,18 +201,8 @@ internal static class Mp3Codec
         using var reader = new ChunkReader(path, 0, CancellationToken.None);
         Header? format = null;
         long frames = 0;
-        bool first = true;
-        foreach (Header h in Frames(reader))
+        foreach (Header h in AudioFrames(reader))
         {
-            if (first)
-            {
-                first = false;
-                if (ReadTagFrame(reader.Buffer, reader.Offset, h) is not null)
-                {
-                    continue;
-                }
-            }
-
             format ??= h;
             frames++;
         }
@@ -278,6 +250,27 @@ internal static class Mp3Codec
     /// </summary>
     internal static IEnumerable<Header> Frames(ChunkReader reader) =>
         FrameSync.Frames<Header>(reader, 4, TryParseHeader, (a, b) => a.SameStream(b), h => h.Length, "MP3");
+
+    // The frames that carry audio: a leading Xing/Info/VBRI frame describes the stream and is handed to
+    // onTagFrame (while the reader still stands on it) instead of being yielded.
+    private static IEnumerable<Header> AudioFrames(ChunkReader reader, Action<Header, TagFrame>? onTagFrame = null)
+    {
+        bool first = true;
+        foreach (Header h in Frames(reader))
+        {
+            if (first)
+            {
+                first = false;
+                if (ReadTagFrame(reader.Buffer, reader.Offset, h) is TagFrame tag)
+                {
+                    onTagFrame?.Invoke(h, tag);
+                    continue;
+                }
+            }
+
+            yield return h;
+        }
+    }
 
     private static TagFrame? ReadTagFrame(byte[] b, int o, Header h)
     {
