@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -18,6 +19,19 @@ internal static class BuildPaths
     public static string ModuleBuildDirectory { get; } = Path.Combine(RepositoryRoot, "src", "AitreTts", "bin", Configuration, "netstandard2.0");
 
     public static string Manifest { get; } = Path.Combine(RepositoryRoot, "AitreTts.psd1");
+
+    /// <summary>
+    /// The built AitreTts.dll in a MetadataLoadContext that can also resolve netstandard and the
+    /// System.Management.Automation reference assembly: its attributes can be read without PowerShell.
+    /// </summary>
+    public static (MetadataLoadContext Context, Assembly Module) LoadModule()
+    {
+        IEnumerable<string> paths = Directory.GetFiles(ModuleBuildDirectory, "*.dll")
+            .Concat(Directory.GetFiles(NetStandardReferenceDirectory, "*.dll"))
+            .Append(SystemManagementAutomation);
+        var context = new MetadataLoadContext(new PathAssemblyResolver(paths), "netstandard");
+        return (context, context.LoadFromAssemblyPath(Path.Combine(ModuleBuildDirectory, "AitreTts.dll")));
+    }
 
     private static string Metadata(string key) =>
         typeof(BuildPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;

@@ -19,11 +19,7 @@ public sealed class CmdletMetadataTests : IDisposable
 
     public CmdletMetadataTests()
     {
-        IEnumerable<string> paths = Directory.GetFiles(BuildPaths.ModuleBuildDirectory, "*.dll")
-            .Concat(Directory.GetFiles(BuildPaths.NetStandardReferenceDirectory, "*.dll"))
-            .Append(BuildPaths.SystemManagementAutomation);
-        _context = new MetadataLoadContext(new PathAssemblyResolver(paths), "netstandard");
-        _module = _context.LoadFromAssemblyPath(Path.Combine(BuildPaths.ModuleBuildDirectory, "AitreTts.dll"));
+        (_context, _module) = BuildPaths.LoadModule();
     }
 
     public void Dispose() => _context.Dispose();

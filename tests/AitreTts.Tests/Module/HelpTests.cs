@@ -30,11 +30,7 @@ public sealed class HelpTests : IDisposable
 
     public HelpTests()
     {
-        IEnumerable<string> paths = Directory.GetFiles(BuildPaths.ModuleBuildDirectory, "*.dll")
-            .Concat(Directory.GetFiles(BuildPaths.NetStandardReferenceDirectory, "*.dll"))
-            .Append(BuildPaths.SystemManagementAutomation);
-        _context = new MetadataLoadContext(new PathAssemblyResolver(paths), "netstandard");
-        _module = _context.LoadFromAssemblyPath(Path.Combine(BuildPaths.ModuleBuildDirectory, "AitreTts.dll"));
+        (_context, _module) = BuildPaths.LoadModule();
         _maml = XDocument.Load(Path.Combine(HelpDirectory, "AitreTts.dll-Help.xml"));
     }
 
