@@ -100,14 +100,23 @@ public sealed class DocumentSynthesizer
     }
 
     /// <summary>Synthesizes <paramref name="text"/> into <paramref name="target"/>.</summary>
+    public Task<DocumentResult> SynthesizeAsync(
+        string text,
+        SpeechOptions options,
+        OutputTarget target,
+        Action<SynthesisProgress>? progress,
+        CancellationToken cancellationToken) =>
+        SynthesizeAsync(text, TextSplitter.Split(text), options, target, progress, cancellationToken);
+
+    /// <summary>Synthesizes <paramref name="text"/>, already split into <paramref name="chunks"/> by <see cref="TextSplitter.Split"/>.</summary>
     public async Task<DocumentResult> SynthesizeAsync(
         string text,
+        IReadOnlyList<TextChunk> chunks,
         SpeechOptions options,
         OutputTarget target,
         Action<SynthesisProgress>? progress,
         CancellationToken cancellationToken)
     {
-        IReadOnlyList<TextChunk> chunks = TextSplitter.Split(text);
         if (chunks.Count == 0)
         {
             throw new TtsException(TtsErrorIds.InputEmpty, TtsErrorCategory.InvalidArgument, "The text is empty or only whitespace; there is nothing to speak.");

@@ -430,7 +430,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             return;
         }
 
-        int chunkCount = TextSplitter.Split(text).Count;
+        IReadOnlyList<TextChunk> chunks = TextSplitter.Split(text);
+        int chunkCount = chunks.Count;
         string action = string.Format(
             CultureInfo.InvariantCulture,
             "Synthesize {0} characters ({1} request{2}) as {3} with voice '{4}' and model '{5}'",
@@ -452,6 +453,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             ReportBatch(output.PreferredPath);
             DocumentResult result = RunOnPipeline(token => synthesizer.SynthesizeAsync(
                 text,
+                chunks,
                 options,
                 output,
                 progress => OnPipeline(() => ReportChunks(output.PreferredPath, progress)),
