@@ -109,24 +109,22 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// The effective configuration for a call: its parameters over the session, environment, the profile's file
     /// settings and the defaults. A profile named explicitly must exist; the environment applies to the default profile.
     /// </summary>
-    protected EffectiveConfiguration ResolveConfiguration(TtsSettings parameters, string? profile = null)
+    protected EffectiveConfiguration ResolveConfiguration(TtsSettings parameters, string? profile = null, ConfigurationStore.StoredConfiguration? stored = null)
     {
         try
         {
-            ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-            string defaultProfile = store.DefaultProfile(Log);
-            if (profile is not null && !store.HasProfile(profile, Log))
+            stored ??= ConfigurationStore.ForCurrentUser().Snapshot(Log);
+            if (profile is not null && !stored.HasProfile(profile))
             {
                 throw new TtsException(
                     TtsErrorIds.ProfileNotFound,
                     TtsErrorCategory.ObjectNotFound,
-                    $"No profile named '{profile}' is stored in {store.FilePath}. Get-TtsConfiguration lists the profiles; Set-TtsConfiguration -Profile {profile} creates it.");
+                    $"No profile named '{profile}' is stored in {stored.FilePath}. Get-TtsConfiguration lists the profiles; Set-TtsConfiguration -Profile {profile} creates it.");
             }
 
-            string name = profile ?? defaultProfile;
-            TtsSettings file = store.Load(name, Log);
-            bool useEnvironment = string.Equals(name, defaultProfile, StringComparison.OrdinalIgnoreCase);
-            return ConfigurationResolver.Resolve(parameters, SessionConfiguration.Snapshot(), Environment.GetEnvironmentVariable, file, store.FilePath, Log, useEnvironment, name);
+            string name = profile ?? stored.DefaultProfile;
+            bool useEnvironment = string.Equals(name, stored.DefaultProfile, StringComparison.OrdinalIgnoreCase);
+            return ConfigurationResolver.Resolve(parameters, SessionConfiguration.Snapshot(), Environment.GetEnvironmentVariable, stored.Load(name), stored.FilePath, Log, useEnvironment, name);
         }
         catch (TtsException ex)
         {

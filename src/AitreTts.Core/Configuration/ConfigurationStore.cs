@@ -64,26 +64,25 @@ public sealed class ConfigurationStore
         return Path.Combine(root, "AitreTts", "config.json");
     }
 
+    /// <summary>
+    /// Reads the file once: its profiles, its default profile and their settings, consistent with each other even if
+    /// the file changes afterwards. An absent file gives no profiles.
+    /// </summary>
+    /// <exception cref="TtsException">TtsConfigurationInvalid when the file cannot be parsed.</exception>
+    public StoredConfiguration Snapshot(TtsLog? log = null) => new(this, Read(log ?? TtsLog.None));
+
     /// <summary>Reads one profile's settings; an absent file or profile gives empty settings.</summary>
     /// <exception cref="TtsException">TtsConfigurationInvalid when the file cannot be parsed.</exception>
-    public TtsSettings Load(string profile = DefaultProfileName, TtsLog? log = null)
-    {
-        ConfigurationDocument document = Read(log ?? TtsLog.None);
-        return document.Profiles.TryGetValue(profile, out ProfileDocument? stored) ? ToSettings(stored) : new TtsSettings();
-    }
+    public TtsSettings Load(string profile = DefaultProfileName, TtsLog? log = null) => Snapshot(log).Load(profile);
 
     /// <summary>The name of the default profile: the one used when a call names none.</summary>
-    public string DefaultProfile(TtsLog? log = null)
-    {
-        ConfigurationDocument document = Read(log ?? TtsLog.None);
-        return document.DefaultProfile is string name && document.Profiles.ContainsKey(name) ? name : DefaultProfileName;
-    }
+    public string DefaultProfile(TtsLog? log = null) => Snapshot(log).DefaultProfile;
 
     /// <summary>The names of the stored profiles, in the order they were created.</summary>
-    public IReadOnlyList<string> ProfileNames(TtsLog? log = null) => new List<string>(Read(log ?? TtsLog.None).Profiles.Keys);
+    public IReadOnlyList<string> ProfileNames(TtsLog? log = null) => Snapshot(log).ProfileNames;
 
     /// <summary>True when the profile is stored.</summary>
-    public bool HasProfile(string profile, TtsLog? log = null) => Read(log ?? TtsLog.None).Profiles.ContainsKey(profile);
+    public bool HasProfile(string profile, TtsLog? log = null) => Snapshot(log).HasProfile(profile);
 
     /// <summary>Sets, in one profile, every member that <paramref name="changes"/> sets, and writes the file.</summary>
     /// <param name="changes">The members to set.</param>
@@ -260,7 +259,38 @@ public sealed class ConfigurationStore
         return settings;
     }
 
-    private sealed class ConfigurationDocument
+    /// <summary>One read of the configuration file.</summary>
+    public sealed class StoredConfiguration
+    {
+        private readonly ConfigurationStore _store;
+        private readonly ConfigurationDocument _document;
+
+        internal StoredConfiguration(ConfigurationStore store, ConfigurationDocument document)
+        {
+            _store = store;
+            _document = document;
+            ProfileNames = new List<string>(document.Profiles.Keys);
+            DefaultProfile = document.DefaultProfile is string name && document.Profiles.ContainsKey(name) ? name : DefaultProfileName;
+        }
+
+        /// <summary>The file read.</summary>
+        public string FilePath => _store.FilePath;
+
+        /// <summary>The names of the stored profiles, in the order they were created.</summary>
+        public IReadOnlyList<string> ProfileNames { get; }
+
+        /// <summary>The name of the default profile: the one used when a call names none.</summary>
+        public string DefaultProfile { get; }
+
+        /// <summary>True when the profile is stored.</summary>
+        public bool HasProfile(string profile) => _document.Profiles.ContainsKey(profile);
+
+        /// <summary>One profile's settings; an absent profile gives empty settings.</summary>
+        public TtsSettings Load(string profile) =>
+            _document.Profiles.TryGetValue(profile, out ProfileDocument? stored) ? _store.ToSettings(stored) : new TtsSettings();
+    }
+
+    internal sealed class ConfigurationDocument
     {
         public int Version { get; set; } = 1;
 
@@ -269,7 +299,7 @@ public sealed class ConfigurationStore
         public Dictionary<string, ProfileDocument> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
     }
 
-    private sealed class ProfileDocument
+    internal sealed class ProfileDocument
     {
         public string? BaseUrl { get; set; }
 

@@ -22,9 +22,9 @@ public sealed class GetTtsConfigurationCommand : TtsCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-        string defaultProfile = store.DefaultProfile(Log);
-        List<string> stored = store.ProfileNames(Log).ToList();
+        ConfigurationStore.StoredConfiguration file = ConfigurationStore.ForCurrentUser().Snapshot(Log);
+        string defaultProfile = file.DefaultProfile;
+        List<string> stored = file.ProfileNames.ToList();
         if (stored.Count == 0)
         {
             // Nothing stored yet: the default profile still has an effective configuration (environment, defaults).
@@ -37,7 +37,7 @@ public sealed class GetTtsConfigurationCommand : TtsCmdlet
         {
             any = true;
             bool isDefault = string.Equals(name, defaultProfile, StringComparison.OrdinalIgnoreCase);
-            EffectiveConfiguration configuration = ResolveConfiguration(new TtsSettings(), isDefault ? null : name);
+            EffectiveConfiguration configuration = ResolveConfiguration(new TtsSettings(), isDefault ? null : name, file);
             WriteObject(TtsConfigurationInfo.From(configuration, isDefault));
         }
 
@@ -45,7 +45,7 @@ public sealed class GetTtsConfigurationCommand : TtsCmdlet
         {
             if (!stored.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
-                WriteError(ErrorRecords.From(Core.Errors.TtsErrorIds.ProfileNotFound, Core.Errors.TtsErrorCategory.ObjectNotFound, $"No profile named '{name}' is stored in {store.FilePath}.", name));
+                WriteError(ErrorRecords.From(Core.Errors.TtsErrorIds.ProfileNotFound, Core.Errors.TtsErrorCategory.ObjectNotFound, $"No profile named '{name}' is stored in {file.FilePath}.", name));
             }
         }
 

@@ -44,8 +44,9 @@ public sealed class RemoveTtsConfigurationCommand : TtsCmdlet
         }
 
         ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-        string profile = Profile ?? store.DefaultProfile(Log);
-        if (!store.HasProfile(profile, Log))
+        ConfigurationStore.StoredConfiguration stored = store.Snapshot(Log);
+        string profile = Profile ?? stored.DefaultProfile;
+        if (!stored.HasProfile(profile))
         {
             WriteTtsError(new TtsException(TtsErrorIds.ProfileNotFound, TtsErrorCategory.ObjectNotFound, $"No profile named '{profile}' is stored in {store.FilePath}. Get-TtsConfiguration lists the profiles."), profile);
             return;

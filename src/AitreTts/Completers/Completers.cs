@@ -41,15 +41,15 @@ internal static class Completion
     {
         string? profile = fakeBoundParameters["Profile"] as string;
         string? baseUrl = fakeBoundParameters["BaseUrl"] as string;
-        ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-        string name = profile ?? store.DefaultProfile();
+        ConfigurationStore.StoredConfiguration stored = ConfigurationStore.ForCurrentUser().Snapshot();
+        string name = profile ?? stored.DefaultProfile;
         EffectiveConfiguration configuration = ConfigurationResolver.Resolve(
             new TtsSettings { BaseUrl = baseUrl },
             SessionConfiguration.Snapshot(),
             Environment.GetEnvironmentVariable,
-            store.Load(name),
-            store.FilePath,
-            useEnvironment: string.Equals(name, store.DefaultProfile(), StringComparison.OrdinalIgnoreCase),
+            stored.Load(name),
+            stored.FilePath,
+            useEnvironment: string.Equals(name, stored.DefaultProfile, StringComparison.OrdinalIgnoreCase),
             profile: name);
         if (configuration.Provider is ProviderKind.OpenAI or ProviderKind.AzureOpenAI || configuration.BaseUrl.Length == 0)
         {
@@ -171,9 +171,8 @@ public sealed class ProfileCompleter : IArgumentCompleter
     {
         try
         {
-            ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-            string defaultProfile = store.DefaultProfile();
-            return Completion.Matching(store.ProfileNames().Select(p => (p, p == defaultProfile ? "default profile" : "profile")), wordToComplete).ToList();
+            ConfigurationStore.StoredConfiguration stored = ConfigurationStore.ForCurrentUser().Snapshot();
+            return Completion.Matching(stored.ProfileNames.Select(p => (p, p == stored.DefaultProfile ? "default profile" : "profile")), wordToComplete).ToList();
         }
         catch (Exception)
         {
