@@ -77,7 +77,7 @@ function Invoke-Build {
 
     $null = New-Item -ItemType Directory -Path $moduleDir -Force
     $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'dependencies') -Force
-    Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'AitreTts.psd1') -Destination $moduleDir
+    Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'AitreTts.psd1'), (Join-Path $PSScriptRoot 'LICENSE') -Destination $moduleDir
     Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'src/AitreTts/AitreTts.Format.ps1xml') -Destination $moduleDir
     foreach ($own in 'AitreTts.dll', 'AitreTts.Core.dll', 'AitreTts.pdb', 'AitreTts.Core.pdb') {
         $file = Join-Path $publish $own
@@ -98,25 +98,36 @@ function Invoke-Build {
 }
 
 function Invoke-Package {
-    # A PowerShellGet-style package: the module folder at the root of the nupkg, the nuspec metadata taken from the
-    # manifest. Publish-PSResource/Publish-Module would make the same, but they need PSResourceGet/PowerShellGet and a
-    # registered repository; NuGet's own packer, through dotnet, needs neither.
     $moduleDir = Invoke-Build
     $version = Get-ModuleVersion
-    $manifest = Import-PowerShellDataFile -LiteralPath (Join-Path $PSScriptRoot 'AitreTts.psd1')
-    $psData = $manifest.PrivateData.PSData
     $repository = Join-Path $OutputPath 'repository'
-    $packDir = Join-Path $OutputPath 'pack'
-    foreach ($dir in @($repository, $packDir)) {
-        $null = New-Item -ItemType Directory -Path $dir -Force
-    }
-
+    $null = New-Item -ItemType Directory -Path $repository -Force
     $package = Join-Path $repository "AitreTts.$version.nupkg"
     if (Test-Path -LiteralPath $package) { Remove-Item -LiteralPath $package -Force }
 
-    # The tags PowerShellGet adds when it publishes, so Find-Module -Command/-Includes find the module.
-    $tags = @($psData.Tags) + 'PSModule' + 'PSIncludes_Cmdlet'
-    foreach ($cmdlet in $manifest.CmdletsToExport) { $tags += "PSCmdlet_$cmdlet", "PSCommand_$cmdlet" }
+    # PSResourceGet (inbox in PowerShell 7.4+) packs the module as Publish-PSResource would, with the nuspec made from
+    # the manifest; Compress-PSResource does it without registering a repository in the user's settings.
+    if (Get-Command -Name Compress-PSResource -ErrorAction SilentlyContinue) {
+        Compress-PSResource -Path $moduleDir -DestinationPath $repository
+    }
+    else {
+        # Windows PowerShell 5.1 ships only PowerShellGet 1.0.0.1, which cannot pack without bootstrapping nuget.exe
+        # from the internet; NuGet's own packer, through dotnet, makes the same package offline.
+        Invoke-NuspecPackage -ModuleDir $moduleDir -Repository $repository
+    }
+
+    if (-not (Test-Path -LiteralPath $package)) { throw "Packaging did not produce $package." }
+    Write-Host "Packaged $package"
+    return $package
+}
+
+function Invoke-NuspecPackage {
+    # What Compress-PSResource writes: the module folder at the root, the nuspec metadata taken from the manifest.
+    param([Parameter(Mandatory)] [string] $ModuleDir, [Parameter(Mandatory)] [string] $Repository)
+    $manifest = Import-PowerShellDataFile -LiteralPath (Join-Path $PSScriptRoot 'AitreTts.psd1')
+    $psData = $manifest.PrivateData.PSData
+    $packDir = Join-Path $OutputPath 'pack'
+    $null = New-Item -ItemType Directory -Path $packDir -Force
 
     $nuspec = Join-Path $packDir 'AitreTts.nuspec'
     $settings = New-Object System.Xml.XmlWriterSettings
@@ -124,32 +135,26 @@ function Invoke-Package {
     $settings.Encoding = New-Object System.Text.UTF8Encoding($false)
     $writer = [System.Xml.XmlWriter]::Create($nuspec, $settings)
     try {
-        $ns = 'http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd'
+        $ns = 'http://schemas.microsoft.com/packaging/2011/08/nuspec.xsd'
         $writer.WriteStartElement('package', $ns)
         $writer.WriteStartElement('metadata', $ns)
         $writer.WriteElementString('id', $ns, 'AitreTts')
-        $writer.WriteElementString('version', $ns, $version)
+        $writer.WriteElementString('version', $ns, $manifest.ModuleVersion)
         $writer.WriteElementString('authors', $ns, $manifest.Author)
         $writer.WriteElementString('owners', $ns, $manifest.CompanyName)
+        $writer.WriteElementString('requireLicenseAcceptance', $ns, 'false')
+        $writer.WriteElementString('licenseUrl', $ns, $psData.LicenseUri)
+        $writer.WriteElementString('projectUrl', $ns, $psData.ProjectUri)
         $writer.WriteElementString('description', $ns, $manifest.Description)
         $writer.WriteElementString('releaseNotes', $ns, $psData.ReleaseNotes)
         $writer.WriteElementString('copyright', $ns, $manifest.Copyright)
-        $writer.WriteElementString('tags', $ns, ($tags -join ' '))
-        $writer.WriteElementString('projectUrl', $ns, $psData.ProjectUri)
-        $writer.WriteStartElement('license', $ns)
-        $writer.WriteAttributeString('type', 'expression')
-        $writer.WriteString('MIT')
-        $writer.WriteEndElement()
-        $writer.WriteElementString('requireLicenseAcceptance', $ns, 'false')
+        $writer.WriteElementString('tags', $ns, ((@('PSModule') + $psData.Tags) -join ' '))
         $writer.WriteEndElement()
         $writer.WriteStartElement('files', $ns)
-        foreach ($file in @(@{ src = (Join-Path $moduleDir '**'); target = '' }, @{ src = (Join-Path $PSScriptRoot 'LICENSE'); target = 'LICENSE' })) {
-            $writer.WriteStartElement('file', $ns)
-            $writer.WriteAttributeString('src', $file.src)
-            $writer.WriteAttributeString('target', $file.target)
-            $writer.WriteEndElement()
-        }
-
+        $writer.WriteStartElement('file', $ns)
+        $writer.WriteAttributeString('src', (Join-Path $ModuleDir '**'))
+        $writer.WriteAttributeString('target', '')
+        $writer.WriteEndElement()
         $writer.WriteEndElement()
         $writer.WriteEndElement()
     }
@@ -160,6 +165,7 @@ function Invoke-Package {
     # A nuspec-only project. Empty Directory.*.props/targets beside it stop MSBuild's upward search, so the repository's
     # (warnings as errors, central package versions) do not apply when output/ is inside the repository. NU5100 warns
     # that the dlls are not under lib/: a PowerShell module is not a library package, so that is where they belong.
+    # NU5125 warns that licenseUrl is deprecated: it is what PSResourceGet writes too.
     foreach ($name in 'Directory.Build.props', 'Directory.Build.targets', 'Directory.Packages.props') {
         Set-Content -LiteralPath (Join-Path $packDir $name) -Value '<Project />' -Encoding UTF8
     }
@@ -170,22 +176,19 @@ function Invoke-Package {
     $root.SetAttribute('Sdk', 'Microsoft.NET.Sdk')
     $group = $root.AppendChild($project.CreateElement('PropertyGroup'))
     $properties = [ordered]@{
-        TargetFramework                 = 'netstandard2.0'
-        NuspecFile                      = $nuspec
-        NoBuild                         = 'true'
-        IncludeBuildOutput              = 'false'
-        NoDefaultExcludes               = 'true'
-        NoWarn                          = 'NU5100'
+        TargetFramework    = 'netstandard2.0'
+        NuspecFile         = $nuspec
+        NoBuild            = 'true'
+        IncludeBuildOutput = 'false'
+        NoDefaultExcludes  = 'true'
+        NoWarn             = 'NU5100;NU5125'
     }
     foreach ($name in $properties.Keys) {
         $null = $group.AppendChild($project.CreateElement($name)).AppendChild($project.CreateTextNode($properties[$name]))
     }
 
     $project.Save($packProject)
-    Invoke-Dotnet pack $packProject --output $repository --nologo --verbosity quiet
-    if (-not (Test-Path -LiteralPath $package)) { throw "dotnet pack did not produce $package." }
-    Write-Host "Packaged $package"
-    return $package
+    Invoke-Dotnet pack $packProject --output $Repository --nologo --verbosity quiet
 }
 
 function Start-Emulator {

@@ -59,7 +59,6 @@ BeforeAll {
     $env:XDG_CONFIG_HOME = Join-Path $TestDrive 'config'
     $env:APPDATA = Join-Path $TestDrive 'config'
     Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
-    $script:Pwsh = (Get-Process -Id $PID).Path
     $script:Repository = Split-Path $PSScriptRoot
 
     function Invoke-Example {
@@ -78,27 +77,8 @@ BeforeAll {
         # Formatted as a user would see it, so a broken view fails the example too.
         Set-Content -LiteralPath $script -Value ($preamble + $Code + '} | Out-String -Width 200') -Encoding utf8
 
-        $info = [System.Diagnostics.ProcessStartInfo]::new($script:Pwsh)
-        foreach ($argument in '-NoProfile', '-NonInteractive', '-File', $script, $script:Module.Path, $script:Emulator.BaseUrl, $script:Key) {
-            $info.ArgumentList.Add($argument)
-        }
-
-        $info.WorkingDirectory = $Work
-        $info.UseShellExecute = $false
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.Environment['XDG_CONFIG_HOME'] = Join-Path $Work 'config'
-        $info.Environment['APPDATA'] = Join-Path $Work 'config'
-        foreach ($name in 'AITRE_API_KEY', 'AITRE_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL') { $null = $info.Environment.Remove($name) }
-        $process = [System.Diagnostics.Process]::Start($info)
-        $stdout = $process.StandardOutput.ReadToEndAsync()
-        $stderr = $process.StandardError.ReadToEndAsync()
-        if (-not $process.WaitForExit(120000)) {
-            $process.Kill()
-            throw "The example did not finish within 120 s:`n$($stdout.Result)`n$($stderr.Result)"
-        }
-
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result + $stderr.Result }
+        $config = Join-Path $Work 'config'
+        Invoke-ChildPowerShell -File $script -ArgumentList $script:Module.Path, $script:Emulator.BaseUrl, $script:Key -WorkingDirectory $Work -TimeoutSec 120 -Environment @{ XDG_CONFIG_HOME = $config; APPDATA = $config }
     }
 }
 

@@ -1,7 +1,9 @@
 # The nupkg './build.ps1 -Task Package' makes: its layout and metadata, and that it installs and imports.
 # Uses $env:AITRETTS_PACKAGE when set; otherwise builds one into $TestDrive.
 BeforeAll {
-    # Looked up here, in the run phase: BeforeDiscovery's variables do not reach the tests' bodies.
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    # Looked up here, in the run phase: BeforeDiscovery's variables do not reach the tests' bodies. PSResourceGet is
+    # inbox in PowerShell 7.4+; Windows PowerShell 5.1 has it only where the user installed it.
     $script:HasPsResourceGet = [bool](Get-Module -ListAvailable -Name Microsoft.PowerShell.PSResourceGet)
     # PowerShellGet 1.0.0.1, inbox in Windows PowerShell, cannot save from a folder repository without bootstrapping NuGet.
     $script:HasPowerShellGet = [bool](Get-Module -ListAvailable -Name PowerShellGet | Where-Object { $_.Version -ge [version]'2.0' })
@@ -28,14 +30,6 @@ BeforeAll {
         $zip.Dispose()
     }
 
-    function Invoke-Pwsh {
-        # A fresh pwsh: loading a second copy of AitreTts.dll into this process would clash with nothing loaded here
-        # today, but keeps each import honest about what the folder alone provides.
-        param([string] $Script)
-        $output = & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -Command $Script 2>&1
-        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output | Out-String) }
-    }
-
     function Test-ImportedModule {
         # Imports the module folder in a fresh pwsh and reports what a user would check first.
         param([string] $ManifestPath)
@@ -51,7 +45,8 @@ BeforeAll {
 }
 `$result | ConvertTo-Json -Compress
 "@
-        $run = Invoke-Pwsh $script
+        # A fresh PowerShell: each import is honest about what the folder alone provides.
+        $run = Invoke-ChildPowerShell $script
         $run.ExitCode | Should -Be 0 -Because $run.Output
         ($run.Output -split "`r?`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
     }
@@ -85,16 +80,12 @@ Describe 'The package' {
         $metadata.authors | Should -Be $SourceManifest.Author
         $metadata.releaseNotes | Should -Be $SourceManifest.PrivateData.PSData.ReleaseNotes
         $metadata.projectUrl | Should -Be $SourceManifest.PrivateData.PSData.ProjectUri
-        $metadata.license.InnerText | Should -Be 'MIT'
+        $metadata.licenseUrl | Should -Be $SourceManifest.PrivateData.PSData.LicenseUri
     }
 
-    It 'has the tags PowerShellGet adds, and the manifest''s own' {
+    It 'has the tag PSResourceGet adds, and the manifest''s own' {
         $tags = -split $Nuspec.package.metadata.tags
-        foreach ($tag in @('PSModule', 'PSIncludes_Cmdlet') + @($SourceManifest.PrivateData.PSData.Tags)) { $tags | Should -Contain $tag }
-        foreach ($cmdlet in $SourceManifest.CmdletsToExport) {
-            $tags | Should -Contain "PSCmdlet_$cmdlet"
-            $tags | Should -Contain "PSCommand_$cmdlet"
-        }
+        foreach ($tag in @('PSModule') + @($SourceManifest.PrivateData.PSData.Tags)) { $tags | Should -Contain $tag }
     }
 
     It 'declares both editions and the three systems' {
@@ -111,25 +102,63 @@ Describe 'Installing the package' {
         $script:RepositoryName = 'AitreTtsTest' + [guid]::NewGuid().ToString('N').Substring(0, 8)
     }
 
-    It 'installs from a local repository with PSResourceGet and imports' {
+    It 'installs with Install-PSResource from a local repository, imports by name and speaks' {
         if (-not $HasPsResourceGet) {
-            Set-ItResult -Skipped -Because 'Microsoft.PowerShell.PSResourceGet is not installed here, so Save-PSResource cannot be tried; the extraction test below still proves the package imports'
+            Set-ItResult -Skipped -Because 'Microsoft.PowerShell.PSResourceGet is not installed in this Windows PowerShell; the extraction test below still proves the package imports'
             return
         }
 
-        $target = Join-Path $TestDrive 'psresourceget'
-        $null = New-Item -ItemType Directory -Path $target -Force
-        Register-PSResourceRepository -Name $RepositoryName -Uri $RepositoryFolder -Trusted
+        # Everything a user's machine keeps (the repository list, the installed module, the configuration) goes to a
+        # home of its own in $TestDrive, so the test neither reads nor changes the real user's.
+        $userHome = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'home') -Force).FullName
+        $emulator = Start-TtsEmulator -ArgumentList '--allow-anonymous'
         try {
-            Save-PSResource -Name AitreTts -Repository $RepositoryName -Path $target -TrustRepository -SkipDependencyCheck
+            $script = @'
+param($Feed, $BaseUrl, $Work)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+Register-PSResourceRepository -Name AitreTtsLocal -Uri $Feed -Trusted
+Install-PSResource -Name AitreTts -Repository AitreTtsLocal -Scope CurrentUser -TrustRepository -Quiet
+$installed = Get-InstalledPSResource -Name AitreTts
+Import-Module AitreTts
+$module = Get-Module AitreTts
+Set-TtsConfiguration -Scope Process -BaseUrl $BaseUrl -OutputDirectory $Work
+$file = 'Installed from a local repository.' | Invoke-TextToSpeech
+[pscustomobject]@{
+    Installed = $installed.InstalledLocation
+    Version   = $module.Version.ToString()
+    Base      = $module.ModuleBase
+    File      = $file.FullName
+    Length    = $file.Length
+} | ConvertTo-Json -Compress
+# Windows keeps CurrentUser modules in the real Documents folder, which no variable redirects: leave nothing there.
+if ([Environment]::OSVersion.Platform -eq 'Win32NT') { Remove-Module AitreTts; Uninstall-PSResource -Name AitreTts -Scope CurrentUser }
+'@
+            $scriptPath = Join-Path $TestDrive 'install.ps1'
+            Set-Content -LiteralPath $scriptPath -Value $script -Encoding utf8
+            $work = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'spoken') -Force).FullName
+            # XDG_DATA_HOME is removed, not redirected: PSResourceGet installs under $HOME/.local/share whatever it says,
+            # while PowerShell looks for user modules under it.
+            $environment = @{
+                HOME = $userHome; USERPROFILE = $userHome; XDG_DATA_HOME = $null; XDG_CONFIG_HOME = Join-Path $userHome 'config'
+                XDG_CACHE_HOME = Join-Path $userHome 'cache'; LOCALAPPDATA = Join-Path $userHome 'local'; APPDATA = Join-Path $userHome 'config'
+                PSModulePath = $null
+            }
+            $run = Invoke-ChildPowerShell -File $scriptPath -ArgumentList $RepositoryFolder, $emulator.BaseUrl, $work -WorkingDirectory $userHome -Environment $environment -TimeoutSec 180
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            $result = ($run.StdOut -split "`r?`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
         }
         finally {
-            Unregister-PSResourceRepository -Name $RepositoryName
+            Stop-TtsEmulator $emulator
         }
 
-        $imported = Test-ImportedModule (Join-Path $target "AitreTts/$Version/AitreTts.psd1")
-        $imported.Version | Should -Be $Version
-        $imported.Cmdlets | Should -Be @($SourceManifest.CmdletsToExport | Sort-Object)
+        $result.Version | Should -Be $Version
+        # The module that imported by name is the one Install-PSResource put there.
+        $result.Base | Should -BeLike "$($result.Installed)*"
+        if ([Environment]::OSVersion.Platform -ne 'Win32NT') { $result.Installed | Should -BeLike "$userHome*" }
+        $result.File | Should -BeLike "$work*"
+        $result.Length | Should -BeGreaterThan 1000
+        Get-AudioHeader $result.File 3 | Should -Be 'ID3'
     }
 
     It 'installs from a local repository with PowerShellGet and imports' {

@@ -20,6 +20,119 @@ function Get-BuiltModuleManifest {
         Sort-Object LastWriteTime -Descending | Select-Object -First 1 -ExpandProperty FullName
 }
 
+function Get-ChildPowerShellCommand {
+    # How to start another copy of the PowerShell running this test: the .NET tool runs inside the dotnet host (so
+    # (Get-Process -Id $PID).Path is 'dotnet', which needs pwsh.dll as its first argument), an installed pwsh is its
+    # own executable, and Windows PowerShell is powershell.exe in $PSHOME.
+    if ($PSVersionTable.PSEdition -ne 'Core') {
+        return [pscustomobject]@{ FilePath = Join-Path $PSHOME 'powershell.exe'; Prefix = @() }
+    }
+
+    $executable = [System.Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($executable) -eq 'dotnet') {
+        return [pscustomobject]@{ FilePath = $executable; Prefix = @(Join-Path $PSHOME 'pwsh.dll') }
+    }
+
+    [pscustomobject]@{ FilePath = $executable; Prefix = @() }
+}
+
+function ConvertTo-CommandLineArgument {
+    # One argument quoted as the MSVCRT and .NET parsers read it: ProcessStartInfo.ArgumentList does not exist on
+    # Windows PowerShell 5.1's .NET Framework, so every child gets its arguments as one string.
+    param([AllowEmptyString()] [string] $Value)
+    if ($Value.Length -gt 0 -and $Value -notmatch '[\s"]') { return $Value }
+    $escaped = [regex]::Replace($Value, '(\\*)"', { param($m) $m.Groups[1].Value * 2 + '\"' })
+    $escaped = [regex]::Replace($escaped, '(\\+)$', { param($m) $m.Groups[1].Value * 2 })
+    '"' + $escaped + '"'
+}
+
+function Start-ChildPowerShell {
+    <#
+    Starts a fresh PowerShell of the same kind as this one (.NET tool, installed pwsh or powershell.exe) with its
+    output redirected. -Command is sent base64-encoded, which survives any quoting on both editions.
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'Command')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Command', Position = 0)] [string] $Command,
+        [Parameter(Mandatory, ParameterSetName = 'File')] [string] $File,
+        [Parameter(ParameterSetName = 'File')] [string[]] $ArgumentList = @(),
+        [string] $WorkingDirectory,
+        # Variables to set in the child; a $null value removes the variable.
+        [hashtable] $Environment = @{}
+    )
+
+    $powershell = Get-ChildPowerShellCommand
+    $arguments = @($powershell.Prefix) + '-NoProfile' + '-NonInteractive'
+    if ($PSCmdlet.ParameterSetName -eq 'File') {
+        $arguments += @('-File', $File) + $ArgumentList
+    }
+    else {
+        # -OutputFormat Text: with -EncodedCommand and redirected output, errors would otherwise arrive as CLIXML.
+        $arguments += '-OutputFormat', 'Text', '-EncodedCommand', [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Command))
+    }
+
+    $info = New-Object System.Diagnostics.ProcessStartInfo $powershell.FilePath
+    $info.Arguments = ($arguments | ForEach-Object { ConvertTo-CommandLineArgument $_ }) -join ' '
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    if ($WorkingDirectory) { $info.WorkingDirectory = $WorkingDirectory }
+    # A child must never reach a real provider with the developer's own key.
+    foreach ($name in 'AITRE_API_KEY', 'AITRE_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL') {
+        $null = $info.EnvironmentVariables.Remove($name)
+    }
+
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $info.EnvironmentVariables.Remove($name) }
+        else { $info.EnvironmentVariables[$name] = [string]$Environment[$name] }
+    }
+
+    $process = [System.Diagnostics.Process]::Start($info)
+    [pscustomobject]@{
+        Process = $process
+        StdOut  = $process.StandardOutput.ReadToEndAsync()
+        StdErr  = $process.StandardError.ReadToEndAsync()
+    }
+}
+
+function Wait-ChildPowerShell {
+    # Waits for a child from Start-ChildPowerShell; one that outlives -TimeoutSec is killed and reported as exit -1.
+    param([Parameter(Mandatory, ValueFromPipeline)] $Child, [int] $TimeoutSec = 120)
+    process {
+        $exitCode = -1
+        if ($Child.Process.WaitForExit($TimeoutSec * 1000)) {
+            $Child.Process.WaitForExit()
+            $exitCode = $Child.Process.ExitCode
+        }
+        else {
+            try { $Child.Process.Kill() } catch { }
+            $null = $Child.Process.WaitForExit(5000)
+        }
+
+        $stdout = $Child.StdOut.Result
+        $stderr = $Child.StdErr.Result
+        if ($exitCode -eq -1) { $stderr = "timed out after $TimeoutSec s`n" + $stderr }
+        [pscustomobject]@{ ExitCode = $exitCode; StdOut = $stdout; StdErr = $stderr; Output = $stdout + $stderr }
+    }
+}
+
+function Invoke-ChildPowerShell {
+    # Start-ChildPowerShell, then Wait-ChildPowerShell: runs a fresh PowerShell to the end.
+    [CmdletBinding(DefaultParameterSetName = 'Command')]
+    param(
+        [Parameter(Mandatory, ParameterSetName = 'Command', Position = 0)] [string] $Command,
+        [Parameter(Mandatory, ParameterSetName = 'File')] [string] $File,
+        [Parameter(ParameterSetName = 'File')] [string[]] $ArgumentList = @(),
+        [string] $WorkingDirectory,
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSec = 120
+    )
+
+    $start = @{} + $PSBoundParameters
+    $null = $start.Remove('TimeoutSec')
+    Start-ChildPowerShell @start | Wait-ChildPowerShell -TimeoutSec $TimeoutSec
+}
+
 function Start-TtsEmulator {
     param([string[]] $ArgumentList = @())
     $emulator = $env:AITRETTS_EMULATOR
@@ -27,10 +140,9 @@ function Start-TtsEmulator {
         $emulator = Join-Path $PSScriptRoot '../output/TtsEmulator/TtsEmulator.dll'
     }
 
-    # Arguments as one string: ProcessStartInfo.ArgumentList does not exist on Windows PowerShell 5.1's .NET Framework.
     $arguments = @($emulator, '--port', '0', '--parent-pid', "$PID") + $ArgumentList
     $info = New-Object System.Diagnostics.ProcessStartInfo 'dotnet'
-    $info.Arguments = ($arguments | ForEach-Object { '"' + ($_ -replace '"', '\"') + '"' }) -join ' '
+    $info.Arguments = ($arguments | ForEach-Object { ConvertTo-CommandLineArgument $_ }) -join ' '
     $info.UseShellExecute = $false
     $info.RedirectStandardOutput = $true
     $process = [System.Diagnostics.Process]::Start($info)

@@ -1,46 +1,100 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using AitreTts.Tests.Support;
+using System.Text;
+using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace AitreTts.Tests.Module;
 
 /// <summary>
-/// Runs tests/*.Tests.ps1 through a real pwsh against the BUILT module (assembled by build.ps1) and the emulator.
-/// Where pwsh or Pester 5 is missing the suite shows as skipped with that reason: never as passed.
+/// Runs tests/*.Tests.ps1 through a real PowerShell (see <see cref="PowerShellHost"/>) and the pinned Pester against
+/// the BUILT module (assembled by build.ps1) and the emulator. A file with failures fails; a file with skips is reported
+/// as skipped, with Pester's counts and each skip's reason; a skip that gives no reason fails, so none hides.
 /// </summary>
 public sealed class PesterSuiteTests : IClassFixture<BuiltModuleFixture>
 {
     private readonly BuiltModuleFixture _module;
+    private readonly ITestOutputHelper _output;
 
-    public PesterSuiteTests(BuiltModuleFixture module) => _module = module;
+    public PesterSuiteTests(BuiltModuleFixture module, ITestOutputHelper output)
+    {
+        _module = module;
+        _output = output;
+    }
 
     public static IEnumerable<object[]> PesterFiles() =>
         Directory.GetFiles(Path.Combine(BuildPaths.RepositoryRoot, "tests"), "*.Tests.ps1")
+            .Concat(Directory.Exists(ExamplesDirectory) ? Directory.GetFiles(ExamplesDirectory, "*.Tests.ps1", SearchOption.AllDirectories) : Array.Empty<string>())
+            .Select(f => Path.GetRelativePath(BuildPaths.RepositoryRoot, f).Replace('\\', '/'))
             .OrderBy(f => f, StringComparer.Ordinal)
-            .Select(f => new object[] { Path.GetFileName(f) });
+            .Select(f => new object[] { f });
 
-    [PesterTheory]
+    private static string ExamplesDirectory => Path.Combine(BuildPaths.RepositoryRoot, "docs", "examples");
+
+    [SkippableTheory]
     [MemberData(nameof(PesterFiles))]
     public void PesterFilePasses(string file)
     {
-        string path = Path.Combine(BuildPaths.RepositoryRoot, "tests", file);
+        PowerShellHost powershell = PowerShellHost.Current ?? throw new SkipException(PowerShellHost.UnavailableReason!);
+        string path = Path.Combine(BuildPaths.RepositoryRoot, file);
+        string summaryPath = PesterTotals.SummaryPath(file);
+        Directory.CreateDirectory(Path.GetDirectoryName(summaryPath)!);
+        File.Delete(summaryPath);
+
         string script = string.Join(
-            "; ",
+            Environment.NewLine,
             "$ErrorActionPreference = 'Stop'",
-            "Import-Module Pester -MinimumVersion 5.0",
+            $"Import-Module '{Quote(PowerShellHost.PesterManifest)}' -Force",
             "$c = New-PesterConfiguration",
-            $"$c.Run.Path = '{path.Replace("'", "''")}'",
+            $"$c.Run.Path = '{Quote(path)}'",
             "$c.Run.PassThru = $true",
             "$c.Output.Verbosity = 'Detailed'",
             "$r = Invoke-Pester -Configuration $c",
-            "if ($r.FailedCount -gt 0 -or $r.Result -ne 'Passed') { exit 1 } else { exit 0 }");
-        (int exit, string output) = Pwsh.Run(script, _module.Environment, TimeSpan.FromMinutes(15));
-        Assert.True(exit == 0, $"Pester reported failures in {file}:\n{output}");
+            // 'is skipped, because <reason>' is what Set-ItResult -Skipped -Because records; -Skip alone records nothing.
+            "$skips = @($r.Skipped | ForEach-Object { [ordered]@{ Name = $_.ExpandedPath; Reason = if ($_.ErrorRecord) { $_.ErrorRecord[0].Exception.Message } else { $null } } })",
+            "$failedBlocks = @($r.FailedBlocks | ForEach-Object { $_.ExpandedPath }) + @($r.FailedContainers | ForEach-Object { $_.Item.ToString() })",
+            "[ordered]@{ Result = $r.Result; Passed = $r.PassedCount; Failed = $r.FailedCount; Skipped = $r.SkippedCount; NotRun = $r.NotRunCount; FailedBlocks = $failedBlocks; Skips = $skips; Pester = (Get-Module Pester).Version.ToString() } |",
+            $"    ConvertTo-Json -Depth 5 | Set-Content -LiteralPath '{Quote(summaryPath)}' -Encoding UTF8",
+            "exit 0");
+        (int exit, string output) = powershell.Run(script, _module.Environment, TimeSpan.FromMinutes(15));
+        _output.WriteLine($"PowerShell: {powershell.Origin}");
+        Assert.True(exit == 0 && File.Exists(summaryPath), $"Pester did not complete {file} (exit {exit}):\n{output}");
+
+        PesterTotals totals = PesterTotals.Read(summaryPath);
+        _output.WriteLine($"Pester {totals.Pester}, {file}: {totals}");
+        Assert.True(totals.Failed == 0 && totals.FailedBlocks.Length == 0 && totals.Result != "Failed", $"Pester reported failures in {file}: {totals}\n{output}");
+        Assert.True(totals.Passed > 0, $"Pester ran no test in {file}:\n{output}");
+
+        string[] unexplained = totals.Skips.Where(s => string.IsNullOrWhiteSpace(s.Reason)).Select(s => s.Name).ToArray();
+        Assert.True(unexplained.Length == 0, $"{file} skipped tests without a reason (use Set-ItResult -Skipped -Because): {string.Join("; ", unexplained)}");
+        if (totals.Skipped > 0)
+        {
+            throw new SkipException($"{totals}. " + string.Join(" | ", totals.Skips.Select(s => $"{s.Name}: {s.Reason}")));
+        }
     }
+
+    private static string Quote(string value) => value.Replace("'", "''");
 }
+
+/// <summary>One Pester file's counts, as its run left them for the log and for .ci/run's totals.</summary>
+internal sealed record PesterTotals(string Result, int Passed, int Failed, int Skipped, int NotRun, string[] FailedBlocks, PesterSkip[] Skips, string Pester)
+{
+    public static string SummaryPath(string file) =>
+        Path.Combine(BuildPaths.RepositoryRoot, "output", "test", "pester", file.Replace('/', '_') + ".json");
+
+    public static PesterTotals Read(string path)
+    {
+        var options = new JsonSerializerOptions { PropertyNameCaseInsensitive = true };
+        PesterTotals totals = JsonSerializer.Deserialize<PesterTotals>(File.ReadAllText(path, Encoding.UTF8), options)!;
+        return totals with { FailedBlocks = totals.FailedBlocks ?? Array.Empty<string>(), Skips = totals.Skips ?? Array.Empty<PesterSkip>() };
+    }
+
+    public override string ToString() => $"Tests Passed: {Passed}, Failed: {Failed}, Skipped: {Skipped}, NotRun: {NotRun}";
+}
+
+internal sealed record PesterSkip(string Name, string? Reason);
 
 /// <summary>Builds the module once per test run with build.ps1, as a user would, into a private output folder.</summary>
 public sealed class BuiltModuleFixture
@@ -51,10 +105,11 @@ public sealed class BuiltModuleFixture
 
     private static Dictionary<string, string> Build()
     {
+        PowerShellHost powershell = PowerShellHost.Current ?? throw new SkipException(PowerShellHost.UnavailableReason!);
         string output = Path.Combine(BuildPaths.RepositoryRoot, "output", "test");
         string build = Path.Combine(BuildPaths.RepositoryRoot, "build.ps1");
-        (int exit, string log) = Pwsh.Run(
-            $"& '{build}' -Task Build -Configuration {BuildPaths.Configuration} -OutputPath '{output}'; exit $LASTEXITCODE",
+        (int exit, string log) = powershell.Run(
+            $"& '{build.Replace("'", "''")}' -Task Build -Configuration {BuildPaths.Configuration} -OutputPath '{output.Replace("'", "''")}'; exit $LASTEXITCODE",
             new Dictionary<string, string>(),
             TimeSpan.FromMinutes(10));
         Assert.True(exit == 0, "build.ps1 failed:\n" + log);
@@ -64,78 +119,5 @@ public sealed class BuiltModuleFixture
             ["AITRETTS_MODULE"] = manifest,
             ["AITRETTS_EMULATOR"] = Path.Combine(output, "TtsEmulator", "TtsEmulator.dll"),
         };
-    }
-}
-
-/// <summary>pwsh on PATH, and whether Pester 5 is installed in it.</summary>
-internal static class Pwsh
-{
-    private static readonly Lazy<string?> SkipReasonValue = new(FindSkipReason);
-
-    public static string? Path { get; } = (System.Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-        .Split(System.IO.Path.PathSeparator)
-        .Where(dir => dir.Length > 0)
-        .SelectMany(dir => new[] { System.IO.Path.Combine(dir, "pwsh"), System.IO.Path.Combine(dir, "pwsh.exe") })
-        .FirstOrDefault(File.Exists);
-
-    public static string? SkipReason => SkipReasonValue.Value;
-
-    public static (int ExitCode, string Output) Run(string script, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(Path ?? throw new InvalidOperationException("pwsh is not on PATH"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { "-NoProfile", "-NonInteractive", "-Command", script })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (KeyValuePair<string, string> variable in environment)
-        {
-            info.Environment[variable.Key] = variable.Value;
-        }
-
-        // The suite must never reach a real provider or read the developer's own configuration.
-        foreach (string name in new[] { "AITRE_API_KEY", "AITRE_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL" })
-        {
-            info.Environment.Remove(name);
-        }
-
-        using Process process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit((int)timeout.TotalMilliseconds))
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"timed out after {timeout}:\n{stdout.Result}\n{stderr.Result}");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string? FindSkipReason()
-    {
-        if (Path is null)
-        {
-            return "pwsh is not on PATH, so the Pester suite (tests/*.Tests.ps1) cannot run here; install PowerShell 7.4+ and Pester 5 to run it";
-        }
-
-        (int exit, string output) = Run("if (Get-Module -ListAvailable Pester | Where-Object { $_.Version.Major -ge 5 }) { exit 0 } else { exit 3 }", new Dictionary<string, string>(), TimeSpan.FromMinutes(1));
-        return exit == 0 ? null : $"pwsh is at {Path} but Pester 5 is not installed in it ({output.Trim()}); run 'Install-Module Pester -MinimumVersion 5.0' to run the Pester suite";
-    }
-}
-
-/// <summary>A theory that needs pwsh with Pester 5; skipped, with the reason shown, where they are missing.</summary>
-public sealed class PesterTheoryAttribute : TheoryAttribute
-{
-    public PesterTheoryAttribute()
-    {
-        if (Pwsh.SkipReason is string reason)
-        {
-            Skip = reason;
-        }
     }
 }
