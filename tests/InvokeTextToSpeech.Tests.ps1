@@ -171,9 +171,20 @@ Describe 'Invoke-TextToSpeech' {
         { 'x' | Invoke-TextToSpeech -Format mp4 } | Should -Throw -ErrorId 'TtsInvalidFormat,*'
     }
 
-    It 'refuses speed <Speed>' -TestCases @(@{ Speed = 0 }, @{ Speed = 5 }, @{ Speed = [double]::NaN }, @{ Speed = 0.2 }) {
+    It 'refuses speed <Speed>' -TestCases @(@{ Speed = 0 }, @{ Speed = 5 }, @{ Speed = [double]::NaN }, @{ Speed = 0.2 }, @{ Speed = 0.2499 }, @{ Speed = 4.0001 }) {
         param($Speed)
-        { 'x' | Invoke-TextToSpeech -Speed $Speed } | Should -Throw -ErrorId 'TtsInvalidSpeed,*'
+        $caught = $null
+        try { 'x' | Invoke-TextToSpeech -Speed $Speed -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -BeLike 'TtsInvalidSpeed,*'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'accepts speed <Speed>, the ends of the range' -TestCases @(@{ Speed = 0.25 }, @{ Speed = 4.0 }) {
+        param($Speed)
+        $file = 'x' | Invoke-TextToSpeech -Speed $Speed
+        $file.Length | Should -BeGreaterThan 0
+        @(Get-EmulatorRequest $script:Emulator)[-1].speed | Should -Be $Speed
     }
 
     It 'reports empty text and goes on with the next item' {
