@@ -8,13 +8,15 @@ if ($summaries.Count -eq 0) {
     exit 0
 }
 
-$passed = 0; $failed = 0; $skipped = 0
+$passed = 0; $failed = 0; $skipped = 0; $hosts = @{}
 foreach ($summary in $summaries) {
     $totals = Get-Content -LiteralPath $summary.FullName -Raw | ConvertFrom-Json
+    $hosts["PowerShell $($totals.PowerShell), Pester $($totals.Pester)"] = $true
     $passed += $totals.Passed; $failed += $totals.Failed; $skipped += $totals.Skipped
     $file = $summary.BaseName -replace '_', '/'
     Write-Output ('  {0}: Tests Passed: {1}, Failed: {2}, Skipped: {3}' -f $file, $totals.Passed, $totals.Failed, $totals.Skipped)
     foreach ($skip in @($totals.Skips)) { Write-Output ('    skipped: {0}: {1}' -f $skip.Name, $skip.Reason) }
 }
 
+foreach ($name in $hosts.Keys) { Write-Output "Ran with $name" }
 Write-Output ('Pester ({0} files): Tests Passed: {1}, Failed: {2}, Skipped: {3}' -f $summaries.Count, $passed, $failed, $skipped)

@@ -55,7 +55,7 @@ public sealed class PesterSuiteTests : IClassFixture<BuiltModuleFixture>
             // 'is skipped, because <reason>' is what Set-ItResult -Skipped -Because records; -Skip alone records nothing.
             "$skips = @($r.Skipped | ForEach-Object { [ordered]@{ Name = $_.ExpandedPath; Reason = if ($_.ErrorRecord) { $_.ErrorRecord[0].Exception.Message } else { $null } } })",
             "$failedBlocks = @($r.FailedBlocks | ForEach-Object { $_.ExpandedPath }) + @($r.FailedContainers | ForEach-Object { $_.Item.ToString() })",
-            "[ordered]@{ Result = $r.Result; Passed = $r.PassedCount; Failed = $r.FailedCount; Skipped = $r.SkippedCount; NotRun = $r.NotRunCount; FailedBlocks = $failedBlocks; Skips = $skips; Pester = (Get-Module Pester).Version.ToString() } |",
+            "[ordered]@{ Result = $r.Result; Passed = $r.PassedCount; Failed = $r.FailedCount; Skipped = $r.SkippedCount; NotRun = $r.NotRunCount; FailedBlocks = $failedBlocks; Skips = $skips; Pester = (Get-Module Pester).Version.ToString(); PowerShell = \"$($PSVersionTable.PSVersion) $($PSVersionTable.PSEdition) in $PSHOME\" } |",
             $"    ConvertTo-Json -Depth 5 | Set-Content -LiteralPath '{Quote(summaryPath)}' -Encoding UTF8",
             "exit 0");
         (int exit, string output) = powershell.Run(script, _module.Environment, TimeSpan.FromMinutes(15));
@@ -79,7 +79,7 @@ public sealed class PesterSuiteTests : IClassFixture<BuiltModuleFixture>
 }
 
 /// <summary>One Pester file's counts, as its run left them for the log and for .ci/run's totals.</summary>
-internal sealed record PesterTotals(string Result, int Passed, int Failed, int Skipped, int NotRun, string[] FailedBlocks, PesterSkip[] Skips, string Pester)
+internal sealed record PesterTotals(string Result, int Passed, int Failed, int Skipped, int NotRun, string[] FailedBlocks, PesterSkip[] Skips, string Pester, string PowerShell)
 {
     public static string SummaryPath(string file) =>
         Path.Combine(BuildPaths.RepositoryRoot, "output", "test", "pester", file.Replace('/', '_') + ".json");
