@@ -158,8 +158,10 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         string why = configuration.HeldBackKeyReason is string reason ? "; " + reason : "; no key is configured for it";
         if (error.ErrorId == TtsErrorIds.AuthenticationFailed)
         {
+            string server = error.ServerMessage is null ? string.Empty : $" The server said: \"{error.ServerMessage}\".";
+            string request = error.RequestId is null ? string.Empty : $" Request id: {error.RequestId}.";
             return error.With(
-                message: $"The speech server asked for an API key, and none was sent{why}. Pass -ApiKey, or store a key for this server with 'Set-TtsConfiguration -BaseUrl <url> -ApiKey <key>'. ({error.Message})",
+                message: $"The speech server asked for an API key (HTTP 401), and none was sent{why}. Pass -ApiKey, or store a key for this server with 'Set-TtsConfiguration -BaseUrl <url> -ApiKey <key>'.{server}{request}",
                 hint: string.Empty);
         }
 

@@ -284,17 +284,23 @@ public static class ConfigurationResolver
         return heldBack;
     }
 
+    // The server a key was stored for: the BaseUrl of its own layer or the layers below it, or else the default
+    // server of the provider those layers name. The built-in defaults are left out: they follow the call's provider,
+    // so a call to a local server would otherwise claim a key stored, without a BaseUrl, for OpenAI.
     private static string HomeBaseUrl(Layer[] layers, int from)
     {
-        for (int i = from; i < layers.Length; i++)
+        ProviderKind? provider = null;
+        for (int i = from; i < layers.Length && layers[i].Source != SettingSource.Default; i++)
         {
             if (layers[i].Settings.BaseUrl is string url && layers[i].KeyHome is null)
             {
                 return url;
             }
+
+            provider ??= layers[i].Settings.Provider;
         }
 
-        return DefaultBaseUrl;
+        return provider is ProviderKind kind ? ProviderProfile.For(kind).DefaultBaseUrl ?? DefaultBaseUrl : DefaultBaseUrl;
     }
 
     private static bool SameServer(string a, string b)
