@@ -24,9 +24,6 @@ public sealed class ConfigurationStore
     /// <summary>The profile used when none is named.</summary>
     public const string DefaultProfileName = "default";
 
-    // Threads of one process queue here; other processes are kept out by the lock file (see AcquireLock).
-    private static readonly object WriteGate = new();
-
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -184,26 +181,24 @@ public sealed class ConfigurationStore
 
     // Every read-modify-write holds the lock file from the read to the rename, so two processes that each add a
     // profile (or create the first key) end with both changes instead of the last writer's alone.
+    // The lock file keeps out other threads of this process as well as other processes.
     private bool Update(TtsLog? log, Func<ConfigurationDocument, bool> change)
     {
-        lock (WriteGate)
+        try
         {
-            try
+            using FileStream held = AcquireLock();
+            ConfigurationDocument document = Read(log ?? TtsLog.None);
+            if (!change(document))
             {
-                using FileStream held = AcquireLock();
-                ConfigurationDocument document = Read(log ?? TtsLog.None);
-                if (!change(document))
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                PrivateFile.WriteAllBytes(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, JsonOptions));
-                return true;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
-            {
-                throw NotWritable(ex);
-            }
+            PrivateFile.WriteAllBytes(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, JsonOptions));
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
+        {
+            throw NotWritable(ex);
         }
     }
 
