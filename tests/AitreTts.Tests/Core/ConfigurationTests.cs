@@ -167,6 +167,21 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_SaysWhyAStoredKeyWasHeldBackFromALocalServer()
+    {
+        // A key stored without a BaseUrl belongs to OpenAI, whatever provider the call's own URL implies.
+        var file = new TtsSettings { ApiKey = SecretText.ToSecureString(FileKey) };
+        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new TtsSettings { BaseUrl = "http://127.0.0.1:5000" }, new(), Read(new()), file, "/cfg/config.json");
+        Assert.Null(effective.ApiKey);
+        Assert.Contains("https://api.openai.com", effective.HeldBackKeyReason);
+        Assert.Contains("/cfg/config.json", effective.HeldBackKeyReason);
+
+        EffectiveConfiguration local = ConfigurationResolver.Resolve(new(), new(), Read(new()), new TtsSettings { Provider = ProviderKind.Local, ApiKey = SecretText.ToSecureString(FileKey) }, "f");
+        Assert.Equal(FileKey, SecretText.Reveal(local.ApiKey!));
+        Assert.Null(local.HeldBackKeyReason);
+    }
+
+    [Fact]
     public void Resolve_UsesAFileKeyWithTheFileBaseUrl()
     {
         var file = new TtsSettings { BaseUrl = "https://gateway.example.com", ApiKey = SecretText.ToSecureString(FileKey) };
