@@ -48,7 +48,7 @@ public sealed class ConfigurationStore
 
     internal string LockFilePath => Path.Combine(DirectoryPath, ".config.lock");
 
-    /// <summary>How long a change waits for another process that is changing the file.</summary>
+    // How long a change waits for another process that is changing the file; tests shorten it.
     internal TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The store at the default per-user path, read from the environment at each call so tests and tasks can redirect it.</summary>
