@@ -1,16 +1,33 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-BuiltModule
-}
+    $script:OnWindows = [Environment]::OSVersion.Platform -eq 'Win32NT'
+    $script:Manifest = Get-BuiltModuleManifest
 
-Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
-    BeforeEach {
+    function Use-FreshConfiguration {
+        # A configuration folder of the test's own, never the user's, and no key from the environment.
         $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
         $env:APPDATA = $env:XDG_CONFIG_HOME
         Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL -ErrorAction SilentlyContinue
         # Session settings outlive a test file when several run in one process.
         Remove-TtsConfiguration -Scope Process -Confirm:$false
         $script:ConfigFile = Join-Path $env:XDG_CONFIG_HOME 'AitreTts/config.json'
+        $script:KeyFile = Join-Path $env:XDG_CONFIG_HOME 'AitreTts/secret.key'
+    }
+
+    function Get-ThrownError([scriptblock] $Call) {
+        # The ErrorRecord a call ends with, or $null when it succeeds.
+        try { $null = & $Call; $null } catch { $_ }
+    }
+
+    function Get-UnixMode([string] $Path) {
+        [Convert]::ToString([int](Get-Item -Force $Path).UnixFileMode, 8)
+    }
+}
+
+Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
+    BeforeEach {
+        Use-FreshConfiguration
     }
 
     It 'shows the defaults and their source' {
@@ -44,7 +61,8 @@ Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
         (Get-TtsConfiguration).ApiKey | Should -Be 'tk-...cdef'
     }
 
-    It 'creates the file readable by its owner only' -Skip:([Environment]::OSVersion.Platform -eq 'Win32NT') {
+    It 'creates the file readable by its owner only' {
+        if ($script:OnWindows) { Set-ItResult -Skipped -Because 'Unix file modes do not exist on Windows' }
         Set-TtsConfiguration -Voice echo
         [Convert]::ToString([int](Get-Item $script:ConfigFile).UnixFileMode, 8) | Should -Be '600'
         [Convert]::ToString([int](Get-Item (Split-Path $script:ConfigFile)).UnixFileMode, 8) | Should -Be '700'
@@ -93,5 +111,281 @@ Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
     It 'returns the configuration with -PassThru' {
         (Set-TtsConfiguration -Scope Process -Voice sage -PassThru).Voice | Should -Be 'sage'
         Set-TtsConfiguration -Scope Process -Voice alloy
+    }
+}
+
+Describe 'Configuration errors keep their ErrorId in every cmdlet' {
+    BeforeEach {
+        Use-FreshConfiguration
+    }
+
+    It '<Name> reports TtsConfigurationInvalid for a corrupt config.json' -TestCases @(
+        @{ Name = 'Get-TtsConfiguration'; Call = { Get-TtsConfiguration } }
+        @{ Name = 'Set-TtsConfiguration'; Call = { Set-TtsConfiguration -Voice nova } }
+        @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile default -Confirm:$false } }
+        @{ Name = 'Invoke-TextToSpeech'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
+        @{ Name = 'Get-TtsVoice'; Call = { Get-TtsVoice } }
+    ) {
+        param($Name, $Call)
+        $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+        Set-Content -Path $script:ConfigFile -Value '{ not json'
+        $err = Get-ThrownError $Call
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "*$script:ConfigFile*"
+    }
+
+    It '<Name> reports TtsConfigurationNotWritable when the configuration cannot be written' -TestCases @(
+        @{ Name = 'Set-TtsConfiguration'; Call = { Set-TtsConfiguration -Profile keep -Voice echo } }
+        @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile keep -Confirm:$false } }
+        @{ Name = 'Remove-TtsConfiguration -ApiKey'; Call = { Remove-TtsConfiguration -Profile keep -ApiKey -Confirm:$false } }
+    ) {
+        param($Name, $Call)
+        Set-TtsConfiguration -Profile keep -Voice nova -ApiKey 'tk-not-writable-0123456789'
+        # A folder where the lock file goes cannot be opened as a file by anyone, root included.
+        $lock = Join-Path (Split-Path $script:ConfigFile) '.config.lock'
+        Remove-Item $lock -Force -ErrorAction SilentlyContinue
+        $null = New-Item -ItemType Directory -Path $lock
+        $before = Get-Content $script:ConfigFile -Raw
+
+        $err = Get-ThrownError $Call
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationNotWritable,*'
+        $err.CategoryInfo.Category | Should -BeIn @('PermissionDenied', 'WriteError')
+        $err.Exception.Message | Should -BeLike "*$script:ConfigFile*"
+        $err.Exception.Message | Should -Not -BeLike '*-OutputDirectory*'
+        Get-Content $script:ConfigFile -Raw | Should -Be $before
+    }
+
+    It 'Set-TtsConfiguration reports TtsConfigurationNotWritable when a file stands where the folder should be' {
+        $null = New-Item -ItemType Directory -Path $env:XDG_CONFIG_HOME -Force
+        Set-Content -Path (Split-Path $script:ConfigFile) -Value 'a file, not a folder'
+        $err = Get-ThrownError { Set-TtsConfiguration -Voice nova }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationNotWritable,*'
+        $err.CategoryInfo.Category | Should -Be 'WriteError'
+        $err.Exception.Message | Should -Not -BeLike '*-OutputDirectory*'
+    }
+}
+
+Describe 'Stored values are checked like the parameters' {
+    BeforeEach {
+        Use-FreshConfiguration
+        $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+    }
+
+    It 'refuses a stored <Field> of <Value> with TtsConfigurationInvalid naming the field' -TestCases @(
+        @{ Field = 'maximumRetryCount'; Value = '1000000' }
+        @{ Field = 'timeoutSec'; Value = '0' }
+        @{ Field = 'retryIntervalSec'; Value = '-1' }
+    ) {
+        param($Field, $Value)
+        Set-Content -Path $script:ConfigFile -Value ('{ "defaultProfile": "default", "profiles": { "default": { "' + $Field + '": ' + $Value + ' } } }')
+        foreach ($call in { Get-TtsConfiguration }, { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') }) {
+            $err = Get-ThrownError $call
+            $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+            $err.CategoryInfo.Category | Should -Be 'InvalidData'
+            $err.Exception.Message | Should -BeLike "*$Field*"
+        }
+
+        # The parameter that fixes it works on the damaged file.
+        Set-TtsConfiguration -MaximumRetryCount 3 -TimeoutSec 30 -RetryIntervalSec 1
+        (Get-TtsConfiguration).MaximumRetryCount | Should -Be 3
+    }
+}
+
+Describe 'Stored secrets' {
+    BeforeEach {
+        Use-FreshConfiguration
+        $script:StoredKey = 'tk-stored-secret-Zq81LmN40pXa'
+        Set-TtsConfiguration -ApiKey $script:StoredKey
+    }
+
+    It 'reports a tampered stored key as TtsConfigurationInvalid' {
+        $document = Get-Content $script:ConfigFile -Raw | ConvertFrom-Json
+        $scheme, $payload = $document.profiles.default.apiKey -split ':', 2
+        $bytes = [Convert]::FromBase64String($payload)
+        # The first bytes are the AES IV (or DPAPI's header): changing one still decrypts without the HMAC check.
+        $bytes[0] = $bytes[0] -bxor 1
+        $document.profiles.default.apiKey = $scheme + ':' + [Convert]::ToBase64String($bytes)
+        Set-Content -Path $script:ConfigFile -Value ($document | ConvertTo-Json -Depth 5)
+
+        $err = Get-ThrownError { Get-TtsConfiguration }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike '*Set-TtsConfiguration -ApiKey*'
+    }
+
+    It 'reports a missing key file as TtsConfigurationInvalid, and does not create one' {
+        if ($script:OnWindows) { Set-ItResult -Skipped -Because 'Windows protects the key with DPAPI, without a key file' }
+        Remove-Item $script:KeyFile
+        $err = Get-ThrownError { Get-TtsConfiguration }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.Exception.Message | Should -BeLike '*missing*'
+        Test-Path $script:KeyFile | Should -BeFalse
+    }
+
+    It 'never replaces a key file of the wrong length, neither on reading nor on setting' {
+        if ($script:OnWindows) { Set-ItResult -Skipped -Because 'Windows protects the key with DPAPI, without a key file' }
+        [IO.File]::WriteAllBytes($script:KeyFile, [byte[]]([IO.File]::ReadAllBytes($script:KeyFile) + [byte]7))
+        $before = (Get-FileHash $script:KeyFile).Hash
+
+        $err = Get-ThrownError { Get-TtsConfiguration }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "*$script:KeyFile*65 bytes*"
+        $err.Exception.Message | Should -BeLike '*delete that file*Set-TtsConfiguration -ApiKey*'
+        $err = Get-ThrownError { Set-TtsConfiguration -Profile other -ApiKey 'tk-another-key-0123456789' }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        (Get-FileHash $script:KeyFile).Hash | Should -Be $before
+    }
+
+    It 'takes the password out of a -Proxy URL and keeps it protected' {
+        $password = 'Pr0xyPassw0rdQ7'
+        Set-TtsConfiguration -Proxy "http://proxyuser:$password@proxy.example:8080"
+        $raw = Get-Content $script:ConfigFile -Raw
+        $raw | Should -Not -BeLike "*$password*"
+        ($raw | ConvertFrom-Json).profiles.default.proxy | Should -Be 'http://proxy.example:8080/'
+        ($raw | ConvertFrom-Json).profiles.default.proxyUserName | Should -Be 'proxyuser'
+        $config = Get-TtsConfiguration
+        $config.Proxy | Should -Be 'http://proxy.example:8080/'
+        ($config | Format-List * | Out-String) | Should -Not -BeLike "*$password*"
+    }
+
+    It 'never shows a password left in a stored proxy URL' {
+        $password = 'Pr0xyPassw0rdQ8'
+        $document = Get-Content $script:ConfigFile -Raw | ConvertFrom-Json
+        $document.profiles.default | Add-Member -NotePropertyName proxy -NotePropertyValue "http://proxyuser:$password@proxy.example:8080/"
+        Set-Content -Path $script:ConfigFile -Value ($document | ConvertTo-Json -Depth 5)
+        $config = Get-TtsConfiguration
+        $config.Proxy | Should -Be 'http://proxyuser:********@proxy.example:8080/'
+        ($config | Format-List * | Out-String) | Should -Not -BeLike "*$password*"
+    }
+}
+
+Describe 'Permissions of the configuration folder and the key file' {
+    BeforeEach {
+        Use-FreshConfiguration
+    }
+
+    It 'tightens a folder other users may change to 0700' {
+        if ($script:OnWindows) { Set-ItResult -Skipped -Because 'Unix file modes do not exist on Windows' }
+        $folder = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+        $folder.UnixFileMode = [IO.UnixFileMode]([Convert]::ToInt32('777', 8))
+        $verbose = Get-TtsConfiguration -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        Get-UnixMode $folder.FullName | Should -Be '700'
+        ($verbose | Out-String) | Should -BeLike '*0700*'
+    }
+
+    It 'tightens a key file others may read to 0600, with a warning' {
+        if ($script:OnWindows) { Set-ItResult -Skipped -Because 'Windows protects the key with DPAPI, without a key file' }
+        Set-TtsConfiguration -ApiKey 'tk-mode-check-0123456789'
+        Get-UnixMode $script:KeyFile | Should -Be '600'
+        (Get-Item $script:KeyFile).UnixFileMode = [IO.UnixFileMode]([Convert]::ToInt32('644', 8))
+        $warnings = $null
+        $null = Get-TtsConfiguration -WarningVariable warnings
+        Get-UnixMode $script:KeyFile | Should -Be '600'
+        ($warnings | Out-String) | Should -BeLike "*$script:KeyFile*0600*"
+    }
+}
+
+Describe 'Accidents the cmdlets prevent' {
+    BeforeAll {
+        $script:Emulator = Start-TtsEmulator
+    }
+
+    AfterAll {
+        Stop-TtsEmulator $script:Emulator
+    }
+
+    BeforeEach {
+        Use-FreshConfiguration
+    }
+
+    It 'Remove-TtsConfiguration asks before removing the default profile, and a non-interactive run removes nothing' {
+        Set-TtsConfiguration -Voice nova
+        $environment = @{ XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; APPDATA = $env:APPDATA }
+        $command = "Import-Module '$script:Manifest'; Remove-TtsConfiguration"
+        $result = Invoke-ChildPowerShell -Command $command -Environment $environment
+        $result.ExitCode | Should -Not -Be 0 -Because $result.Output
+        (Get-TtsConfiguration).Source['Voice'] | Should -BeLike 'File*'
+
+        $result = Invoke-ChildPowerShell -Command "$command -Confirm:`$false" -Environment $environment
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        (Get-TtsConfiguration).Source['Voice'] | Should -Be 'Default'
+    }
+
+    It 'Set-TtsConfiguration -WhatIf names the settings and the profile, not internal types' {
+        $environment = @{ XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; APPDATA = $env:APPDATA }
+        $result = Invoke-ChildPowerShell -Command "Import-Module '$script:Manifest'; Set-TtsConfiguration -BaseUrl https://gateway.example.com -ApiKey tk-whatif-0123456789 -WhatIf" -Environment $environment
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.StdOut | Should -BeLike "*Set BaseUrl, ApiKey*profile 'default' in *config.json*"
+        $result.Output | Should -Not -BeLike '*TtsSettings*'
+        $result.Output | Should -Not -BeLike '*tk-whatif*'
+        Test-Path $script:ConfigFile | Should -BeFalse
+    }
+
+    It 'Invoke-TextToSpeech -WhatIf warns that the real call would have no key' {
+        $warnings = $null
+        'hello' | Invoke-TextToSpeech -BaseUrl 'https://api.openai.com' -OutFile (Join-Path $TestDrive 'whatif.mp3') -WhatIf -WarningVariable warnings
+        @($warnings).Count | Should -Be 1
+        "$warnings" | Should -BeLike '*TtsApiKeyMissing*'
+        Test-Path (Join-Path $TestDrive 'whatif.mp3') | Should -BeFalse
+        $warnings = $null
+        'hello' | Invoke-TextToSpeech -BaseUrl 'https://api.openai.com' -ApiKey 'tk-given-0123456789' -OutFile (Join-Path $TestDrive 'whatif.mp3') -WhatIf -WarningVariable warnings
+        @($warnings).Count | Should -Be 0
+    }
+
+    It 'says that no key was sent, and why, when the server asks for one' {
+        Set-TtsConfiguration -ApiKey 'tk-for-openai-only-0123456789'
+        $err = Get-ThrownError { 'hello' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -OutFile (Join-Path $TestDrive 'denied.mp3') -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsAuthenticationFailed,*'
+        $err.Exception.Message | Should -BeLike '*none was sent*belongs to https://api.openai.com*'
+        $err.Exception.Message | Should -Not -BeLike '*refused the API key*'
+    }
+}
+
+Describe 'Two processes changing the configuration at once' {
+    BeforeAll {
+        $script:Emulator = Start-TtsEmulator -ArgumentList '--api-key', 'tk-concurrency-test-b19'
+    }
+
+    AfterAll {
+        Stop-TtsEmulator $script:Emulator
+    }
+
+    It 'keeps every profile and every key when two processes each store 20, starting without a key file' {
+        Use-FreshConfiguration
+        $go = Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.go')
+        $environment = @{ XDG_CONFIG_HOME = $env:XDG_CONFIG_HOME; APPDATA = $env:APPDATA }
+        $children = foreach ($prefix in 'a', 'b') {
+            # Both import the module first and start together, so their changes overlap.
+            $script = @"
+Import-Module '$script:Manifest'
+`$null = New-Item -ItemType File -Path '$go.$prefix'
+while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 10 }
+foreach (`$i in 0..19) {
+    `$name = '$prefix{0:00}' -f `$i
+    Set-TtsConfiguration -Profile `$name -ApiKey "tk-concurrency-test-`$name" -BaseUrl '$($script:Emulator.BaseUrl)' -ErrorAction Stop
+}
+"@
+            Start-ChildPowerShell -Command $script -Environment $environment
+        }
+
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (-not ((Test-Path "$go.a") -and (Test-Path "$go.b")) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        $null = New-Item -ItemType File -Path $go
+        foreach ($result in $children | Wait-ChildPowerShell) {
+            $result.ExitCode | Should -Be 0 -Because $result.Output
+        }
+
+        $profiles = @(Get-TtsConfiguration)
+        $profiles.Count | Should -Be 40
+        foreach ($config in $profiles) {
+            $config.HasApiKey | Should -BeTrue
+            $config.ApiKey | Should -Be ('tk-...-' + $config.Profile)
+        }
+
+        $file = 'hello' | Invoke-TextToSpeech -Profile b19 -OutFile (Join-Path $TestDrive 'b19.mp3')
+        $file.Length | Should -BeGreaterThan 0
     }
 }

@@ -1,9 +1,18 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-BuiltModule
+    # The catalogue depends on the provider configured: read an empty configuration, never the user's own.
+    $env:XDG_CONFIG_HOME = Join-Path $TestDrive 'config'
+    $env:APPDATA = $env:XDG_CONFIG_HOME
+    Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL -ErrorAction SilentlyContinue
+    Remove-TtsConfiguration -Scope Process -Confirm:$false
 }
 
 Describe 'Get-TtsVoice' {
+    It 'reads the configuration of the test, not the user''s own' {
+        (Get-TtsConfiguration).ConfigurationPath | Should -BeLike (Join-Path $TestDrive '*')
+    }
+
     It 'lists the 13 OpenAI voices with descriptions and models' {
         $voices = @(Get-TtsVoice)
         $voices.Count | Should -Be 13

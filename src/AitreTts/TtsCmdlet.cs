@@ -26,6 +26,8 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private BlockingCollection<Action>? _pipelineWork;
+    private EffectiveConfiguration? _resolved;
+    private bool _warnedNoKey;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
@@ -41,6 +43,44 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
 
     /// <inheritdoc />
     protected override void StopProcessing() => _stopping.Cancel();
+
+    // The three entry points are sealed so that every cmdlet's TtsException becomes its ErrorRecord here, in one
+    // place: a cmdlet that let one escape would report the exception's type name as its ErrorId.
+    /// <inheritdoc />
+    protected sealed override void BeginProcessing() => ConvertErrors(BeginProcessingCore);
+
+    /// <inheritdoc />
+    protected sealed override void ProcessRecord() => ConvertErrors(ProcessRecordCore);
+
+    /// <inheritdoc />
+    protected sealed override void EndProcessing() => ConvertErrors(EndProcessingCore);
+
+    /// <summary>What BeginProcessing does; a <see cref="TtsException"/> thrown here ends the command with its ErrorId.</summary>
+    protected virtual void BeginProcessingCore()
+    {
+    }
+
+    /// <summary>What ProcessRecord does; a <see cref="TtsException"/> thrown here ends the command with its ErrorId.</summary>
+    protected virtual void ProcessRecordCore()
+    {
+    }
+
+    /// <summary>What EndProcessing does; a <see cref="TtsException"/> thrown here ends the command with its ErrorId.</summary>
+    protected virtual void EndProcessingCore()
+    {
+    }
+
+    private void ConvertErrors(Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (TtsException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(Explain(ex), null));
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
@@ -100,10 +140,60 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         where T : struct => MyInvocation.BoundParameters.ContainsKey(parameterName) ? value : null;
 
     /// <summary>Writes a core error as a non-terminating ErrorRecord.</summary>
-    protected void WriteTtsError(TtsException error, object? target) => WriteError(ErrorRecords.From(error, target));
+    protected void WriteTtsError(TtsException error, object? target) => WriteError(ErrorRecords.From(Explain(error), target));
 
     /// <summary>Stops the command with a core error: for invalid configuration, where nothing can go on.</summary>
-    protected void ThrowTtsError(TtsException error, object? target) => ThrowTerminatingError(ErrorRecords.From(error, target));
+    protected void ThrowTtsError(TtsException error, object? target) => ThrowTerminatingError(ErrorRecords.From(Explain(error), target));
+
+    // A server that answers 401 to a request without a key has not "refused the key": say that none was sent, and
+    // why, when the configuration held a stored key back from this server.
+    private TtsException Explain(TtsException error)
+    {
+        EffectiveConfiguration? configuration = _resolved;
+        if (configuration is null || configuration.ApiKey is not null || configuration.ApiKeySecretName is not null)
+        {
+            return error;
+        }
+
+        string why = configuration.HeldBackKeyReason is string reason ? "; " + reason : "; no key is configured for it";
+        if (error.ErrorId == TtsErrorIds.AuthenticationFailed)
+        {
+            string server = error.ServerMessage is null ? string.Empty : $" The server said: \"{error.ServerMessage}\".";
+            string request = error.RequestId is null ? string.Empty : $" Request id: {error.RequestId}.";
+            return error.With(
+                message: $"The speech server asked for an API key (HTTP 401), and none was sent{why}. Pass -ApiKey, or store a key for this server with 'Set-TtsConfiguration -BaseUrl <url> -ApiKey <key>'.{server}{request}",
+                hint: string.Empty);
+        }
+
+        return error.ErrorId == TtsErrorIds.ApiKeyMissing && configuration.HeldBackKeyReason is not null
+            ? error.With(message: error.Message + " Note: " + configuration.HeldBackKeyReason + ".")
+            : error;
+    }
+
+    /// <summary>
+    /// Under -WhatIf nothing is sent, so a missing key would only surface on the real run: warn about it once.
+    /// </summary>
+    protected void WarnIfTheCallWouldLackAKey(EffectiveConfiguration configuration)
+    {
+        if (_warnedNoKey || configuration.ApiKey is not null || configuration.ApiKeySecretName is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            TtsEndpoint.Create(configuration.BaseUrl, null, allowUnencryptedAuthentication: true, configuration.Provider, configuration.Deployment, configuration.ApiVersion);
+        }
+        catch (TtsException ex) when (ex.ErrorId == TtsErrorIds.ApiKeyMissing)
+        {
+            _warnedNoKey = true;
+            WriteWarning($"The real call would fail with {ex.ErrorId}: {Explain(ex).Message}");
+        }
+        catch (TtsException)
+        {
+            // Other problems with the endpoint are reported by the real call; this warning is only about the key.
+        }
+    }
 
     /// <summary>
     /// The effective configuration for a call: its parameters over the session, environment, the profile's file
@@ -124,7 +214,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
 
             string name = profile ?? stored.DefaultProfile;
             bool useEnvironment = string.Equals(name, stored.DefaultProfile, StringComparison.OrdinalIgnoreCase);
-            return ConfigurationResolver.Resolve(parameters, SessionConfiguration.Snapshot(), Environment.GetEnvironmentVariable, stored.Load(name), stored.FilePath, Log, useEnvironment, name);
+            return _resolved = ConfigurationResolver.Resolve(parameters, SessionConfiguration.Snapshot(), Environment.GetEnvironmentVariable, stored.Load(name), stored.FilePath, Log, useEnvironment, name);
         }
         catch (TtsException ex)
         {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Specialized;
 using AitreTts.Core;
@@ -75,7 +76,7 @@ public sealed class TtsConfigurationInfo
             Provider = configuration.Provider.ToString(),
             Deployment = configuration.Deployment ?? string.Empty,
             ApiVersion = configuration.Provider == ProviderKind.AzureOpenAI ? configuration.ApiVersion : string.Empty,
-            Proxy = configuration.Proxy ?? string.Empty,
+            Proxy = WithoutPassword(configuration.Proxy),
             ApiKeySecretName = configuration.ApiKeySecretName ?? string.Empty,
             BaseUrl = configuration.BaseUrl,
             ApiKey = SecretText.Mask(configuration.ApiKey),
@@ -104,6 +105,24 @@ public sealed class TtsConfigurationInfo
         }
 
         return info;
+    }
+
+    // Set-TtsConfiguration takes a password out of a proxy URL before storing it; an older or hand-edited file may
+    // still hold one there, and it must not reach the screen.
+    private static string WithoutPassword(string? proxy)
+    {
+        if (proxy is null)
+        {
+            return string.Empty;
+        }
+
+        if (!Uri.TryCreate(proxy, UriKind.Absolute, out Uri? uri) || uri.UserInfo.Length == 0)
+        {
+            return proxy;
+        }
+
+        int colon = uri.UserInfo.IndexOf(':');
+        return new UriBuilder(uri) { Password = colon < 0 ? string.Empty : "********" }.Uri.ToString();
     }
 
     /// <summary>The server and the masked key; never the key itself.</summary>

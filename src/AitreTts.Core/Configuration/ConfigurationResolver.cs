@@ -119,6 +119,9 @@ public sealed class EffectiveConfiguration
 
     /// <summary>The profile the file settings came from.</summary>
     public string Profile { get; internal init; } = ConfigurationStore.DefaultProfileName;
+
+    /// <summary>Why a configured key is not used for this server (it belongs to another one), or null when none was held back.</summary>
+    public string? HeldBackKeyReason { get; internal set; }
 }
 
 /// <summary>
@@ -230,16 +233,18 @@ public static class ConfigurationResolver
         Pick(nameof(TtsSettings.ProxyUserName), s => s.ProxyUserName);
         Pick(nameof(TtsSettings.ProxyPassword), s => s.ProxyPassword);
         Pick(nameof(TtsSettings.ProxyUseDefaultCredentials), s => s.ProxyUseDefaultCredentials);
-        ResolveKey(layers, (string)resolved[nameof(TtsSettings.BaseUrl)].Value!, resolved, log);
-        return new EffectiveConfiguration(resolved, filePath) { Profile = profile };
+        string? heldBack = ResolveKey(layers, (string)resolved[nameof(TtsSettings.BaseUrl)].Value!, resolved, log);
+        return new EffectiveConfiguration(resolved, filePath) { Profile = profile, HeldBackKeyReason = heldBack };
     }
 
     // A key is sent only to the server it was stored with: a key from a layer counts when the base URL that layer
     // (or the layers below it) would use is the effective one. A gateway named by -BaseUrl never sees the OpenAI
     // key from the file, and OPENAI_API_KEY never reaches a server other than OpenAI's unless OPENAI_BASE_URL says so.
     // A SecretManagement secret name stands where a key would, under the same rule.
-    private static void ResolveKey(Layer[] layers, string effectiveBaseUrl, Dictionary<string, ResolvedSetting> resolved, TtsLog log)
+    // Returns why a key was held back when no key is used, so a server's 401 can be explained.
+    private static string? ResolveKey(Layer[] layers, string effectiveBaseUrl, Dictionary<string, ResolvedSetting> resolved, TtsLog log)
     {
+        string? heldBack = null;
         void Set(object? key, SettingSource source, string? detail, string? secretName, string? vault)
         {
             resolved[nameof(TtsSettings.ApiKey)] = new ResolvedSetting(nameof(TtsSettings.ApiKey), key, source, detail);
@@ -260,33 +265,42 @@ public static class ConfigurationResolver
             if (layer.Source == SettingSource.Parameter)
             {
                 Set(key, layer.Source, null, secretName, layer.Settings.Vault);
-                return;
+                return null;
             }
 
             string home = layer.KeyHome ?? HomeBaseUrl(layers, i);
             if (SameServer(home, effectiveBaseUrl))
             {
                 Set(key, layer.Source, layer.KeyDetail, secretName, layer.Settings.Vault);
-                return;
+                return null;
             }
 
-            log.Verbose($"Not using the API key from {layer.Source}{(layer.KeyDetail is null ? string.Empty : " (" + layer.KeyDetail + ")")}: it belongs to {SafeHost(home)}, not {SafeHost(effectiveBaseUrl)}.");
+            string reason = $"the API key from {layer.Source}{(layer.KeyDetail is null ? string.Empty : " (" + layer.KeyDetail + ")")} belongs to {SafeHost(home)}, not {SafeHost(effectiveBaseUrl)}, so it was held back";
+            heldBack ??= reason;
+            log.Verbose($"Not using {reason}.");
         }
 
         Set(null, SettingSource.Default, null, null, null);
+        return heldBack;
     }
 
+    // The server a key was stored for: the BaseUrl of its own layer or the layers below it, or else the default
+    // server of the provider those layers name. The built-in defaults are left out: they follow the call's provider,
+    // so a call to a local server would otherwise claim a key stored, without a BaseUrl, for OpenAI.
     private static string HomeBaseUrl(Layer[] layers, int from)
     {
-        for (int i = from; i < layers.Length; i++)
+        ProviderKind? provider = null;
+        for (int i = from; i < layers.Length && layers[i].Source != SettingSource.Default; i++)
         {
             if (layers[i].Settings.BaseUrl is string url && layers[i].KeyHome is null)
             {
                 return url;
             }
+
+            provider ??= layers[i].Settings.Provider;
         }
 
-        return DefaultBaseUrl;
+        return provider is ProviderKind kind ? ProviderProfile.For(kind).DefaultBaseUrl ?? DefaultBaseUrl : DefaultBaseUrl;
     }
 
     private static bool SameServer(string a, string b)

@@ -1,10 +1,14 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Security;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Threading;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Security;
 
@@ -20,8 +24,6 @@ public sealed class ConfigurationStore
     /// <summary>The profile used when none is named.</summary>
     public const string DefaultProfileName = "default";
 
-    private static readonly object WriteGate = new();
-
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -35,11 +37,19 @@ public sealed class ConfigurationStore
     public ConfigurationStore(string path)
     {
         FilePath = Path.GetFullPath(path);
-        _protector = new SecretProtector(Path.GetDirectoryName(FilePath)!);
+        DirectoryPath = Path.GetDirectoryName(FilePath)!;
+        _protector = new SecretProtector(DirectoryPath);
     }
 
     /// <summary>The full path of the file.</summary>
     public string FilePath { get; }
+
+    internal string DirectoryPath { get; }
+
+    internal string LockFilePath => Path.Combine(DirectoryPath, ".config.lock");
+
+    // How long a change waits for another process that is changing the file; tests shorten it.
+    internal TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The store at the default per-user path, read from the environment at each call so tests and tasks can redirect it.</summary>
     public static ConfigurationStore ForCurrentUser() => new(DefaultPath());
@@ -169,10 +179,14 @@ public sealed class ConfigurationStore
         return true;
     });
 
+    // Every read-modify-write holds the lock file from the read to the rename, so two processes that each add a
+    // profile (or create the first key) end with both changes instead of the last writer's alone.
+    // The lock file keeps out other threads of this process as well as other processes.
     private bool Update(TtsLog? log, Func<ConfigurationDocument, bool> change)
     {
-        lock (WriteGate)
+        try
         {
+            using FileStream held = AcquireLock();
             ConfigurationDocument document = Read(log ?? TtsLog.None);
             if (!change(document))
             {
@@ -182,43 +196,156 @@ public sealed class ConfigurationStore
             PrivateFile.WriteAllBytes(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, JsonOptions));
             return true;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
+        {
+            throw NotWritable(ex);
+        }
     }
+
+    private FileStream AcquireLock()
+    {
+        PrivateFile.EnsurePrivateDirectory(DirectoryPath);
+        var waited = Stopwatch.StartNew();
+        var random = new Random();
+        while (true)
+        {
+            try
+            {
+                // FileShare.None is a sharing mode on Windows and an exclusive flock elsewhere: one holder at a time,
+                // across processes, released by the system when the holder dies.
+                var stream = new FileStream(LockFilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                PrivateFile.SetUnixMode(LockFilePath, PrivateFile.OwnerReadWrite);
+                return stream;
+            }
+            catch (IOException ex) when (PrivateFile.IsHeldByAnother(ex))
+            {
+                if (waited.Elapsed >= LockTimeout)
+                {
+                    throw new TtsException(
+                        TtsErrorIds.ConfigurationLocked,
+                        TtsErrorCategory.ResourceUnavailable,
+                        $"Another process kept the configuration file {FilePath} locked for more than {LockTimeout.TotalSeconds:0} s (it holds {LockFilePath} open). Try again when that process is done.",
+                        ex);
+                }
+
+                Thread.Sleep(random.Next(20, 80));
+            }
+        }
+    }
+
+    private TtsException NotWritable(Exception ex) => new(
+        TtsErrorIds.ConfigurationNotWritable,
+        ex is UnauthorizedAccessException or SecurityException ? TtsErrorCategory.PermissionDenied : TtsErrorCategory.WriteError,
+        $"Cannot change the configuration file {FilePath}: {ex.Message} Make the folder {DirectoryPath} one you can write, or point {(RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "APPDATA" : "XDG_CONFIG_HOME")} at another folder; -Scope Process keeps settings for this session without a file.",
+        ex);
 
     private ConfigurationDocument Read(TtsLog log)
     {
-        if (!File.Exists(FilePath))
-        {
-            return new ConfigurationDocument();
-        }
-
-        if (PrivateFile.Tighten(FilePath))
-        {
-            log.Warning($"The configuration file {FilePath} could be read by other users; its mode is now 0600. Consider replacing the API key stored in it.");
-        }
-
+        byte[] content;
         try
         {
-            ConfigurationDocument? document = JsonSerializer.Deserialize<ConfigurationDocument>(File.ReadAllBytes(FilePath), JsonOptions);
-            if (document is null)
+            if (PrivateFile.TightenDirectory(DirectoryPath))
+            {
+                log.Verbose($"The configuration folder {DirectoryPath} could be read or changed by other users; its mode is now 0700.");
+            }
+
+            if (PrivateFile.Tighten(_protector.KeyFilePath))
+            {
+                log.Warning($"The key file {_protector.KeyFilePath} could be read by other users; its mode is now 0600. Consider replacing the API keys stored with it.");
+            }
+
+            if (!File.Exists(FilePath))
             {
                 return new ConfigurationDocument();
             }
 
-            document.Profiles = new Dictionary<string, ProfileDocument>(document.Profiles ?? new Dictionary<string, ProfileDocument>(), StringComparer.OrdinalIgnoreCase);
-            return document;
+            if (PrivateFile.Tighten(FilePath))
+            {
+                log.Warning($"The configuration file {FilePath} could be read by other users; its mode is now 0600. Consider replacing the API key stored in it.");
+            }
+
+            // FileShare.Delete lets a writer rename its new file over this one while it is being read (Windows).
+            using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            content = buffer.ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
+        {
+            throw Invalid($"cannot be read ({ex.Message})", "Make it readable by you, or delete it and run Set-TtsConfiguration again.", ex);
+        }
+
+        return Parse(content);
+    }
+
+    internal ConfigurationDocument Parse(byte[] content)
+    {
+        // Notepad and Windows PowerShell 5.1's Set-Content -Encoding UTF8 write a byte order mark; accept it.
+        int start = content.Length >= 3 && content[0] == 0xEF && content[1] == 0xBB && content[2] == 0xBF ? 3 : 0;
+        StoredDocument? stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize<StoredDocument>(new ReadOnlySpan<byte>(content, start, content.Length - start), JsonOptions);
         }
         catch (JsonException ex)
         {
-            throw new TtsException(
-                TtsErrorIds.ConfigurationInvalid,
-                TtsErrorCategory.InvalidData,
-                $"The configuration file {FilePath} is not valid JSON ({ex.Message}). Fix or delete it, then run Set-TtsConfiguration again.",
-                ex);
+            throw Invalid($"is not valid JSON ({ex.Message})", "Fix or delete it, then run Set-TtsConfiguration again.", ex);
         }
+
+        var document = new ConfigurationDocument
+        {
+            Version = stored?.Version ?? 1,
+            DefaultProfile = stored?.DefaultProfile,
+            Unknown = stored?.Unknown,
+        };
+        foreach (KeyValuePair<string, ProfileDocument?> entry in stored?.Profiles ?? new Dictionary<string, ProfileDocument?>())
+        {
+            if (entry.Value is null)
+            {
+                throw Invalid($"has no settings for the profile '{entry.Key}' (it is null)", "Remove that entry from the file, or replace null with {}.");
+            }
+
+            string? twin = document.Profiles.Keys.FirstOrDefault(name => string.Equals(name, entry.Key, StringComparison.OrdinalIgnoreCase));
+            if (twin is not null)
+            {
+                throw Invalid($"has two profiles, '{twin}' and '{entry.Key}', whose names differ only in case; profile names ignore case", "Edit the file so that one of them remains.");
+            }
+
+            document.Profiles[entry.Key] = entry.Value;
+        }
+
+        return document;
     }
 
-    private TtsSettings ToSettings(ProfileDocument stored)
+    private TtsException Invalid(string problem, string remedy, Exception? inner = null) => new(
+        TtsErrorIds.ConfigurationInvalid,
+        TtsErrorCategory.InvalidData,
+        $"The configuration file {FilePath} {problem}. {remedy}",
+        inner);
+
+    // A stored value gets the checks its Set-TtsConfiguration parameter gets: a hand-edited timeoutSec of 0 would
+    // otherwise remove every timeout, and a maximumRetryCount of a million would send a million requests.
+    private TtsSettings ToSettings(string profile, ProfileDocument stored)
     {
+        TtsException OutOfRange(string field, object value, string range) => Invalid(
+            $"sets {field} to {Convert.ToString(value, CultureInfo.InvariantCulture)} in the profile '{profile}'; it must be {range}",
+            $"Correct it with Set-TtsConfiguration -Profile {profile} -{char.ToUpperInvariant(field[0]) + field.Substring(1)} <value>, or edit the file.");
+
+        if (stored.TimeoutSec is int timeout && (timeout < SettingLimits.MinimumTimeoutSec || timeout > SettingLimits.MaximumTimeoutSec))
+        {
+            throw OutOfRange("timeoutSec", timeout, $"from {SettingLimits.MinimumTimeoutSec} to {SettingLimits.MaximumTimeoutSec}");
+        }
+
+        if (stored.MaximumRetryCount is int retries && (retries < SettingLimits.MinimumRetryCount || retries > SettingLimits.MaximumRetryCount))
+        {
+            throw OutOfRange("maximumRetryCount", retries, $"from {SettingLimits.MinimumRetryCount} to {SettingLimits.MaximumRetryCount}");
+        }
+
+        if (stored.RetryIntervalSec is double interval && (double.IsNaN(interval) || interval < SettingLimits.MinimumRetryIntervalSec || interval > SettingLimits.MaximumRetryIntervalSec))
+        {
+            throw OutOfRange("retryIntervalSec", interval, $"from {SettingLimits.MinimumRetryIntervalSec} to {SettingLimits.MaximumRetryIntervalSec}");
+        }
+
         var settings = new TtsSettings
         {
             BaseUrl = stored.BaseUrl,
@@ -233,7 +360,7 @@ public sealed class ConfigurationStore
         {
             settings.Format = AudioFormats.TryParse(stored.Format, out AudioFormat format)
                 ? format
-                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidData, $"The configuration file {FilePath} names an unknown format '{stored.Format}'. Set a valid one with Set-TtsConfiguration -Format.");
+                : throw Invalid($"names an unknown format '{stored.Format}' in the profile '{profile}'", $"Set a valid one with Set-TtsConfiguration -Profile {profile} -Format (mp3, opus, aac, flac, wav, pcm).");
         }
 
         if (stored.ApiKey is not null)
@@ -243,9 +370,9 @@ public sealed class ConfigurationStore
 
         if (stored.Provider is not null)
         {
-            settings.Provider = Enum.TryParse(stored.Provider, ignoreCase: true, out ProviderKind kind)
+            settings.Provider = Enum.TryParse(stored.Provider, ignoreCase: true, out ProviderKind kind) && Enum.IsDefined(typeof(ProviderKind), kind)
                 ? kind
-                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidData, $"The configuration file {FilePath} names an unknown provider '{stored.Provider}'. Set a valid one with Set-TtsConfiguration -Provider.");
+                : throw Invalid($"names an unknown provider '{stored.Provider}' in the profile '{profile}'", $"Set a valid one with Set-TtsConfiguration -Profile {profile} -Provider.");
         }
 
         settings.Deployment = stored.Deployment;
@@ -286,10 +413,12 @@ public sealed class ConfigurationStore
         public bool HasProfile(string profile) => _document.Profiles.ContainsKey(profile);
 
         /// <summary>One profile's settings; an absent profile gives empty settings.</summary>
+        /// <exception cref="TtsException">TtsConfigurationInvalid when a stored value is out of range or a stored secret cannot be read.</exception>
         public TtsSettings Load(string profile) =>
-            _document.Profiles.TryGetValue(profile, out ProfileDocument? stored) ? _store.ToSettings(stored) : new TtsSettings();
+            _document.Profiles.TryGetValue(profile, out ProfileDocument? stored) ? _store.ToSettings(profile, stored) : new TtsSettings();
     }
 
+    // What is written: the known members, then whatever a newer version of the module stored (kept, not dropped).
     internal sealed class ConfigurationDocument
     {
         public int Version { get; set; } = 1;
@@ -297,6 +426,22 @@ public sealed class ConfigurationStore
         public string? DefaultProfile { get; set; }
 
         public Dictionary<string, ProfileDocument> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Unknown { get; set; }
+    }
+
+    // What is read: profiles as the file spells them, so that nulls and names differing only in case can be reported.
+    internal sealed class StoredDocument
+    {
+        public int Version { get; set; } = 1;
+
+        public string? DefaultProfile { get; set; }
+
+        public Dictionary<string, ProfileDocument?>? Profiles { get; set; }
+
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Unknown { get; set; }
     }
 
     internal sealed class ProfileDocument
@@ -336,5 +481,8 @@ public sealed class ConfigurationStore
         public string? ApiKeySecretName { get; set; }
 
         public string? Vault { get; set; }
+
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement>? Unknown { get; set; }
     }
 }

@@ -85,14 +85,44 @@ public static class PrivateFile
 
     /// <summary>
     /// Tightens a file that group or others may read to 0600 and returns true when it had to, so the caller can warn.
+    /// A missing file, or one this user may not change, is left as it is.
     /// </summary>
-    public static bool Tighten(string path)
+    public static bool Tighten(string path) => TightenTo(path, OwnerReadWrite, isDirectory: false);
+
+    /// <summary>
+    /// Tightens a directory that group or others may enter or change to 0700 and returns true when it had to: with
+    /// 0777, another user could delete or replace the key file in it.
+    /// </summary>
+    public static bool TightenDirectory(string path) => TightenTo(path, OwnerOnlyDirectory, isDirectory: true);
+
+    /// <summary>True when <paramref name="ex"/> says that another handle holds the file with FileShare.None.</summary>
+    public static bool IsHeldByAnother(IOException ex)
     {
-        int? mode = GetUnixMode(path);
-        if (mode is int bits && (bits & 0x3F) != 0)
+        // Windows: ERROR_SHARING_VIOLATION (32) and ERROR_LOCK_VIOLATION (33). Elsewhere .NET takes an flock and
+        // reports EWOULDBLOCK: 11 on Linux, 35 on macOS and the BSDs.
+        int code = ex.HResult & 0xFFFF;
+        return RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? code is 32 or 33 : code is 11 or 35;
+    }
+
+    private static bool TightenTo(string path, int mode, bool isDirectory)
+    {
+        if (!IsUnix || (isDirectory ? !Directory.Exists(path) : !File.Exists(path)))
         {
-            SetUnixMode(path, OwnerReadWrite);
-            return true;
+            return false;
+        }
+
+        try
+        {
+            int? bits = GetUnixMode(path);
+            if (bits is int current && (current & 0x3F) != 0)
+            {
+                SetUnixMode(path, mode);
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException || ex.InnerException is UnauthorizedAccessException or IOException)
+        {
+            // Owned by someone else: reading may still work, and a write reports the real problem.
         }
 
         return false;

@@ -1,7 +1,24 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Security;
 
 namespace AitreTts.Core.Configuration;
+
+/// <summary>
+/// The valid range of each numeric setting: Set-TtsConfiguration's parameters and the values read back from the
+/// configuration file are checked against the same numbers.
+/// </summary>
+public static class SettingLimits
+{
+#pragma warning disable CS1591 // The names say it; the README lists the ranges.
+    public const int MinimumTimeoutSec = 1;
+    public const int MaximumTimeoutSec = 86400;
+    public const int MinimumRetryCount = 0;
+    public const int MaximumRetryCount = 10;
+    public const double MinimumRetryIntervalSec = 0.0;
+    public const double MaximumRetryIntervalSec = 60.0;
+#pragma warning restore CS1591
+}
 
 /// <summary>
 /// A partial set of settings from one place (a call's parameters, the session, the environment, the file).
@@ -89,9 +106,8 @@ public sealed class TtsSettings
         Vault = changes.Vault ?? Vault;
     }
 
-    /// <summary>Names the members that are set, never their values.</summary>
-    public override string ToString() =>
-        "TtsSettings(" + string.Join(", ", new[]
+    /// <summary>The names of the members that are set, as Set-TtsConfiguration's parameters name them; never their values.</summary>
+    public IReadOnlyList<string> SetMemberNames() => new[]
         {
             BaseUrl is null ? null : "BaseUrl",
             ApiKey is null ? null : "ApiKey",
@@ -110,5 +126,8 @@ public sealed class TtsSettings
             ProxyUseDefaultCredentials is null ? null : "ProxyUseDefaultCredentials",
             ApiKeySecretName is null ? null : "ApiKeySecretName",
             Vault is null ? null : "Vault",
-        }.Where(name => name is not null)) + ")";
+        }.Where(name => name is not null).Select(name => name!).ToList();
+
+    /// <summary>Names the members that are set, never their values.</summary>
+    public override string ToString() => SetMemberNames().Count == 0 ? "nothing" : string.Join(", ", SetMemberNames());
 }

@@ -19,6 +19,8 @@ public static class TtsErrorIds
     public const string InsecureTransport = "TtsInsecureTransport";
     public const string ConfigurationInvalid = "TtsConfigurationInvalid";
     public const string ProfileNotFound = "TtsProfileNotFound";
+    public const string ConfigurationNotWritable = "TtsConfigurationNotWritable";
+    public const string ConfigurationLocked = "TtsConfigurationLocked";
     public const string SecretManagementMissing = "TtsSecretManagementMissing";
     public const string SecretNotFound = "TtsSecretNotFound";
 

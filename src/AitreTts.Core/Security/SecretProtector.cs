@@ -18,6 +18,7 @@ public sealed class SecretProtector
 {
     private const string DpapiPrefix = "dpapi:";
     private const string AesPrefix = "aes:";
+    private const int KeyLength = 64;
     private readonly string _keyFilePath;
 
     /// <summary>Creates a protector whose Unix key file lives in <paramref name="configurationDirectory"/>.</summary>
@@ -26,7 +27,12 @@ public sealed class SecretProtector
         _keyFilePath = Path.Combine(configurationDirectory, "secret.key");
     }
 
-    /// <summary>The protected, printable form of <paramref name="plainText"/>.</summary>
+    internal string KeyFilePath => _keyFilePath;
+
+    /// <summary>
+    /// The protected, printable form of <paramref name="plainText"/>. Creates the key file when there is none; call
+    /// it only from a write that holds the configuration lock.
+    /// </summary>
     public string Protect(string plainText)
     {
         byte[] plain = Encoding.UTF8.GetBytes(plainText);
@@ -60,12 +66,7 @@ public sealed class SecretProtector
 
             if (protectedText.StartsWith(AesPrefix, StringComparison.Ordinal))
             {
-                if (!File.Exists(_keyFilePath))
-                {
-                    throw Unreadable($"its key file {_keyFilePath} is missing");
-                }
-
-                return Encoding.UTF8.GetString(AesUnprotect(Convert.FromBase64String(protectedText.Substring(AesPrefix.Length)), LoadOrCreateKey()));
+                return Encoding.UTF8.GetString(AesUnprotect(Convert.FromBase64String(protectedText.Substring(AesPrefix.Length)), ReadKey()));
             }
         }
         catch (Exception ex) when (ex is CryptographicException or FormatException or Win32Exception)
@@ -82,25 +83,77 @@ public sealed class SecretProtector
         $"The stored API key cannot be read: {reason}. Store it again with 'Set-TtsConfiguration -ApiKey <key>'.",
         inner);
 
+    // Reading never creates, repairs or replaces the key file: a new key would make every stored secret unreadable.
+    private byte[] ReadKey()
+    {
+        byte[] key;
+        try
+        {
+            key = File.ReadAllBytes(_keyFilePath);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw Unreadable($"its key file {_keyFilePath} is missing", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable($"its key file {_keyFilePath} cannot be read ({ex.Message})", ex);
+        }
+
+        if (key.Length != KeyLength)
+        {
+            Array.Clear(key, 0, key.Length);
+            throw new TtsException(
+                TtsErrorIds.ConfigurationInvalid,
+                TtsErrorCategory.InvalidData,
+                $"The key file {_keyFilePath} is {key.Length} bytes long instead of {KeyLength}: it was altered, so no key or proxy password stored with it can be read. It was left as it is. To recover, delete that file, then store each key again with 'Set-TtsConfiguration -ApiKey <key>' (and -ProxyCredential where one was stored).");
+        }
+
+        return key;
+    }
+
+    // The key file appears complete or not at all: it is written to a private temporary file, then moved to its name
+    // with a move that refuses to replace. When another process won that race, its key is the one to use.
     private byte[] LoadOrCreateKey()
     {
         if (File.Exists(_keyFilePath))
         {
-            byte[] existing = File.ReadAllBytes(_keyFilePath);
-            if (existing.Length == 64)
-            {
-                return existing;
-            }
+            return ReadKey();
         }
 
-        byte[] key = new byte[64];
+        byte[] key = new byte[KeyLength];
         using (var random = RandomNumberGenerator.Create())
         {
             random.GetBytes(key);
         }
 
-        PrivateFile.WriteAllBytes(_keyFilePath, key);
-        return key;
+        string directory = Path.GetDirectoryName(_keyFilePath)!;
+        PrivateFile.EnsurePrivateDirectory(directory);
+        string temporary = Path.Combine(directory, ".secret.key." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                PrivateFile.SetUnixMode(temporary, PrivateFile.OwnerReadWrite);
+                stream.Write(key, 0, key.Length);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, _keyFilePath);
+            return key;
+        }
+        catch (IOException) when (File.Exists(_keyFilePath))
+        {
+            Array.Clear(key, 0, key.Length);
+            return ReadKey();
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
     }
 
     // Encrypt-then-MAC: iv | ciphertext | HMAC-SHA256(iv | ciphertext). Key bytes 0..31 encrypt, 32..63 authenticate.

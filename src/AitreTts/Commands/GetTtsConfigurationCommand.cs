@@ -20,7 +20,7 @@ public sealed class GetTtsConfigurationCommand : TtsCmdlet
     public string[]? Profile { get; set; }
 
     /// <inheritdoc />
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         ConfigurationStore.StoredConfiguration file = ConfigurationStore.ForCurrentUser().Snapshot(Log);
         string defaultProfile = file.DefaultProfile;

@@ -51,10 +51,10 @@ public sealed class GetTtsVoiceCommand : TtsCmdlet
     public SwitchParameter Refresh { get; set; }
 
     /// <inheritdoc />
-    protected override void ProcessRecord() => _names.AddRange(Name ?? Array.Empty<string>());
+    protected override void ProcessRecordCore() => _names.AddRange(Name ?? Array.Empty<string>());
 
     /// <inheritdoc />
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         IReadOnlyList<TtsVoice> voices = DiscoverVoices();
         WildcardPattern[] patterns = (_names.Count == 0 ? new List<string> { "*" } : _names)

@@ -168,7 +168,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
     private const int DefaultMaximumDocumentLength = 1_000_000;
 
     /// <inheritdoc />
-    protected override void BeginProcessing()
+    protected override void BeginProcessingCore()
     {
         if (double.IsNaN(Speed) || Speed < 0.25 || Speed > 4.0)
         {
@@ -233,7 +233,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
     }
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         // -Text $null binds a null array: that is one empty document, reported as such rather than ignored.
         foreach (string? item in Text ?? new string?[] { null })
@@ -293,7 +293,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
     }
 
     /// <inheritdoc />
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         FlushPendingDocument();
         if (ParameterSetName == OutFileSet)
@@ -443,6 +443,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             options.Model);
         if (!ShouldProcess(output.PreferredPath, action))
         {
+            WarnIfTheCallWouldLackAKey(_configuration!);
             return;
         }
 

@@ -6,7 +6,7 @@ using AitreTts.Core.Errors;
 namespace AitreTts.Commands;
 
 /// <summary>Remove-TtsConfiguration: removes a stored profile, or only its key, or the session's settings.</summary>
-[Cmdlet(VerbsCommon.Remove, "TtsConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsCommon.Remove, "TtsConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 public sealed class RemoveTtsConfigurationCommand : TtsCmdlet
 {
     /// <summary>The profile to remove (or whose key to remove); the default profile when not given.</summary>
@@ -24,7 +24,7 @@ public sealed class RemoveTtsConfigurationCommand : TtsCmdlet
     public TtsConfigurationScope Scope { get; set; } = TtsConfigurationScope.CurrentUser;
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
+    protected override void ProcessRecordCore()
     {
         if (Scope == TtsConfigurationScope.Process)
         {

@@ -6,6 +6,7 @@ using AitreTts.Core;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Security;
 
 namespace AitreTts.Commands;
 
@@ -58,17 +59,17 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
 
     /// <summary>The default time limit in seconds.</summary>
     [Parameter]
-    [ValidateRange(1, 86400)]
+    [ValidateRange(SettingLimits.MinimumTimeoutSec, SettingLimits.MaximumTimeoutSec)]
     public int TimeoutSec { get; set; }
 
     /// <summary>The default number of retries.</summary>
     [Parameter]
-    [ValidateRange(0, 10)]
+    [ValidateRange(SettingLimits.MinimumRetryCount, SettingLimits.MaximumRetryCount)]
     public int MaximumRetryCount { get; set; }
 
     /// <summary>A fixed wait between retries, in seconds.</summary>
     [Parameter]
-    [ValidateRange(0.0, 60.0)]
+    [ValidateRange(SettingLimits.MinimumRetryIntervalSec, SettingLimits.MaximumRetryIntervalSec)]
     public double RetryIntervalSec { get; set; }
 
     /// <summary>The named profile to set; created when missing.</summary>
@@ -129,7 +130,7 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
     public SwitchParameter PassThru { get; set; }
 
     /// <inheritdoc />
-    protected override void EndProcessing()
+    protected override void EndProcessingCore()
     {
         var changes = new TtsSettings
         {
@@ -142,7 +143,6 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
             Provider = IfBound(nameof(Provider), Provider),
             Deployment = Deployment,
             ApiVersion = ApiVersion,
-            Proxy = Proxy?.ToString(),
             ProxyUserName = ProxyCredential?.UserName,
             ProxyPassword = ProxyCredential?.Password,
             ProxyUseDefaultCredentials = IfBound(nameof(ProxyUseDefaultCredentials), ProxyUseDefaultCredentials.IsPresent),
@@ -151,31 +151,29 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
         };
         if (ApiKey is { Length: > 0 } && ApiKeySecretName is not null)
         {
-            ThrowTtsError(new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "Give either -ApiKey (stored protected) or -ApiKeySecretName (read from SecretManagement at call time), not both."), ApiKeySecretName);
+            throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "Give either -ApiKey (stored protected) or -ApiKeySecretName (read from SecretManagement at call time), not both.");
         }
 
         if (Scope == TtsConfigurationScope.Process && (Profile is not null || Default.IsPresent))
         {
-            ThrowTtsError(new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Scope Process settings apply to every profile of this session; drop -Profile and -Default, or use -Scope CurrentUser."), Profile);
+            throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Scope Process settings apply to every profile of this session; drop -Profile and -Default, or use -Scope CurrentUser.");
         }
 
-        try
+        if (Proxy is not null)
         {
-            if (BaseUrl is not null)
-            {
-                changes.BaseUrl = TtsEndpoint.ParseBaseUrl(BaseUrl, changes.Provider ?? ProviderProfile.Infer(BaseUrl)).ToString().TrimEnd('/');
-            }
-
-            if (Format is not null)
-            {
-                changes.Format = AudioFormats.TryParse(Format, out AudioFormat format)
-                    ? format
-                    : throw new TtsException(TtsErrorIds.InvalidFormat, TtsErrorCategory.InvalidArgument, $"'{Format}' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.");
-            }
+            SetProxy(changes, Proxy);
         }
-        catch (TtsException ex)
+
+        if (BaseUrl is not null)
         {
-            ThrowTtsError(ex, (object?)BaseUrl ?? Format);
+            changes.BaseUrl = TtsEndpoint.ParseBaseUrl(BaseUrl, changes.Provider ?? ProviderProfile.Infer(BaseUrl)).ToString().TrimEnd('/');
+        }
+
+        if (Format is not null)
+        {
+            changes.Format = AudioFormats.TryParse(Format, out AudioFormat format)
+                ? format
+                : throw new TtsException(TtsErrorIds.InvalidFormat, TtsErrorCategory.InvalidArgument, $"'{Format}' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.");
         }
 
         if (OutputDirectory is not null)
@@ -188,9 +186,10 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
             WriteWarning("The API key given is empty and was not stored.");
         }
 
+        string action = "Set " + changes;
         if (Scope == TtsConfigurationScope.Process)
         {
-            if (ShouldProcess("the current process", "Set TTS configuration: " + changes))
+            if (ShouldProcess("the settings of this PowerShell process", action))
             {
                 SessionConfiguration.Apply(changes);
             }
@@ -198,22 +197,11 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
         else
         {
             ConfigurationStore store = ConfigurationStore.ForCurrentUser();
-            string profile = Profile ?? store.DefaultProfile(Log);
-            if (ShouldProcess($"{store.FilePath} (profile '{profile}')", "Set TTS configuration: " + changes))
+            string profile = Profile ?? store.Snapshot(Log).DefaultProfile;
+            if (ShouldProcess($"profile '{profile}' in {store.FilePath}", action))
             {
-                try
-                {
-                    store.Save(changes, profile, Log, Default.IsPresent);
-                    WriteVerbose($"Saved {changes} to profile '{profile}' in {store.FilePath}{(changes.ApiKey is null ? string.Empty : "; the key is stored protected, never in plain text")}.");
-                }
-                catch (TtsException ex)
-                {
-                    ThrowTtsError(ex, store.FilePath);
-                }
-                catch (System.Exception ex) when (ex is System.IO.IOException or System.UnauthorizedAccessException)
-                {
-                    ThrowTtsError(Core.Output.FileErrors.From(ex, store.FilePath), store.FilePath);
-                }
+                store.Save(changes, profile, Log, Default.IsPresent);
+                WriteVerbose($"Saved {changes} to profile '{profile}' in {store.FilePath}{(changes.ApiKey is null ? string.Empty : "; the key is stored protected, never in plain text")}.");
             }
         }
 
@@ -222,5 +210,33 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
             string? profile = Scope == TtsConfigurationScope.CurrentUser ? Profile : null;
             WriteObject(TtsConfigurationInfo.From(ResolveConfiguration(new TtsSettings(), profile), isDefault: null));
         }
+    }
+
+    // A password written into the proxy URL (http://user:pass@host:port) is a credential like -ProxyCredential's:
+    // it is taken out of the URL and kept protected, so neither the file nor Get-TtsConfiguration shows it.
+    private void SetProxy(TtsSettings changes, Uri proxy)
+    {
+        if (!proxy.IsAbsoluteUri)
+        {
+            throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Proxy must be an absolute URL such as http://proxy.corp:8080.");
+        }
+
+        if (proxy.UserInfo.Length == 0)
+        {
+            changes.Proxy = proxy.ToString();
+            return;
+        }
+
+        if (ProxyCredential is not null)
+        {
+            throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Proxy names a user and -ProxyCredential gives one too; give the credential once, with -ProxyCredential.");
+        }
+
+        int colon = proxy.UserInfo.IndexOf(':');
+        string user = Uri.UnescapeDataString(colon < 0 ? proxy.UserInfo : proxy.UserInfo.Substring(0, colon));
+        string password = colon < 0 ? string.Empty : Uri.UnescapeDataString(proxy.UserInfo.Substring(colon + 1));
+        changes.ProxyUserName = user;
+        changes.ProxyPassword = SecretText.ToSecureString(password);
+        changes.Proxy = new UriBuilder(proxy) { UserName = string.Empty, Password = string.Empty }.Uri.ToString();
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.Versioning;
 using System.Security;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
@@ -63,13 +64,12 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(FileKey, SecretText.Reveal(loaded.ApiKey!));
     }
 
-    [Fact]
+    // The analyzer cannot see Skip.If: the attribute tells it these file-mode calls never run on Windows.
+    [SkippableFact]
+    [UnsupportedOSPlatform("windows")]
     public void Save_CreatesPrivateFilesOnUnix()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "Unix file modes do not exist on Windows.");
 
         new ConfigurationStore(ConfigPath).Save(new TtsSettings { ApiKey = SecretText.ToSecureString(FileKey) });
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ConfigPath));
@@ -77,13 +77,11 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(ConfigPath)!));
     }
 
-    [Fact]
+    [SkippableFact]
+    [UnsupportedOSPlatform("windows")]
     public void Load_TightensAWorldReadableFileWithAWarning()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
+        Skip.If(OperatingSystem.IsWindows(), "Unix file modes do not exist on Windows.");
 
         var store = new ConfigurationStore(ConfigPath);
         store.Save(new TtsSettings { Voice = "nova" });
@@ -166,6 +164,21 @@ public sealed class ConfigurationTests : IDisposable
         EffectiveConfiguration explicitKey = ConfigurationResolver.Resolve(
             new TtsSettings { BaseUrl = "https://proxy.example.com", ApiKey = SecretText.ToSecureString("tk-call-0000000000000000") }, new(), Read(new()), file, "f");
         Assert.Equal("tk-call-0000000000000000", SecretText.Reveal(explicitKey.ApiKey!));
+    }
+
+    [Fact]
+    public void Resolve_SaysWhyAStoredKeyWasHeldBackFromALocalServer()
+    {
+        // A key stored without a BaseUrl belongs to OpenAI, whatever provider the call's own URL implies.
+        var file = new TtsSettings { ApiKey = SecretText.ToSecureString(FileKey) };
+        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new TtsSettings { BaseUrl = "http://127.0.0.1:5000" }, new(), Read(new()), file, "/cfg/config.json");
+        Assert.Null(effective.ApiKey);
+        Assert.Contains("https://api.openai.com", effective.HeldBackKeyReason);
+        Assert.Contains("/cfg/config.json", effective.HeldBackKeyReason);
+
+        EffectiveConfiguration local = ConfigurationResolver.Resolve(new(), new(), Read(new()), new TtsSettings { Provider = ProviderKind.Local, ApiKey = SecretText.ToSecureString(FileKey) }, "f");
+        Assert.Equal(FileKey, SecretText.Reveal(local.ApiKey!));
+        Assert.Null(local.HeldBackKeyReason);
     }
 
     [Fact]

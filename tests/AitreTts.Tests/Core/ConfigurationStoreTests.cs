@@ -1,0 +1,203 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using AitreTts.Core.Configuration;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Security;
+
+namespace AitreTts.Tests.Core;
+
+// What the configuration file may hold, and what a change does to it when other writers or old files are around.
+public sealed class ConfigurationStoreTests : IDisposable
+{
+    private const string Key = "tk-store-key-00000000000000000";
+    private readonly string _directory = Directory.CreateTempSubdirectory("aitretts-store-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private string ConfigPath => Path.Combine(_directory, "AitreTts", "config.json");
+
+    private string KeyPath => Path.Combine(_directory, "AitreTts", "secret.key");
+
+    private void WriteConfig(string json, bool byteOrderMark = false)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
+        File.WriteAllText(ConfigPath, json, new UTF8Encoding(byteOrderMark));
+    }
+
+    [Theory]
+    [InlineData("timeoutSec", "0")]
+    [InlineData("timeoutSec", "86401")]
+    [InlineData("timeoutSec", "-5")]
+    [InlineData("maximumRetryCount", "-1")]
+    [InlineData("maximumRetryCount", "11")]
+    [InlineData("maximumRetryCount", "1000000")]
+    [InlineData("retryIntervalSec", "-0.5")]
+    [InlineData("retryIntervalSec", "60.5")]
+    [InlineData("format", "\"wma\"")]
+    [InlineData("provider", "\"Nobody\"")]
+    [InlineData("provider", "\"42\"")]
+    public void Load_RefusesAStoredValueTheParameterWouldRefuse(string field, string value)
+    {
+        WriteConfig($"{{ \"profiles\": {{ \"work\": {{ \"{field}\": {value} }} }} }}");
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Load("work"));
+        Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidData, error.Category);
+        Assert.Contains("'work'", error.Message);
+        Assert.Contains(field == "format" || field == "provider" ? value.Trim('"') : field, error.Message);
+    }
+
+    [Theory]
+    [InlineData("timeoutSec", "1")]
+    [InlineData("timeoutSec", "86400")]
+    [InlineData("maximumRetryCount", "0")]
+    [InlineData("maximumRetryCount", "10")]
+    [InlineData("retryIntervalSec", "0")]
+    [InlineData("retryIntervalSec", "60")]
+    public void Load_AcceptsTheEdgesOfEachRange(string field, string value)
+    {
+        WriteConfig($"{{ \"profiles\": {{ \"default\": {{ \"{field}\": {value} }} }} }}");
+        _ = new ConfigurationStore(ConfigPath).Load();
+    }
+
+    [Fact]
+    public void Load_ReportsANumberTooLargeForItsFieldAsInvalid()
+    {
+        WriteConfig("{ \"profiles\": { \"default\": { \"timeoutSec\": 99999999999999 } } }");
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Load());
+        Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+    }
+
+    [Fact]
+    public void Save_FixesAnOutOfRangeValueThatLoadRefuses()
+    {
+        WriteConfig("{ \"profiles\": { \"default\": { \"maximumRetryCount\": 1000000 } } }");
+        var store = new ConfigurationStore(ConfigPath);
+        store.Save(new TtsSettings { MaximumRetryCount = 3 });
+        Assert.Equal(3, store.Load().MaximumRetryCount);
+    }
+
+    [Fact]
+    public void Load_ReportsANullProfileAsInvalid()
+    {
+        WriteConfig("{ \"profiles\": { \"default\": null } }");
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Snapshot());
+        Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+        Assert.Contains("'default'", error.Message);
+    }
+
+    [Fact]
+    public void Load_ReportsProfilesThatDifferOnlyInCase()
+    {
+        WriteConfig("{ \"profiles\": { \"a\": { \"voice\": \"nova\" }, \"A\": { \"voice\": \"echo\" } } }");
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Snapshot());
+        Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+        Assert.Contains("'a' and 'A'", error.Message);
+    }
+
+    [Fact]
+    public void Load_AcceptsAByteOrderMark()
+    {
+        WriteConfig("{ \"profiles\": { \"default\": { \"voice\": \"nova\" } } }", byteOrderMark: true);
+        Assert.Equal(0xEF, File.ReadAllBytes(ConfigPath)[0]);
+        Assert.Equal("nova", new ConfigurationStore(ConfigPath).Load().Voice);
+    }
+
+    [Fact]
+    public void Save_KeepsFieldsANewerVersionWrote()
+    {
+        WriteConfig("{ \"version\": 1, \"telemetry\": { \"on\": false }, \"profiles\": { \"default\": { \"voice\": \"nova\", \"sampleRate\": 24000 } } }");
+        new ConfigurationStore(ConfigPath).Save(new TtsSettings { Model = "tts-1-hd" });
+        JsonNode written = JsonNode.Parse(File.ReadAllText(ConfigPath))!;
+        Assert.False(written["telemetry"]!["on"]!.GetValue<bool>());
+        Assert.Equal(24000, written["profiles"]!["default"]!["sampleRate"]!.GetValue<int>());
+        Assert.Equal("nova", written["profiles"]!["default"]!["voice"]!.GetValue<string>());
+        Assert.Equal("tts-1-hd", written["profiles"]!["default"]!["model"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Load_RefusesATamperedKey()
+    {
+        var store = new ConfigurationStore(ConfigPath);
+        store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) });
+        JsonNode document = JsonNode.Parse(File.ReadAllText(ConfigPath))!;
+        string stored = document["profiles"]!["default"]!["apiKey"]!.GetValue<string>();
+        int colon = stored.IndexOf(':');
+        byte[] payload = Convert.FromBase64String(stored.Substring(colon + 1));
+        // The first bytes are the AES IV (DPAPI's header on Windows): changing one still decrypts without the HMAC.
+        payload[0] ^= 1;
+        document["profiles"]!["default"]!["apiKey"] = stored.Substring(0, colon + 1) + Convert.ToBase64String(payload);
+        File.WriteAllText(ConfigPath, document.ToJsonString());
+
+        TtsException error = Assert.Throws<TtsException>(() => store.Load());
+        Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+    }
+
+    [SkippableFact]
+    public void Load_NeverCreatesOrReplacesTheKeyFile()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Windows protects the key with DPAPI, without a key file.");
+        var store = new ConfigurationStore(ConfigPath);
+        store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) });
+        byte[] damaged = File.ReadAllBytes(KeyPath).Concat(new byte[] { 7 }).ToArray();
+        File.WriteAllBytes(KeyPath, damaged);
+
+        TtsException error = Assert.Throws<TtsException>(() => store.Load());
+        Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+        Assert.Contains("65 bytes", error.Message);
+        Assert.Equal(damaged, File.ReadAllBytes(KeyPath));
+
+        File.Delete(KeyPath);
+        error = Assert.Throws<TtsException>(() => store.Load());
+        Assert.Contains("missing", error.Message);
+        Assert.False(File.Exists(KeyPath));
+    }
+
+    [Fact]
+    public void Save_WaitsForTheLockAndThenReportsConfigurationLocked()
+    {
+        var store = new ConfigurationStore(ConfigPath) { LockTimeout = TimeSpan.FromMilliseconds(300) };
+        store.Save(new TtsSettings { Voice = "nova" });
+        using (new FileStream(store.LockFilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            TtsException error = Assert.Throws<TtsException>(() => store.Save(new TtsSettings { Voice = "echo" }));
+            Assert.Equal(TtsErrorIds.ConfigurationLocked, error.ErrorId);
+            Assert.Equal(TtsErrorCategory.ResourceUnavailable, error.Category);
+        }
+
+        store.Save(new TtsSettings { Voice = "echo" });
+        Assert.Equal("echo", store.Load().Voice);
+    }
+
+    [Fact]
+    public async Task Save_FromManyWritersAtOnceKeepsEveryProfileAndKey()
+    {
+        // Separate stores, as separate processes would have; the lock file is what keeps them apart.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(() =>
+        {
+            var store = new ConfigurationStore(ConfigPath);
+            for (int i = 0; i < 5; i++)
+            {
+                store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString($"{Key}-{writer}-{i}") }, $"p{writer}-{i}");
+            }
+        })));
+
+        ConfigurationStore.StoredConfiguration stored = new ConfigurationStore(ConfigPath).Snapshot();
+        Assert.Equal(40, stored.ProfileNames.Count);
+        foreach (string name in stored.ProfileNames)
+        {
+            Assert.Equal($"{Key}-{name.Substring(1)}", SecretText.Reveal(stored.Load(name).ApiKey!));
+        }
+    }
+
+    [Fact]
+    public void SetMemberNames_NamesParametersAndNoValues()
+    {
+        var settings = new TtsSettings { BaseUrl = "https://gateway.example.com", ApiKey = SecretText.ToSecureString(Key) };
+        Assert.Equal(new[] { "BaseUrl", "ApiKey" }, settings.SetMemberNames());
+        Assert.Equal("BaseUrl, ApiKey", settings.ToString());
+    }
+}
