@@ -128,3 +128,66 @@ Describe 'The 5.1 rules themselves' {
         Test-Snippet $Text | Should -BeNullOrEmpty
     }
 }
+
+Describe 'The build each edition loads' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+        $script:Manifest = Get-BuiltModuleManifest
+        $script:ModuleBase = Split-Path $script:Manifest
+        $script:Emulator = Start-TtsEmulator
+        $script:OnDesktop = $PSVersionTable.PSEdition -ne 'Core'
+        # A fresh PowerShell per case: the TLS setting and the loaded assemblies are the process's.
+        $script:Probe = Join-Path $TestDrive 'probe.ps1'
+        Set-Content -LiteralPath $script:Probe -Encoding ASCII -Value @'
+param($Manifest, $BaseUrl, $Config, $Protocol)
+$ErrorActionPreference = 'Stop'
+$env:XDG_CONFIG_HOME = $Config
+$env:APPDATA = $Config
+[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType][int]$Protocol
+Import-Module $Manifest
+$tls = [int][Net.ServicePointManager]::SecurityProtocol
+# Get-TtsVoice reads the server's JSON: System.Text.Json is loaded by then.
+$voices = @(Get-TtsVoice -BaseUrl $BaseUrl -ApiKey 'sk-test-0123456789' -Refresh)
+$json = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'System.Text.Json' } | Select-Object -First 1
+[pscustomobject]@{
+    Cmdlets = (Get-Command Invoke-TextToSpeech).ImplementingType.Assembly.Location
+    Json    = $json.Location
+    Tls     = $tls
+    Voices  = $voices.Count
+} | ConvertTo-Json -Compress
+'@
+    }
+
+    AfterAll {
+        Stop-TtsEmulator $script:Emulator
+    }
+
+    It 'loads Desktop/ (net462) in Windows PowerShell and Core/ (netstandard2.0) in PowerShell 7, with System.Text.Json from <Where>' -ForEach @(
+        @{ Where = 'Desktop/dependencies in Windows PowerShell, the runtime in PowerShell 7' }
+    ) {
+        $run = Invoke-ChildPowerShell -File $Probe -ArgumentList $Manifest, $Emulator.BaseUrl, (Join-Path $TestDrive 'config'), '0'
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $result = ($run.StdOut -split "`r?`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+        $result.Voices | Should -BeGreaterThan 0
+        if ($OnDesktop) {
+            $result.Cmdlets | Should -Be (Join-Path $ModuleBase 'Desktop/AitreTts.dll')
+            $result.Json | Should -Be (Join-Path $ModuleBase 'Desktop/dependencies/System.Text.Json.dll')
+        }
+        else {
+            $result.Cmdlets | Should -Be (Join-Path $ModuleBase 'Core/AitreTts.dll')
+            $result.Json | Should -Not -BeLike "$ModuleBase*"
+        }
+    }
+
+    It 'leaves TLS <Name> as <Desktop> in Windows PowerShell and <Core> in PowerShell 7' -ForEach @(
+        @{ Name = 'SystemDefault'; Protocol = 0; Desktop = 0; Core = 0 }
+        @{ Name = 'Tls'; Protocol = 192; Desktop = 192 + 3072; Core = 192 }
+        @{ Name = 'Tls12'; Protocol = 3072; Desktop = 3072; Core = 3072 }
+    ) {
+        $run = Invoke-ChildPowerShell -File $Probe -ArgumentList $Manifest, $Emulator.BaseUrl, (Join-Path $TestDrive 'config'), "$Protocol"
+        $run.ExitCode | Should -Be 0 -Because $run.Output
+        $result = ($run.StdOut -split "`r?`n" | Where-Object { $_ -like '{*' } | Select-Object -Last 1) | ConvertFrom-Json
+        # PowerShell 7's HttpClient ignores ServicePointManager, and the Core build leaves it alone.
+        $result.Tls | Should -Be $(if ($OnDesktop) { $Desktop } else { $Core })
+    }
+}
