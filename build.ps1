@@ -103,7 +103,8 @@ function Invoke-Build {
     $null = Invoke-Help -Destination (Join-Path $moduleDir 'en-US')
 
     Write-Host "Built AitreTts $version into $moduleDir"
-    return $moduleDir
+    # Absolute: Import-Module takes a bare relative path for a module name to look up in PSModulePath.
+    return (Resolve-Path -LiteralPath $moduleDir).ProviderPath
 }
 
 function Invoke-Package {

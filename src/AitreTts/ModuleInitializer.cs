@@ -29,6 +29,8 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
         _dependencies = DependencyRequestPolicy.FromDirectory(Path.Combine(
             Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".",
             "dependencies"));
+        // Once, however often the module is imported into the session.
+        AppDomain.CurrentDomain.AssemblyResolve -= ResolveDependency;
         AppDomain.CurrentDomain.AssemblyResolve += ResolveDependency;
 #endif
     }
