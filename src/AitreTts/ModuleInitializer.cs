@@ -25,7 +25,13 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 #if NETFRAMEWORK
         // Touching AitreTts.Core here loads it before the handler exists, so the handler never has to resolve the very
         // assembly it runs from.
-        ServicePointManager.SecurityProtocol = TlsProtocols.WithTls12WhereOnlyOlder(ServicePointManager.SecurityProtocol);
+        SecurityProtocolType protocols = ServicePointManager.SecurityProtocol;
+        SecurityProtocolType wanted = TlsProtocols.WithTls12WhereOnlyOlder(protocols);
+        if (wanted != protocols)
+        {
+            ServicePointManager.SecurityProtocol = wanted;
+        }
+
         _dependencies = DependencyRequestPolicy.FromDirectory(Path.Combine(
             Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location) ?? ".",
             "dependencies"));
