@@ -21,20 +21,20 @@ internal sealed class DependencyRequestPolicy
 
     internal DependencyRequestPolicy(string directory, IEnumerable<AssemblyName> shipped)
     {
-        Directory = directory;
+        DependencyDirectory = directory;
         _shipped = shipped.Where(a => a.Name is not null).ToDictionary(a => a.Name!, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The 'dependencies' folder the answers come from.</summary>
-    internal string Directory { get; }
+    internal string DependencyDirectory { get; }
 
     /// <summary>Reads the names and versions of the assemblies shipped in <paramref name="directory"/>.</summary>
     internal static DependencyRequestPolicy FromDirectory(string directory)
     {
         var shipped = new List<AssemblyName>();
-        if (System.IO.Directory.Exists(directory))
+        if (Directory.Exists(directory))
         {
-            foreach (string file in System.IO.Directory.GetFiles(directory, "*.dll"))
+            foreach (string file in Directory.GetFiles(directory, "*.dll"))
             {
                 try
                 {
@@ -52,7 +52,7 @@ internal sealed class DependencyRequestPolicy
 
     /// <summary>
     /// The file to load for <paramref name="requested"/>, or null to leave the request to others. Answered only when
-    /// the requester is AitreTts, AitreTts.Core, or one of the shipped dependencies loaded from <see cref="Directory"/>
+    /// the requester is AitreTts, AitreTts.Core, or one of the shipped dependencies loaded from <see cref="DependencyDirectory"/>
     /// (System.Text.Json asking for System.Memory, System.Memory for System.Buffers), and only with a shipped assembly
     /// of the same name and public key token whose version is not older than the one asked for. That bridges the
     /// references no binding redirect covers here: System.Memory asks for System.Buffers 4.0.2.0 and
@@ -83,7 +83,7 @@ internal sealed class DependencyRequestPolicy
             return null;
         }
 
-        return Path.Combine(Directory, shipped.Name + ".dll");
+        return Path.Combine(DependencyDirectory, shipped.Name + ".dll");
     }
 
     private bool IsOwnOrShipped(AssemblyName requester, string? requesterLocation)
@@ -96,6 +96,6 @@ internal sealed class DependencyRequestPolicy
         // A System.Memory from the GAC or another module is not ours, though it has the same name as ours.
         return _shipped.ContainsKey(requester.Name!)
             && requesterLocation is not null
-            && string.Equals(Path.GetDirectoryName(Path.GetFullPath(requesterLocation)), Path.GetFullPath(Directory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), StringComparison.OrdinalIgnoreCase);
+            && string.Equals(Path.GetDirectoryName(Path.GetFullPath(requesterLocation)), Path.GetFullPath(DependencyDirectory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), StringComparison.OrdinalIgnoreCase);
     }
 }
