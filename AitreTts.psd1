@@ -1,5 +1,7 @@
 @{
-    RootModule           = 'AitreTts.dll'
+    # AitreTts.psm1 imports Desktop/AitreTts.dll (net462) in Windows PowerShell 5.1, Core/AitreTts.dll (netstandard2.0)
+    # in PowerShell 7.4+.
+    RootModule           = 'AitreTts.psm1'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Desktop', 'Core')
     GUID                 = '5d0f7c1e-6b1a-4c53-9d0e-6f4a2b8c7e31'
@@ -8,7 +10,8 @@
     Copyright            = '(c) AitreTts contributors. MIT License.'
     Description          = 'Turns text into audio files through OpenAI-compatible text-to-speech APIs (OpenAI, Azure OpenAI, AITRE, apimart and local servers): pipeline input, long documents, retries, atomic files.'
     PowerShellVersion    = '5.1'
-    DotNetFrameworkVersion = '4.7.2'
+    # Windows PowerShell 5.1 needs .NET Framework 4.6.2 or newer. (5.1 itself checks this value only up to 4.5.)
+    DotNetFrameworkVersion = '4.6.2'
     FormatsToProcess     = @('AitreTts.Format.ps1xml')
     CmdletsToExport      = @(
         'Invoke-TextToSpeech'

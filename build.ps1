@@ -72,29 +72,39 @@ function Invoke-Build {
         if (Test-Path -LiteralPath $dir) { Remove-Item -LiteralPath $dir -Recurse -Force }
     }
 
-    Invoke-Dotnet publish (Join-Path $PSScriptRoot 'src/AitreTts/AitreTts.csproj') --configuration $Configuration --output $publish --nologo --verbosity quiet
     Invoke-Dotnet build (Join-Path $PSScriptRoot 'tests/TtsEmulator/TtsEmulator.csproj') --configuration $Configuration --output (Join-Path $OutputPath 'TtsEmulator') --nologo --verbosity quiet
 
     $null = New-Item -ItemType Directory -Path $moduleDir -Force
-    $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'dependencies') -Force
-    Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'AitreTts.psd1'), (Join-Path $PSScriptRoot 'LICENSE') -Destination $moduleDir
-    Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'src/AitreTts/AitreTts.Format.ps1xml') -Destination $moduleDir
-    foreach ($own in 'AitreTts.dll', 'AitreTts.Core.dll', 'AitreTts.pdb', 'AitreTts.Core.pdb') {
-        $file = Join-Path $publish $own
-        if (Test-Path -LiteralPath $file) { Copy-Item -LiteralPath $file -Destination $moduleDir }
+    foreach ($file in 'AitreTts.psd1', 'AitreTts.psm1', 'LICENSE', 'src/AitreTts/AitreTts.Format.ps1xml') {
+        Copy-Item -LiteralPath (Join-Path $PSScriptRoot $file) -Destination $moduleDir
     }
 
-    # Windows PowerShell 5.1 needs System.Text.Json and its dependencies; PowerShell 7.4+ has them inbox and never
-    # looks in this folder (see ModuleInitializer).
-    Get-ChildItem -LiteralPath $publish -Filter '*.dll' |
-        Where-Object { $_.Name -notin 'AitreTts.dll', 'AitreTts.Core.dll' -and $_.Name -ne 'System.Management.Automation.dll' } |
+    # One build per edition; AitreTts.psm1 imports the one the running PowerShell can load. Desktop (Windows PowerShell
+    # 5.1) gets net462, which loads on .NET Framework 4.6.2 without netstandard.dll; Core (PowerShell 7.4+) netstandard2.0.
+    $builds = [ordered]@{ Desktop = 'net462'; Core = 'netstandard2.0' }
+    foreach ($edition in $builds.Keys) {
+        $editionPublish = Join-Path $publish $edition
+        Invoke-Dotnet publish (Join-Path $PSScriptRoot 'src/AitreTts/AitreTts.csproj') --configuration $Configuration --framework $builds[$edition] --output $editionPublish --nologo --verbosity quiet
+        $editionDir = New-Item -ItemType Directory -Path (Join-Path $moduleDir $edition) -Force
+        foreach ($own in 'AitreTts.dll', 'AitreTts.Core.dll', 'AitreTts.pdb', 'AitreTts.Core.pdb') {
+            $file = Join-Path $editionPublish $own
+            if (Test-Path -LiteralPath $file) { Copy-Item -LiteralPath $file -Destination $editionDir.FullName }
+        }
+    }
+
+    # Windows PowerShell 5.1 needs System.Text.Json and its dependencies; PowerShell 7.4+ has them inbox, so Core/ has
+    # none. Only the Desktop build's resolve handler looks in this folder (see ModuleInitializer).
+    $dependencies = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'Desktop/dependencies') -Force
+    Get-ChildItem -LiteralPath (Join-Path $publish 'Desktop') -Filter '*.dll' |
+        Where-Object { $_.Name -notin 'AitreTts.dll', 'AitreTts.Core.dll', 'System.Management.Automation.dll' } |
         Copy-Item -Destination $dependencies.FullName
 
     # Help: the MAML and the about_ topic, made from the markdown in docs/en-US. Only those two ship, not the markdown.
     $null = Invoke-Help -Destination (Join-Path $moduleDir 'en-US')
 
     Write-Host "Built AitreTts $version into $moduleDir"
-    return $moduleDir
+    # Absolute: Import-Module takes a bare relative path for a module name to look up in PSModulePath.
+    return (Resolve-Path -LiteralPath $moduleDir).ProviderPath
 }
 
 function Invoke-Package {

@@ -61,8 +61,13 @@ Describe 'The package' {
         $Entries | Should -Contain 'AitreTts.psd1'
     }
 
-    It 'has <_>' -ForEach @('AitreTts.dll', 'AitreTts.Core.dll', 'AitreTts.Format.ps1xml', 'en-US/AitreTts.dll-Help.xml', 'en-US/about_AitreTts.help.txt', 'LICENSE', 'dependencies/System.Text.Json.dll') {
+    # AitreTts.psm1 imports Desktop/ (net462) in Windows PowerShell 5.1 and Core/ (netstandard2.0) in PowerShell 7.4+.
+    It 'has <_>' -ForEach @('AitreTts.psm1', 'Desktop/AitreTts.dll', 'Desktop/AitreTts.Core.dll', 'Core/AitreTts.dll', 'Core/AitreTts.Core.dll', 'AitreTts.Format.ps1xml', 'en-US/AitreTts.dll-Help.xml', 'en-US/about_AitreTts.help.txt', 'LICENSE', 'Desktop/dependencies/System.Text.Json.dll') {
         $Entries | Should -Contain $_
+    }
+
+    It 'ships System.Text.Json only for Windows PowerShell, since PowerShell 7.4+ has it inbox' {
+        $Entries | Where-Object { $_ -like '*System.Text.Json.dll' } | Should -Be 'Desktop/dependencies/System.Text.Json.dll'
     }
 
     It 'has no help source, build output or PowerShell that would need signing' {

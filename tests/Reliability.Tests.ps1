@@ -174,6 +174,33 @@ Describe 'Invoke-TextToSpeech never shows the API key' {
 }
 
 Describe 'Invoke-TextToSpeech in parallel runspaces' {
+    BeforeAll {
+        # ForEach-Object -Parallel exists only in PowerShell 7. A runspace pool does the same on both editions, so the
+        # path Windows PowerShell 5.1 takes is the one that runs here too.
+        function Invoke-InRunspaces {
+            param([int] $Count, [scriptblock] $ScriptBlock, [hashtable] $Parameters)
+            $pool = [runspacefactory]::CreateRunspacePool(1, $Count)
+            $pool.Open()
+            try {
+                $running = foreach ($i in 1..$Count) {
+                    $shell = [powershell]::Create()
+                    $shell.RunspacePool = $pool
+                    $null = $shell.AddScript($ScriptBlock.ToString()).AddParameters($Parameters)
+                    [pscustomobject]@{ Shell = $shell; Handle = $shell.BeginInvoke() }
+                }
+
+                foreach ($run in $running) {
+                    $run.Shell.EndInvoke($run.Handle)
+                    foreach ($record in $run.Shell.Streams.Error) { Write-Error -ErrorRecord $record }
+                    $run.Shell.Dispose()
+                }
+            }
+            finally {
+                $pool.Dispose()
+            }
+        }
+    }
+
     BeforeEach {
         Clear-EmulatorState $script:Emulator
         $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
@@ -181,14 +208,12 @@ Describe 'Invoke-TextToSpeech in parallel runspaces' {
     }
 
     It '8 runspaces x 20 documents of the same text all complete, with no temporary files left' {
-        $results = 1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
-            Import-Module $using:Manifest
-            $key = $using:Key
-            $url = $using:Emulator.BaseUrl
-            $dir = $using:Out
+        $results = Invoke-InRunspaces -Count 8 -Parameters @{ Manifest = $script:Manifest; Key = $script:Key; Url = $script:Emulator.BaseUrl; Dir = $script:Out } -ScriptBlock {
+            param($Manifest, $Key, $Url, $Dir)
+            Import-Module $Manifest
             foreach ($i in 1..20) {
                 try {
-                    $file = 'Platform four: the evening train is now boarding.' | Invoke-TextToSpeech -OutputDirectory $dir -BaseUrl $url -ApiKey $key -ErrorAction Stop
+                    $file = 'Platform four: the evening train is now boarding.' | Invoke-TextToSpeech -OutputDirectory $Dir -BaseUrl $Url -ApiKey $Key -ErrorAction Stop
                     [pscustomobject]@{ Path = $file.FullName; Error = $null }
                 }
                 catch {
@@ -208,10 +233,11 @@ Describe 'Invoke-TextToSpeech in parallel runspaces' {
     }
 
     It '8 runspaces x 20 documents of the same text give 160 distinct files' {
-        $paths = 1..8 | ForEach-Object -ThrottleLimit 8 -Parallel {
-            Import-Module $using:Manifest
+        $paths = Invoke-InRunspaces -Count 8 -Parameters @{ Manifest = $script:Manifest; Key = $script:Key; Url = $script:Emulator.BaseUrl; Dir = $script:Out } -ScriptBlock {
+            param($Manifest, $Key, $Url, $Dir)
+            Import-Module $Manifest
             foreach ($i in 1..20) {
-                ('Platform four: the evening train is now boarding.' | Invoke-TextToSpeech -OutputDirectory $using:Out -BaseUrl $using:Emulator.BaseUrl -ApiKey $using:Key).FullName
+                ('Platform four: the evening train is now boarding.' | Invoke-TextToSpeech -OutputDirectory $Dir -BaseUrl $Url -ApiKey $Key).FullName
             }
         }
 

@@ -64,7 +64,9 @@ public sealed class CmdletMetadataTests : IDisposable
         string manifest = File.ReadAllText(BuildPaths.Manifest);
         Assert.Equal(new[] { "Core", "Desktop" }, ManifestList("CompatiblePSEditions").OrderBy(e => e));
         Assert.Matches(@"PowerShellVersion\s*=\s*'5\.1'", manifest);
-        Assert.Matches(@"RootModule\s*=\s*'AitreTts\.dll'", manifest);
+        // AitreTts.psm1 picks the build by edition: Desktop/ (net462) in Windows PowerShell 5.1, Core/ otherwise.
+        Assert.Matches(@"RootModule\s*=\s*'AitreTts\.psm1'", manifest);
+        Assert.Matches(@"DotNetFrameworkVersion\s*=\s*'4\.6\.2'", manifest);
     }
 
     [Fact]

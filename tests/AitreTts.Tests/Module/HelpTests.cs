@@ -234,4 +234,20 @@ public sealed class HelpTests : IDisposable
         Assert.Contains("about_aitretts", topic, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(HelpDirectory, "about_AitreTts.md")));
     }
+
+    [Theory]
+    [InlineData("about_AitreTts.md")]
+    [InlineData("about_AitreTts.help.txt")]
+    [InlineData("AitreTts.dll-Help.xml")]
+    public void ExamplesThatRedirectAProcessTurnOffShellExecute(string file)
+    {
+        // .NET Framework's ProcessStartInfo defaults to UseShellExecute = true, and Process.Start then refuses to
+        // redirect a stream: an example copied into Windows PowerShell 5.1 would throw. PowerShell 7's default is false.
+        string help = File.ReadAllText(Path.Combine(HelpDirectory, file));
+        MatchCollection starts = Regex.Matches(help, @"\$(?<info>\w+)\.Redirect\w+\s*=\s*\$true");
+        foreach (string info in starts.Select(m => m.Groups["info"].Value).Distinct())
+        {
+            Assert.Matches(@"\$" + info + @"\.UseShellExecute\s*=\s*\$false", help);
+        }
+    }
 }
