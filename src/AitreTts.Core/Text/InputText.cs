@@ -131,6 +131,25 @@ public static class InputText
     }
 
     private const int Windows1252 = 1252;
+
+    /// <summary>
+    /// Whether decoded file content is binary rather than text: it holds a control character that text files do not
+    /// (anything below U+0020 but tab, line feed, vertical tab, form feed, carriage return and the DOS end-of-file
+    /// mark U+001A). UTF-16 without a byte order mark shows as NULs; images and audio show NULs and other controls.
+    /// </summary>
+    public static bool LooksBinary(string content)
+    {
+        foreach (char character in content)
+        {
+            if (character < '\u0020' && (character < '\t' || character > '\r') && character != '\u001A')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private const int Latin1 = 28591;
 
     /// <summary>

@@ -373,7 +373,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             // A byte order mark, else UTF-8, else the ANSI code page that Windows PowerShell 5.1 and Notepad wrote.
             string content = InputText.DecodeFile(File.ReadAllBytes(path), Encoding, out string encodingUsed);
             WriteVerbose($"Read '{path}' as {encodingUsed}.");
-            if (content.IndexOf('\0') >= 0)
+            if (InputText.LooksBinary(content))
             {
                 throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidData, $"'{path}' is not a text file. Pipe text files, or their content with Get-Content.");
             }

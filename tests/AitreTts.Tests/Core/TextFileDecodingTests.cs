@@ -108,4 +108,15 @@ public sealed class TextFileDecodingTests
     {
         Assert.Null(InputText.EncodingFromName(name));
     }
+
+    [Theory]
+    [InlineData("Plain text\r\n\twith tabs,\fform feeds and a DOS end mark\u001A", false)]
+    [InlineData("", false)]
+    [InlineData("N\0U\0L\0", true)]
+    [InlineData("PNG\r\n\u001A\n\u0001\u0002", true)]
+    [InlineData("colour \u001B[31mcodes", true)]
+    public void LooksBinary_TellsControlCharactersFromText(string content, bool binary)
+    {
+        Assert.Equal(binary, InputText.LooksBinary(content));
+    }
 }
