@@ -63,8 +63,10 @@ internal static class PartialFiles
         {
             foreach (string path in Directory.EnumerateFiles(directory, "." + "*" + Extension))
             {
-                if (TryParseWriter(Path.GetFileName(path), out int processId, out long startTicks, out string machine)
+                string name = Path.GetFileName(path);
+                if (TryParseWriter(name, out int processId, out long startTicks, out string machine)
                     && string.Equals(machine, MachineTag, StringComparison.Ordinal)
+                    && name.IndexOf("." + CurrentWriter + ".", StringComparison.Ordinal) < 0
                     && !IsRunning(processId, startTicks))
                 {
                     try
