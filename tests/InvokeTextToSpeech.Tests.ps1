@@ -305,7 +305,7 @@ Describe 'Invoke-TextToSpeech output files' {
         chmod 600 $path
         $null = 'Private announcement' | Invoke-TextToSpeech -OutFile $path
         Get-AudioHeader $path 3 | Should -Be 'ID3'
-        (stat -c '%a' $path) | Should -Be '600'
+        [System.IO.File]::GetUnixFileMode($path) | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
     }
 
     It 'replacing through a symbolic link writes its target and keeps the link' {
