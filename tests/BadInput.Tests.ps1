@@ -89,8 +89,12 @@ Describe 'Bad input gets its own ErrorId, and nothing is sent' {
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 1
     }
 
-    It 'an invalid file name is a clear error' {
-        $bad = Join-Path $script:Out "bad`0name.mp3"
+    It 'an invalid -OutFile is a clear error: <Case>' -TestCases @(
+        @{ Case = 'a NUL in the name'; Name = "bad`0name.mp3" }
+        @{ Case = 'a path on another provider'; Name = 'Env:/x.mp3' }
+    ) {
+        param($Case, $Name)
+        $bad = if ($Name -like 'Env:*') { $Name } else { Join-Path $script:Out $Name }
         $err = $null
         try { 'x' | Invoke-TextToSpeech -OutFile $bad -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -Be 'TtsInvalidOutputPath,AitreTts.Commands.InvokeTextToSpeechCommand'

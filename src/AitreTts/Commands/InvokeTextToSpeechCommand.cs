@@ -638,21 +638,14 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
 
     private string ResolveOutFile()
     {
+        string path;
         try
         {
-            string path = GetUnresolvedProviderPathFromPSPath(OutFile);
-            int bad = Path.GetFileName(path).IndexOfAny(Path.GetInvalidFileNameChars());
-            if (bad >= 0)
+            path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile, out ProviderInfo provider, out _);
+            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
             {
-                char character = Path.GetFileName(path)[bad];
-                ThrowTtsError(new TtsException(
-                    TtsErrorIds.InvalidOutputPath,
-                    TtsErrorCategory.InvalidArgument,
-                    string.Format(CultureInfo.InvariantCulture, "-OutFile '{0}' is not a valid file name here: it holds U+{1:X4}, which file names may not contain.", OutFile.Replace("\0", "\\0"), (int)character)),
-                    OutFile);
+                throw new ProviderNotFoundException($"It is on the {provider.Name} provider.");
             }
-
-            return path;
         }
         catch (Exception ex) when (ex is not PipelineStoppedException)
         {
@@ -661,6 +654,19 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
                 : FileErrors.From(ex, OutFile), OutFile);
             throw;
         }
+
+        string name = Path.GetFileName(path);
+        int bad = name.IndexOfAny(Path.GetInvalidFileNameChars());
+        if (bad >= 0)
+        {
+            ThrowTtsError(new TtsException(
+                TtsErrorIds.InvalidOutputPath,
+                TtsErrorCategory.InvalidArgument,
+                string.Format(CultureInfo.InvariantCulture, "-OutFile '{0}' is not a valid file name here: it holds U+{1:X4}, which file names may not contain.", OutFile.Replace("\0", "\\0"), (int)name[bad])),
+                OutFile);
+        }
+
+        return path;
     }
 
     // Progress ids: the batch is the parent activity; the chunks of the document being written are its child.
