@@ -89,10 +89,72 @@ Describe 'Bad input gets its own ErrorId, and nothing is sent' {
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 1
     }
 
-    It 'an invalid file name is a clear error' {
-        $bad = Join-Path $script:Out "bad`0name.mp3"
-        { 'x' | Invoke-TextToSpeech -OutFile $bad -ErrorAction Stop } | Should -Throw
+    It 'an invalid -OutFile is a clear error: <Case>' -TestCases @(
+        @{ Case = 'a NUL in the name'; Name = "bad`0name.mp3" }
+        @{ Case = 'a path on another provider'; Name = 'Env:/x.mp3' }
+    ) {
+        param($Case, $Name)
+        $bad = if ($Name -like 'Env:*') { $Name } else { Join-Path $script:Out $Name }
+        $err = $null
+        try { 'x' | Invoke-TextToSpeech -OutFile $bad -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsInvalidOutputPath,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
         @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+
+    It 'a folder that accepts no new files (/proc) is not writable, and the message names the target, not a temporary file' {
+        if (-not (Test-Path /proc/self)) {
+            Set-ItResult -Skipped -Because '/proc, which refuses new files, exists on Linux only'
+            return
+        }
+
+        $err = $null
+        try { 'x' | Invoke-TextToSpeech -OutFile /proc/tts.mp3 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsOutputNotWritable,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err.Exception.Message | Should -Match "'/proc/tts.mp3'"
+        $err.Exception.Message | Should -Not -Match 'partial'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'a file where a folder should be: <Case>' -TestCases @(
+        @{ Case = '-OutputDirectory naming a file'; Arguments = @{ OutputDirectory = 'afile' } }
+        @{ Case = '-OutputDirectory under a file'; Arguments = @{ OutputDirectory = 'afile/sub' } }
+        @{ Case = '-OutFile under a file'; Arguments = @{ OutFile = 'afile/x.mp3' } }
+    ) {
+        param($Case, $Arguments)
+        Set-Content -Path (Join-Path $script:Out 'afile') -Value 'a file'
+        $err = $null
+        try { 'x' | Invoke-TextToSpeech @Arguments -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsInvalidOutputPath,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match ([regex]::Escape("$(Join-Path $script:Out 'afile')' is a file, not a folder"))
+        $err.Exception.Message | Should -Not -Match 'already exists'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+        @(Get-ChildItem $script:Out -Force).Name | Should -Be 'afile'
+    }
+
+    It 'a binary file piped in is not text, and nothing is sent: <Case>' -TestCases @(
+        @{ Case = 'with NUL bytes (an mp3 header)'; Bytes = [byte[]](0x49, 0x44, 0x33, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x21, 0xFF, 0xFB, 0x90, 0x64) }
+        @{ Case = 'without NUL bytes'; Bytes = [byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x01, 0x02, 0x03, 0xC8, 0x1B, 0x7F, 0xFF) }
+    ) {
+        param($Case, $Bytes)
+        $binary = Join-Path $script:Out 'sound.bin'
+        [System.IO.File]::WriteAllBytes($binary, $Bytes)
+        $err = $null
+        $null = Get-Item $binary | Invoke-TextToSpeech -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'TtsInputNotText,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'a UTF-16 file without a byte order mark is not taken for text' {
+        $wide = Join-Path $script:Out 'wide.txt'
+        [System.IO.File]::WriteAllBytes($wide, [System.Text.Encoding]::Unicode.GetBytes('No mark here'))
+        $err = $null
+        $null = Get-Item $wide | Invoke-TextToSpeech -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'TtsInputNotText,AitreTts.Commands.InvokeTextToSpeechCommand'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
     }
 }

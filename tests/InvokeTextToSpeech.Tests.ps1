@@ -232,3 +232,229 @@ Describe 'Invoke-TextToSpeech' {
         (Get-EmulatorRequest $script:Emulator | Select-Object -Last 1).Input | Should -BeExactly $text
     }
 }
+
+Describe 'Invoke-TextToSpeech output files' {
+    BeforeAll {
+        $script:OnWindows = [Environment]::OSVersion.Platform -eq 'Win32NT'
+    }
+
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+        Push-Location $script:Out
+    }
+
+    AfterEach {
+        Pop-Location
+    }
+
+    It '-OutFile <Case> naming an existing folder writes a generated name inside it, as -WhatIf says' -TestCases @(
+        @{ Case = 'adir'; OutFile = 'adir'; Folder = 'adir' }
+        @{ Case = 'with a trailing separator'; OutFile = 'adir/'; Folder = 'adir' }
+        @{ Case = '.'; OutFile = '.'; Folder = '.' }
+    ) {
+        param($Case, $OutFile, $Folder)
+        $null = New-Item -ItemType Directory -Path (Join-Path $script:Out 'adir')
+        $folderPath = (Resolve-Path (Join-Path $script:Out $Folder)).ProviderPath
+        $transcript = Join-Path $TestDrive 'folder-whatif.txt'
+        $null = Start-Transcript -Path $transcript
+        'Into the folder' | Invoke-TextToSpeech -OutFile $OutFile -WhatIf
+        $null = Stop-Transcript
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+
+        $file = 'Into the folder' | Invoke-TextToSpeech -OutFile $OutFile -ErrorAction Stop
+        $file.DirectoryName | Should -Be $folderPath
+        $file.Name | Should -Match '^into-the-folder-[0-9a-f]{8}\.mp3$'
+        Get-Content $transcript -Raw | Should -Match ([regex]::Escape($file.FullName))
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 1
+        @(Get-ChildItem $script:Out -Recurse -Force -Filter *.partial).Count | Should -Be 0
+    }
+
+    It '-OutFile naming a missing folder (a trailing separator) is refused before anything is sent' {
+        { 'x' | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'missing/') -ErrorAction Stop } | Should -Throw -ErrorId 'TtsOutputDirectoryNotFound,*'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It '-OutFile with an extension that names no format is refused before anything is sent: <OutFile>' -TestCases @(
+        @{ OutFile = 'x.mp4' }, @{ OutFile = 'x.txt' }, @{ OutFile = 'notes.m4a' }
+    ) {
+        param($OutFile)
+        $err = $null
+        try { 'x' | Invoke-TextToSpeech -OutFile $OutFile -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsInvalidFormat,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match '-Format'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+
+    It '-OutFile with an unknown extension writes what -Format names' {
+        $file = 'x' | Invoke-TextToSpeech -OutFile x.mp4 -Format aac
+        $file.Name | Should -Be 'x.mp4'
+        $file.Format | Should -Be 'aac'
+        (Get-EmulatorRequest $script:Emulator)[0].ResponseFormat | Should -Be 'aac'
+    }
+
+    It '-OutFile without an extension gets the configured format, with a warning' {
+        $warnings = $null
+        $file = 'x' | Invoke-TextToSpeech -OutFile announcement -WarningVariable warnings -WarningAction SilentlyContinue
+        $file.Name | Should -Be 'announcement'
+        $file.Format | Should -Be 'mp3'
+        Get-AudioHeader $file.FullName 3 | Should -Be 'ID3'
+        ($warnings -join ' ') | Should -Match 'no extension'
+    }
+
+    It 'replacing a user-named file keeps its mode' {
+        if ($script:OnWindows) {
+            Set-ItResult -Skipped -Because 'Unix file modes do not exist on Windows'
+            return
+        }
+
+        $path = Join-Path $script:Out 'private.mp3'
+        Set-Content -Path $path -Value 'old'
+        chmod 600 $path
+        $null = 'Private announcement' | Invoke-TextToSpeech -OutFile $path
+        Get-AudioHeader $path 3 | Should -Be 'ID3'
+        [System.IO.File]::GetUnixFileMode($path) | Should -Be ([System.IO.UnixFileMode]'UserRead, UserWrite')
+    }
+
+    It 'replacing through a symbolic link writes its target and keeps the link' {
+        $real = Join-Path $script:Out 'real.mp3'
+        Set-Content -Path $real -Value 'old'
+        $link = Join-Path $script:Out 'link.mp3'
+        try {
+            $null = New-Item -ItemType SymbolicLink -Path $link -Target $real -ErrorAction Stop
+        }
+        catch {
+            Set-ItResult -Skipped -Because "this system does not let this user create symbolic links: $($_.Exception.Message)"
+            return
+        }
+
+        $file = 'Through the link' | Invoke-TextToSpeech -OutFile $link
+        $file.FullName | Should -Be $link
+        (Get-Item $link).LinkType | Should -Be 'SymbolicLink'
+        Get-AudioHeader $real 3 | Should -Be 'ID3'
+        @(Get-ChildItem $script:Out -Force).Name | Sort-Object | Should -Be @('link.mp3', 'real.mp3')
+    }
+
+    It '-Force replaces a read-only -OutFile, which stays read-only; without it nothing is sent' {
+        $path = Join-Path $script:Out 'locked.mp3'
+        Set-Content -Path $path -Value 'old'
+        Set-ItemProperty -Path $path -Name IsReadOnly -Value $true
+        try {
+            $err = $null
+            try { 'Locked' | Invoke-TextToSpeech -OutFile $path -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'TtsOutputNotWritable,AitreTts.Commands.InvokeTextToSpeechCommand'
+            $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+
+            $file = 'Locked' | Invoke-TextToSpeech -OutFile $path -Force
+            $file.FullName | Should -Be $path
+            Get-AudioHeader $path 3 | Should -Be 'ID3'
+            (Get-Item $path).IsReadOnly | Should -BeTrue
+        }
+        finally {
+            Set-ItemProperty -Path $path -Name IsReadOnly -Value $false
+        }
+    }
+
+    It 'removes the temporary files of a run that died, and keeps a live one' {
+        $sha = [System.Security.Cryptography.SHA256]::Create()
+        $digest = $sha.ComputeHash([System.Text.Encoding]::UTF8.GetBytes([Environment]::MachineName.ToUpperInvariant()))
+        $machine = -join ($digest[0..2] | ForEach-Object { $_.ToString('x2') })
+        $start = (Get-Process -Id $PID).StartTime.ToUniversalTime().Ticks
+        $deadPid = 999999
+        while (Get-Process -Id $deadPid -ErrorAction SilentlyContinue) { $deadPid++ }
+        $dead = Join-Path $script:Out ".notes.$deadPid-$start-$machine.0badc0de.partial"
+        $live = Join-Path $script:Out ".notes.$PID-$start-$machine.0badc0de.partial"
+        Set-Content -Path $dead, $live -Value 'half an announcement'
+
+        $verbose = 'Next run' | Invoke-TextToSpeech -Verbose 4>&1 | Out-String
+        Test-Path $dead | Should -BeFalse
+        Test-Path $live | Should -BeTrue
+        $verbose | Should -Match 'Removed 1 temporary file'
+    }
+
+    It '-PerLine skips blank lines instead of failing on each' {
+        Set-Content -Path lines.txt -Value 'Line one.', '', '   ', 'Line two.', ''
+        $errors = $null
+        $files = @(Get-Content lines.txt | Invoke-TextToSpeech -PerLine -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $errors.Count | Should -Be 0
+        $files.Count | Should -Be 2
+        @(Get-EmulatorRequest $script:Emulator).Input | Should -Be @('Line one.', 'Line two.')
+    }
+
+    It '-WrapPcmAsWav -SampleRate writes a wav with that rate from pcm' {
+        $file = 'Wrapped pcm' | Invoke-TextToSpeech -Format pcm -WrapPcmAsWav -SampleRate 22050
+        $file.Extension | Should -Be '.wav'
+        $bytes = [System.IO.File]::ReadAllBytes($file.FullName)
+        Get-AudioHeader $file.FullName | Should -Be 'RIFF'
+        [BitConverter]::ToUInt32($bytes, 24) | Should -Be 22050
+        [BitConverter]::ToUInt32($bytes, 40) | Should -Be ($bytes.Length - 44)
+        (Get-EmulatorRequest $script:Emulator)[0].ResponseFormat | Should -Be 'pcm'
+    }
+
+    It '-MaximumDocumentLength refuses a longer document before sending it, and takes one at the limit' {
+        $errors = $null
+        $files = @(('a' * 11), ('b' * 10) | Invoke-TextToSpeech -MaximumDocumentLength 10 -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $files.Count | Should -Be 1
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'TtsInputTooLong,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        @(Get-EmulatorRequest $script:Emulator).Input | Should -Be @('b' * 10)
+    }
+}
+
+Describe 'Invoke-TextToSpeech reading piped files' {
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+        Push-Location $script:Out
+        # Cafe "deja vu" - 5 euros, with e-acute, curly quotes, an en dash and the euro sign: ASCII source, real text.
+        $script:AnsiText = "Caf$([char]0xE9) $([char]0x201C)d$([char]0xE9)j$([char]0xE0) vu$([char]0x201D) $([char]0x2013) 5 $([char]0x20AC)"
+        $script:AnsiBytes = [byte[]](0x43, 0x61, 0x66, 0xE9, 0x20, 0x93, 0x64, 0xE9, 0x6A, 0xE0, 0x20, 0x76, 0x75, 0x94, 0x20, 0x96, 0x20, 0x35, 0x20, 0x80)
+    }
+
+    AfterEach {
+        Pop-Location
+    }
+
+    It 'reads a file Windows PowerShell 5.1 wrote in ANSI (1252) as ANSI, and says so in Verbose' {
+        [System.IO.File]::WriteAllBytes((Join-Path $script:Out 'ansi.txt'), $script:AnsiBytes)
+        $verbose = Get-Item (Join-Path $script:Out 'ansi.txt') | Invoke-TextToSpeech -Verbose 4>&1 | Out-String
+        (Get-EmulatorRequest $script:Emulator)[0].Input | Should -BeExactly $script:AnsiText
+        $verbose | Should -Match 'windows-1252 \(not valid UTF-8'
+    }
+
+    It '-Encoding <Encoding> forces how a piped file is read' -TestCases @(
+        @{ Encoding = 'utf8'; Expected = "Caf$([char]0xE9)" }
+        @{ Encoding = 'latin1'; Expected = "Caf$([char]0xC3)$([char]0xA9)" }
+        @{ Encoding = '1252'; Expected = "Caf$([char]0xC3)$([char]0xA9)" }
+    ) {
+        param($Encoding, $Expected)
+        # UTF-8 bytes read as a single-byte code page give a character per byte; read as utf8, one per letter.
+        [System.IO.File]::WriteAllText((Join-Path $script:Out 'cafe.txt'), "Caf$([char]0xE9)", [System.Text.UTF8Encoding]::new($false))
+        $null = Get-Item (Join-Path $script:Out 'cafe.txt') | Invoke-TextToSpeech -Encoding $Encoding
+        (Get-EmulatorRequest $script:Emulator)[0].Input | Should -BeExactly $Expected
+    }
+
+    It '-Encoding takes an Encoding object, and refuses a name that means nothing' {
+        [System.IO.File]::WriteAllBytes((Join-Path $script:Out 'ansi.txt'), $script:AnsiBytes)
+        $null = Get-Item (Join-Path $script:Out 'ansi.txt') | Invoke-TextToSpeech -Encoding ([System.Text.Encoding]::GetEncoding(1252))
+        (Get-EmulatorRequest $script:Emulator)[0].Input | Should -BeExactly $script:AnsiText
+        { Get-Item (Join-Path $script:Out 'ansi.txt') | Invoke-TextToSpeech -Encoding klingon } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,*'
+    }
+
+    It 'reads a UTF-16 file with a byte order mark: <Name>' -TestCases @(
+        @{ Name = 'little-endian'; Encoding = [System.Text.UnicodeEncoding]::new($false, $true) }
+        @{ Name = 'big-endian'; Encoding = [System.Text.UnicodeEncoding]::new($true, $true) }
+    ) {
+        param($Name, $Encoding)
+        [System.IO.File]::WriteAllText((Join-Path $script:Out 'wide.txt'), $script:AnsiText, $Encoding)
+        $file = Get-Item (Join-Path $script:Out 'wide.txt') | Invoke-TextToSpeech
+        $file.Name | Should -Be 'wide.mp3'
+        (Get-EmulatorRequest $script:Emulator)[0].Input | Should -BeExactly $script:AnsiText
+    }
+}

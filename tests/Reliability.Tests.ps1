@@ -1,5 +1,5 @@
 BeforeAll {
-    # Root ignores file permissions, so a read-only directory proves nothing there.
+    # Root ignores file permissions, so a read-only directory proves nothing there; a read-only tmpfs does.
     # $IsWindows does not exist on Windows PowerShell 5.1.
     $script:OnWindows = [Environment]::OSVersion.Platform -eq 'Win32NT'
     $script:IsRoot = -not $script:OnWindows -and ((id -u) -eq '0')
@@ -18,6 +18,27 @@ BeforeAll {
 
     function Get-MarkerRequest {
         @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.Input -and $_.Input.Contains($script:Marker) })
+    }
+
+    # Mounts a small tmpfs where the machine allows it (root on Linux) and returns $null, or returns why it cannot.
+    function Mount-SmallTmpfs {
+        param([string] $Path, [string] $Options)
+        if ($script:OnWindows -or -not (Test-Path /proc/self)) { return 'mounting a tmpfs needs Linux' }
+        $null = New-Item -ItemType Directory -Path $Path -Force
+        try {
+            $output = & mount -t tmpfs -o $Options tmpfs $Path 2>&1
+        }
+        catch {
+            return "there is no mount command here: $($_.Exception.Message)"
+        }
+
+        if ($LASTEXITCODE -ne 0) { return "this machine does not allow mounting a tmpfs (it needs root with CAP_SYS_ADMIN): $output" }
+        $null
+    }
+
+    function Dismount-SmallTmpfs {
+        param([string] $Path)
+        & umount $Path 2>&1 | Out-Null
     }
 }
 
@@ -88,31 +109,109 @@ Describe 'Invoke-TextToSpeech when the server fails' {
         @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
     }
 
-    It 'refuses a read-only -OutFile directory before sending anything' {
+    It 'refuses an unwritable directory before sending anything, as root and as a normal user: <Case>' -TestCases @(
+        @{ Case = '-OutFile in it'; Parameter = 'OutFile'; Child = 'x.mp3' }
+        @{ Case = '-OutputDirectory to create in it'; Parameter = 'OutputDirectory'; Child = 'sub' }
+    ) {
+        param($Case, $Parameter, $Child)
+        $locked = Join-Path $script:Out 'locked'
         if ($script:IsRoot) {
-            Set-ItResult -Skipped -Because 'root writes into a read-only directory, so mode bits cannot make one unwritable'
-            return
-        }
-
-        $readOnly = Join-Path $script:Out 'locked'
-        $null = New-Item -ItemType Directory -Path $readOnly
-        if ($script:OnWindows) {
-            $acl = Get-Acl $readOnly
-            $acl.AddAccessRule([System.Security.AccessControl.FileSystemAccessRule]::new([System.Security.Principal.WindowsIdentity]::GetCurrent().Name, 'CreateFiles', 'Deny'))
-            Set-Acl $readOnly $acl
+            # Root writes through mode bits, but not into a read-only file system.
+            $reason = Mount-SmallTmpfs $locked 'ro,size=64k'
+            if ($reason) {
+                Set-ItResult -Skipped -Because "root ignores mode bits, and $reason"
+                return
+            }
         }
         else {
-            chmod 555 $readOnly
+            $null = New-Item -ItemType Directory -Path $locked
+            if ($script:OnWindows) {
+                $acl = Get-Acl $locked
+                $acl.AddAccessRule([System.Security.AccessControl.FileSystemAccessRule]::new([System.Security.Principal.WindowsIdentity]::GetCurrent().Name, 'CreateFiles, CreateDirectories', 'Deny'))
+                Set-Acl $locked $acl
+            }
+            else {
+                chmod 555 $locked
+            }
         }
 
         try {
-            { 'Locked out' | Invoke-TextToSpeech -OutFile (Join-Path $readOnly 'x.mp3') -ErrorAction Stop } | Should -Throw -ErrorId 'TtsOutputNotWritable,*'
-            @(Get-ChildItem $readOnly -Force).Count | Should -Be 0
+            $arguments = @{ $Parameter = (Join-Path $locked $Child) }
+            $err = $null
+            try { 'Locked out' | Invoke-TextToSpeech @arguments -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'TtsOutputNotWritable,AitreTts.Commands.InvokeTextToSpeechCommand'
+            $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $err.Exception.Message | Should -Not -Match 'partial'
+            @(Get-ChildItem $locked -Force).Count | Should -Be 0
             @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
         }
         finally {
-            if (-not $script:OnWindows) { chmod 755 $readOnly }
+            if ($script:IsRoot) { Dismount-SmallTmpfs $locked }
+            elseif (-not $script:OnWindows) { chmod 755 $locked }
         }
+    }
+
+    It 'reports TtsDiskFull on a full disk and leaves nothing behind' {
+        $mount = Join-Path $script:Out 'tiny'
+        $reason = Mount-SmallTmpfs $mount 'size=64k'
+        if ($reason) {
+            Set-ItResult -Skipped -Because $reason
+            return
+        }
+
+        try {
+            # About 30 s of mp3 from the emulator: far more than 64 KB.
+            $long = ('The evening train to the coast leaves from platform four. ' * 8).Trim()
+            $err = $null
+            try { $long | Invoke-TextToSpeech -OutputDirectory $mount -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'TtsDiskFull,AitreTts.Commands.InvokeTextToSpeechCommand'
+            $err.CategoryInfo.Category | Should -Be 'WriteError'
+            @(Get-ChildItem $mount -Force).Count | Should -Be 0
+            @(Get-EmulatorRequest $script:Emulator).Count | Should -BeGreaterThan 0
+        }
+        finally {
+            Dismount-SmallTmpfs $mount
+        }
+    }
+
+    It 'ends with a file inside when -OutFile names an existing folder (it used to spin forever)' {
+        $folder = Join-Path $script:Out 'adir'
+        $null = New-Item -ItemType Directory -Path $folder
+        $command = "Import-Module '$script:Manifest'; " +
+            "('Into the folder' | Invoke-TextToSpeech -OutFile '$folder' -BaseUrl '$($script:Emulator.BaseUrl)' -ApiKey '$script:Key' -ErrorAction Stop).FullName"
+        $result = Invoke-ChildPowerShell $command -TimeoutSec 90 -Environment @{ XDG_CONFIG_HOME = (Join-Path $TestDrive 'config'); APPDATA = (Join-Path $TestDrive 'config') }
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.StdOut.Trim() | Should -Match ('^' + [regex]::Escape($folder) + '[\\/]into-the-folder-[0-9a-f]{8}\.mp3$')
+        @(Get-ChildItem $script:Out -Recurse -Force -Filter *.partial).Count | Should -Be 0
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 1
+    }
+
+    It 'removes the temporary file of a run killed mid-download, on the next run into that folder' {
+        Add-EmulatorFault $script:Emulator @{ InputContains = 'Killed'; StallAfterBytes = 300; StallSeconds = 60; Times = 1 }
+        $command = "Import-Module '$script:Manifest'; " +
+            "'Killed mid-download' | Invoke-TextToSpeech -OutputDirectory '$script:Out' -BaseUrl '$($script:Emulator.BaseUrl)' -ApiKey '$script:Key' -TimeoutSec 120"
+        $child = Start-ChildPowerShell $command -Environment @{ XDG_CONFIG_HOME = (Join-Path $TestDrive 'config'); APPDATA = (Join-Path $TestDrive 'config') }
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not @(Get-ChildItem $script:Out -Force -Filter *.partial).Count -and [DateTime]::UtcNow -lt $deadline -and -not $child.Process.HasExited) {
+                Start-Sleep -Milliseconds 100
+            }
+
+            $left = @(Get-ChildItem $script:Out -Force -Filter *.partial)
+            $left.Count | Should -Be 1 -Because 'the child is stalled mid-download'
+            # Like kill -9 or a scheduled task's time limit: the child gets no chance to clean up.
+            $child.Process.Kill()
+            $null = $child.Process.WaitForExit(10000)
+        }
+        finally {
+            if (-not $child.Process.HasExited) { $child.Process.Kill() }
+        }
+
+        Test-Path $left[0].FullName | Should -BeTrue -Because 'a killed process cannot remove its own temporary file'
+        $next = 'The next run' | Invoke-TextToSpeech -OutputDirectory $script:Out -Verbose 4>&1 | Out-String
+        Test-Path $left[0].FullName | Should -BeFalse
+        $next | Should -Match 'Removed 1 temporary file'
+        @(Get-ChildItem $script:Out -Force -Filter *.partial).Count | Should -Be 0
     }
 
     It 'keeps an existing target with -NoClobber, sending nothing' {

@@ -1,7 +1,10 @@
 using System;
 using System.IO;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security;
+using System.Text.RegularExpressions;
+using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 
 namespace AitreTts.Core.Output;
@@ -24,15 +27,31 @@ public enum OutputMode
 public sealed class OutputTarget
 {
     private const int MaximumCandidates = 1000;
+
+    // Each try loses a race to another writer that created the name between the check and the move; sixteen in a
+    // row means something keeps recreating it, and waiting longer would not help.
+    private const int MaximumReplaceAttempts = 16;
+
+    private static readonly MethodInfo? ResolveLinkTarget = typeof(File).GetMethod("ResolveLinkTarget", new[] { typeof(string), typeof(bool) });
+
     private readonly Func<int, string> _candidateName;
+
+    // The path the user named when it is a symbolic link: the audio goes to the link's target, the link stays.
+    private readonly string? _linkPath;
 
     /// <summary>A target in <paramref name="directory"/> whose name is <paramref name="candidateName"/>(0), then (1), ... for <see cref="OutputMode.Unique"/>.</summary>
     public OutputTarget(string directory, Func<int, string> candidateName, OutputMode mode, bool force)
+        : this(directory, candidateName, mode, force, linkPath: null)
+    {
+    }
+
+    private OutputTarget(string directory, Func<int, string> candidateName, OutputMode mode, bool force, string? linkPath)
     {
         Directory = directory;
         _candidateName = candidateName;
         Mode = mode;
         Force = force;
+        _linkPath = linkPath;
     }
 
     /// <summary>The directory the file goes into.</summary>
@@ -45,18 +64,41 @@ public sealed class OutputTarget
     public bool Force { get; }
 
     /// <summary>The preferred full path: what -WhatIf shows.</summary>
-    public string PreferredPath => Path.Combine(Directory, _candidateName(0));
+    public string PreferredPath => _linkPath ?? Path.Combine(Directory, _candidateName(0));
+
+    /// <summary>How many temporary files of dead runs <see cref="Prepare"/> removed.</summary>
+    public int RemovedPartialFiles { get; private set; }
+
+    /// <summary>
+    /// True when a path the user gave as -OutFile names a folder (it exists as one, or ends with a separator): the
+    /// audio then goes inside it under a generated name, as <c>Invoke-WebRequest -OutFile &lt;folder&gt;</c> does.
+    /// </summary>
+    public static bool NamesFolder(string path) =>
+        path.Length > 0 && (EndsWithSeparator(path) || System.IO.Directory.Exists(path));
 
     /// <summary>A target for a path the user named.</summary>
     public static OutputTarget ForUserPath(string fullPath, bool noClobber, bool force)
     {
-        string name = Path.GetFileName(fullPath);
-        return new OutputTarget(Path.GetDirectoryName(fullPath) ?? ".", _ => name, noClobber ? OutputMode.NoClobber : OutputMode.Replace, force);
+        OutputMode mode = noClobber ? OutputMode.NoClobber : OutputMode.Replace;
+        string? linkTarget = FinalLinkTarget(fullPath);
+        string written = linkTarget ?? fullPath;
+        string name = Path.GetFileName(written);
+        return new OutputTarget(Path.GetDirectoryName(written) ?? ".", _ => name, mode, force, linkTarget is null ? null : fullPath);
     }
 
     /// <summary>
+    /// The target for -OutFile: the file it names, or, when it names a folder (see <see cref="NamesFolder"/>), a
+    /// <paramref name="generatedName"/> inside that folder that never replaces an existing file.
+    /// </summary>
+    public static OutputTarget ForOutFile(string fullPath, bool noClobber, bool force, Func<int, string> generatedName) =>
+        NamesFolder(fullPath)
+            ? new OutputTarget(TrimSeparator(fullPath), generatedName, OutputMode.Unique, force)
+            : ForUserPath(fullPath, noClobber, force);
+
+    /// <summary>
     /// Checks before any request is sent (so no money is spent on audio that cannot be saved): the directory exists
-    /// or may be created, and a -NoClobber target does not exist yet.
+    /// or may be created, and a -NoClobber target does not exist yet. Removes the temporary files that runs which
+    /// have ended left in the directory.
     /// </summary>
     /// <param name="createDirectory">True when the directory may be created (it is under -OutputDirectory).</param>
     public void Prepare(bool createDirectory)
@@ -67,26 +109,30 @@ public sealed class OutputTarget
             {
                 if (!createDirectory)
                 {
-                    throw new TtsException(
-                        TtsErrorIds.OutputDirectoryNotFound,
-                        TtsErrorCategory.ObjectNotFound,
-                        $"The directory '{Directory}' does not exist. Create it first, or choose another -OutFile.");
+                    throw FileErrors.MissingDirectory(Directory);
                 }
 
                 System.IO.Directory.CreateDirectory(Directory);
             }
+            else
+            {
+                RemovedPartialFiles = PartialFiles.RemoveDead(Directory);
+            }
 
-            if (Mode == OutputMode.NoClobber && File.Exists(PreferredPath))
+            string target = Path.Combine(Directory, _candidateName(0));
+            if (Mode != OutputMode.Unique && System.IO.Directory.Exists(target))
+            {
+                throw FolderInTheWay(target);
+            }
+
+            if (Mode == OutputMode.NoClobber && File.Exists(target))
             {
                 throw Exists(PreferredPath);
             }
 
-            if (Mode == OutputMode.Replace && File.Exists(PreferredPath) && !Force && (File.GetAttributes(PreferredPath) & FileAttributes.ReadOnly) != 0)
+            if (Mode == OutputMode.Replace && File.Exists(target) && !Force && (File.GetAttributes(target) & FileAttributes.ReadOnly) != 0)
             {
-                throw new TtsException(
-                    TtsErrorIds.OutputNotWritable,
-                    TtsErrorCategory.PermissionDenied,
-                    $"The file '{PreferredPath}' is read-only. Use -Force to replace it anyway.");
+                throw ReadOnly(PreferredPath);
             }
         }
         catch (Exception ex) when (ex is not TtsException)
@@ -98,16 +144,19 @@ public sealed class OutputTarget
     /// <summary>Creates a new, empty temporary file beside the target, hidden by its leading dot.</summary>
     public FileStream CreateTemporaryFile(out string path)
     {
-        string stem = Path.GetFileNameWithoutExtension(_candidateName(0));
-        if (stem.Length > 40)
-        {
-            stem = stem.Substring(0, 40);
-        }
-
-        path = Path.Combine(Directory, "." + stem + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".partial");
+        path = Path.Combine(Directory, PartialFiles.NewName(_candidateName(0)));
         try
         {
             return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 81920, FileOptions.Asynchronous);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException && System.IO.Directory.Exists(Directory))
+        {
+            // Linux's /proc and /sys answer "no such file" to a new file in a folder that exists.
+            throw new TtsException(
+                TtsErrorIds.OutputNotWritable,
+                TtsErrorCategory.PermissionDenied,
+                $"Cannot write '{PreferredPath}': the folder '{Directory}' does not accept new files. Choose another -OutFile or -OutputDirectory.",
+                ex);
         }
         catch (Exception ex)
         {
@@ -120,51 +169,31 @@ public sealed class OutputTarget
     {
         try
         {
-            for (int attempt = 0; attempt < MaximumCandidates; attempt++)
+            switch (Mode)
             {
-                string target = Path.Combine(Directory, _candidateName(attempt));
-                switch (Mode)
-                {
-                    case OutputMode.Replace:
-                        if (File.Exists(target))
-                        {
-                            if (Force)
-                            {
-                                File.SetAttributes(target, File.GetAttributes(target) & ~FileAttributes.ReadOnly);
-                            }
+                case OutputMode.Replace:
+                    return CommitReplacing(temporaryPath);
+                case OutputMode.NoClobber:
+                    string target = Path.Combine(Directory, _candidateName(0));
+                    if (TryMoveNew(temporaryPath, target))
+                    {
+                        return PreferredPath;
+                    }
 
-                            // Atomic on every platform: ReplaceFile on Windows, rename(2) elsewhere.
-                            File.Replace(temporaryPath, target, null);
-                            return target;
-                        }
-
-                        if (TryMoveNew(temporaryPath, target))
-                        {
-                            return target;
-                        }
-
-                        // Created by someone else between the check and the move: replace it, as asked.
-                        attempt--;
-                        continue;
-                    case OutputMode.NoClobber:
-                        if (TryMoveNew(temporaryPath, target))
-                        {
-                            return target;
-                        }
-
-                        throw Exists(target);
-                    default:
+                    throw System.IO.Directory.Exists(target) ? FolderInTheWay(target) : Exists(PreferredPath);
+                default:
+                    for (int attempt = 0; attempt < MaximumCandidates; attempt++)
+                    {
                         // A move that fails when the name exists decides races between runspaces and processes.
-                        if (TryMoveNew(temporaryPath, target))
+                        string candidate = Path.Combine(Directory, _candidateName(attempt));
+                        if (TryMoveNew(temporaryPath, candidate))
                         {
-                            return target;
+                            return candidate;
                         }
+                    }
 
-                        break;
-                }
+                    throw new TtsException(TtsErrorIds.OutputExists, TtsErrorCategory.ResourceExists, $"Could not find a free file name in '{Directory}' after {MaximumCandidates} tries.");
             }
-
-            throw new TtsException(TtsErrorIds.OutputExists, TtsErrorCategory.ResourceExists, $"Could not find a free file name in '{Directory}' after {MaximumCandidates} tries.");
         }
         catch (Exception ex) when (ex is not TtsException)
         {
@@ -172,6 +201,98 @@ public sealed class OutputTarget
         }
     }
 
+    private string CommitReplacing(string temporaryPath)
+    {
+        string target = Path.Combine(Directory, _candidateName(0));
+        for (int attempt = 0; attempt < MaximumReplaceAttempts; attempt++)
+        {
+            if (System.IO.Directory.Exists(target))
+            {
+                throw FolderInTheWay(target);
+            }
+
+            if (File.Exists(target))
+            {
+                ReplaceKeepingMode(temporaryPath, target);
+                return PreferredPath;
+            }
+
+            if (TryMoveNew(temporaryPath, target))
+            {
+                return PreferredPath;
+            }
+
+            // Created by someone else between the check and the move: replace it, as asked, on the next turn.
+        }
+
+        throw new TtsException(
+            TtsErrorIds.WriteFailed,
+            TtsErrorCategory.WriteError,
+            $"'{PreferredPath}' was created and removed again by something else {MaximumReplaceAttempts} times while the audio was being moved into place; nothing was written. Try again, or choose another -OutFile.");
+    }
+
+    // Out-File and Set-Content write into the existing file, so it keeps its permissions; a rename would give it the
+    // temporary file's. Copying the mode onto the temporary file first keeps the replacement atomic.
+    private void ReplaceKeepingMode(string temporaryPath, string target)
+    {
+        FileAttributes attributes = File.GetAttributes(target);
+        bool readOnly = (attributes & FileAttributes.ReadOnly) != 0;
+        if (readOnly && !Force)
+        {
+            throw ReadOnly(PreferredPath);
+        }
+
+        bool windows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+        if (PrivateFile.GetUnixMode(target) is int mode)
+        {
+            PrivateFile.SetUnixMode(temporaryPath, mode);
+        }
+
+        if (readOnly && windows)
+        {
+            // ReplaceFile refuses a read-only target; the attribute is put back once the audio is in place.
+            File.SetAttributes(target, attributes & ~FileAttributes.ReadOnly);
+        }
+
+        // Atomic on every platform: ReplaceFile on Windows, rename(2) elsewhere.
+        File.Replace(temporaryPath, target, null);
+        if (readOnly && windows)
+        {
+            File.SetAttributes(target, File.GetAttributes(target) | FileAttributes.ReadOnly);
+        }
+    }
+
+    // The file a symbolic link finally points to, or null when the path is no link. File.ResolveLinkTarget exists
+    // from .NET 6 on (every PowerShell 7); Windows PowerShell 5.1 replaces a link, as it always did.
+    private static string? FinalLinkTarget(string path)
+    {
+        if (ResolveLinkTarget is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (ResolveLinkTarget.Invoke(null, new object[] { path, true }) as FileSystemInfo)?.FullName;
+        }
+        catch (TargetInvocationException)
+        {
+            // A link loop or an unreadable link: write the path itself, whose own error then says what is wrong.
+            return null;
+        }
+    }
+
+    private static bool EndsWithSeparator(string path)
+    {
+        char last = path[path.Length - 1];
+        return last == Path.DirectorySeparatorChar || last == Path.AltDirectorySeparatorChar;
+    }
+
+    private static string TrimSeparator(string path)
+    {
+        string trimmed = path.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        return trimmed.Length == 0 || trimmed.EndsWith(":", StringComparison.Ordinal) ? path : trimmed;
+    }
     // Moves source to target only if target does not exist, atomically, so racing runspaces and processes never
     // replace each other's files. Windows' MoveFileEx without REPLACE_EXISTING does that; on Unix, .NET's File.Move
     // checks and then rename(2)s over the target, which races, so the name is claimed with link(2) instead, which
@@ -185,7 +306,7 @@ public sealed class OutputTarget
                 File.Move(source, target);
                 return true;
             }
-            catch (IOException) when (File.Exists(target) && File.Exists(source))
+            catch (IOException) when ((File.Exists(target) || System.IO.Directory.Exists(target)) && File.Exists(source))
             {
                 return false;
             }
@@ -210,7 +331,7 @@ public sealed class OutputTarget
             {
             }
         }
-        catch (IOException) when (File.Exists(target))
+        catch (IOException) when (File.Exists(target) || System.IO.Directory.Exists(target))
         {
             return false;
         }
@@ -250,6 +371,16 @@ public sealed class OutputTarget
         TtsErrorIds.OutputExists,
         TtsErrorCategory.ResourceExists,
         $"The file '{path}' already exists and -NoClobber was given. Remove -NoClobber to replace it, or choose another -OutFile.");
+
+    private static TtsException ReadOnly(string path) => new(
+        TtsErrorIds.OutputNotWritable,
+        TtsErrorCategory.PermissionDenied,
+        $"The file '{path}' is read-only. Use -Force to replace it anyway.");
+
+    private static TtsException FolderInTheWay(string path) => new(
+        TtsErrorIds.OutputExists,
+        TtsErrorCategory.ResourceExists,
+        $"'{path}' is a folder, which the audio cannot replace. Name a file, or name the folder alone to write a generated name inside it.");
 }
 
 /// <summary>Turns file system exceptions into errors that say what to do.</summary>
@@ -258,6 +389,10 @@ public static class FileErrors
     private const int WindowsDiskFull = 0x70;
     private const int WindowsHandleDiskFull = 0x27;
     private const int UnixNoSpace = 28;
+    private const int UnixReadOnlyFileSystem = 30;
+
+    // .NET names the file it failed on; for audio that is a hidden temporary file the user never asked for.
+    private static readonly Regex TemporaryFileName = new(@"'[^']*\.partial'", RegexOptions.CultureInvariant);
 
     /// <summary>The error for a failure to write in or to <paramref name="path"/>.</summary>
     public static TtsException From(Exception ex, string path)
@@ -274,7 +409,17 @@ public static class FileErrors
 
         if (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            return new TtsException(TtsErrorIds.InvalidOutputPath, TtsErrorCategory.InvalidArgument, $"'{path}' is not a valid file path: {ex.Message}", ex);
+            return new TtsException(TtsErrorIds.InvalidOutputPath, TtsErrorCategory.InvalidArgument, $"'{path}' is not a valid file path: {Scrub(ex.Message, path)}", ex);
+        }
+
+        if (ex is IOException io && HasCode(io, UnixReadOnlyFileSystem, "Read-only file system"))
+        {
+            return new TtsException(TtsErrorIds.OutputNotWritable, TtsErrorCategory.PermissionDenied, $"Cannot write to '{path}': it is on a read-only file system. Choose a directory you can write to (-OutputDirectory or -OutFile).", ex);
+        }
+
+        if (ex is IOException && FileStandingIn(path) is string file)
+        {
+            return NotAFolder(file, path, ex);
         }
 
         if (ex is DirectoryNotFoundException)
@@ -282,19 +427,65 @@ public static class FileErrors
             return new TtsException(TtsErrorIds.OutputDirectoryNotFound, TtsErrorCategory.ObjectNotFound, $"The directory of '{path}' does not exist. Create it first, or choose another path.", ex);
         }
 
-        if (ex is IOException io && IsDiskFull(io))
+        if (ex is IOException full && IsDiskFull(full))
         {
             return new TtsException(TtsErrorIds.DiskFull, TtsErrorCategory.WriteError, $"The disk holding '{path}' is full. Free some space or write elsewhere; no partial file was left behind.", ex);
         }
 
-        return new TtsException(TtsErrorIds.WriteFailed, TtsErrorCategory.WriteError, $"Writing to '{path}' failed: {ex.Message}", ex);
+        return new TtsException(TtsErrorIds.WriteFailed, TtsErrorCategory.WriteError, $"Writing to '{path}' failed: {Scrub(ex.Message, path)}", ex);
     }
 
-    private static bool IsDiskFull(IOException ex)
+    /// <summary>The error for a folder that is not there: missing, or a file standing where it should be.</summary>
+    public static TtsException MissingDirectory(string directory) =>
+        FileStandingIn(directory) is string file
+            ? NotAFolder(file, directory, null)
+            : new TtsException(
+                TtsErrorIds.OutputDirectoryNotFound,
+                TtsErrorCategory.ObjectNotFound,
+                $"The directory '{directory}' does not exist. Create it first, or choose another -OutFile.");
+
+    private static TtsException NotAFolder(string file, string directory, Exception? ex) => new(
+        TtsErrorIds.InvalidOutputPath,
+        TtsErrorCategory.InvalidArgument,
+        string.Equals(file, directory, StringComparison.Ordinal)
+            ? $"'{directory}' is a file, not a folder, so no audio can be written in it. Choose a folder for -OutputDirectory, or a file in a folder for -OutFile."
+            : $"'{file}' is a file, not a folder, so nothing can be written under '{directory}'. Choose another path.",
+        ex);
+
+    // The path itself or the nearest of its parents that exists, when that is a file.
+    private static string? FileStandingIn(string path)
     {
-        int code = ex.HResult & 0xFFFF;
-        return RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
-            ? code is WindowsDiskFull or WindowsHandleDiskFull
-            : code == UnixNoSpace || ex.Message.IndexOf("No space left", StringComparison.OrdinalIgnoreCase) >= 0;
+        try
+        {
+            for (string? current = path; !string.IsNullOrEmpty(current); current = Path.GetDirectoryName(current))
+            {
+                if (System.IO.Directory.Exists(current))
+                {
+                    return null;
+                }
+
+                if (File.Exists(current))
+                {
+                    return current;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+        }
+
+        return null;
     }
+
+    private static string Scrub(string message, string path) => TemporaryFileName.Replace(message, "'" + path + "'");
+
+    private static bool IsDiskFull(IOException ex) =>
+        RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+            ? (ex.HResult & 0xFFFF) is WindowsDiskFull or WindowsHandleDiskFull
+            : HasCode(ex, UnixNoSpace, "No space left");
+
+    // On Unix, .NET puts errno into HResult for the errors it has no exception type for.
+    private static bool HasCode(IOException ex, int unixCode, string unixMessage) =>
+        !RuntimeInformation.IsOSPlatform(OSPlatform.Windows)
+        && ((ex.HResult & 0xFFFF) == unixCode || ex.Message.IndexOf(unixMessage, StringComparison.OrdinalIgnoreCase) >= 0);
 }

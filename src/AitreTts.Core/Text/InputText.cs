@@ -1,4 +1,6 @@
 using System;
+using System.Globalization;
+using System.Text;
 
 namespace AitreTts.Core.Text;
 
@@ -127,4 +129,204 @@ public static class InputText
 
         return start == 0 && end == text.Length ? text : text.Substring(start, end - start);
     }
+
+    private const int Windows1252 = 1252;
+
+    /// <summary>
+    /// Whether decoded file content is binary rather than text: it holds a control character that text files do not
+    /// (anything below U+0020 but tab, line feed, vertical tab, form feed, carriage return and the DOS end-of-file
+    /// mark U+001A). UTF-16 without a byte order mark shows as NULs; images and audio show NULs and other controls.
+    /// </summary>
+    public static bool LooksBinary(string content)
+    {
+        foreach (char character in content)
+        {
+            if (character < '\u0020' && (character < '\t' || character > '\r') && character != '\u001A')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private const int Latin1 = 28591;
+
+    /// <summary>
+    /// The text of a file the user piped in. With <paramref name="encoding"/> null: the encoding its byte order mark
+    /// names; else UTF-8 when the bytes are valid UTF-8; else the system's ANSI code page, which is what Windows
+    /// PowerShell 5.1's Set-Content and older Notepad write. A given <paramref name="encoding"/> is used as it is (a
+    /// leading byte order mark of it is dropped).
+    /// </summary>
+    /// <param name="bytes">The file's content.</param>
+    /// <param name="encoding">The encoding the user forced with -Encoding, or null to detect it.</param>
+    /// <param name="encodingUsed">The name of the encoding used, for Verbose.</param>
+    public static string DecodeFile(byte[] bytes, Encoding? encoding, out string encodingUsed) =>
+        DecodeFile(bytes, encoding, AnsiEncoding(), out encodingUsed);
+
+    /// <summary><see cref="DecodeFile(byte[], Encoding?, out string)"/> with the ANSI encoding given, for tests.</summary>
+    internal static string DecodeFile(byte[] bytes, Encoding? encoding, Encoding ansi, out string encodingUsed)
+    {
+        if (bytes is null)
+        {
+            throw new ArgumentNullException(nameof(bytes));
+        }
+
+        if (encoding is not null)
+        {
+            encodingUsed = encoding.WebName;
+            return WithoutByteOrderMark(encoding.GetString(bytes));
+        }
+
+        if (FromByteOrderMark(bytes) is Encoding marked)
+        {
+            encodingUsed = marked.WebName + " (from its byte order mark)";
+            return WithoutByteOrderMark(marked.GetString(bytes));
+        }
+
+        try
+        {
+            string text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+            encodingUsed = "utf-8";
+            return text;
+        }
+        catch (DecoderFallbackException)
+        {
+            encodingUsed = ansi.WebName + " (not valid UTF-8, so read as the ANSI code page)";
+            return ansi.GetString(bytes);
+        }
+    }
+
+    /// <summary>
+    /// The system's ANSI code page (as PowerShell's <c>-Encoding ansi</c> means it: the current culture's), where the
+    /// runtime has it; else Windows-1252; else ISO-8859-1, which every runtime has. PowerShell 7 registers the code
+    /// page encodings in its process; .NET Framework has them built in.
+    /// </summary>
+    public static Encoding AnsiEncoding() =>
+        TryGetEncoding(CultureInfo.CurrentCulture.TextInfo.ANSICodePage)
+        ?? TryGetEncoding(Windows1252)
+        ?? Encoding.GetEncoding(Latin1);
+
+    /// <summary>
+    /// The encoding a name given to -Encoding means, or null when it means none. The names of Get-Content's
+    /// -Encoding (utf8, utf8BOM, utf8NoBOM, unicode, bigendianunicode, utf32, bigendianutf32, ascii, ansi, oem,
+    /// latin1, default), a code page number, or any name the runtime knows (windows-1252, iso-8859-1, shift_jis, ...).
+    /// </summary>
+    public static Encoding? EncodingFromName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return null;
+        }
+
+        string trimmed = name!.Trim();
+        switch (trimmed.ToLowerInvariant())
+        {
+            case "utf8":
+            case "utf-8":
+            case "utf8nobom":
+                return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+            case "utf8bom":
+                return new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
+            case "unicode":
+            case "utf16":
+            case "utf-16":
+                return new UnicodeEncoding(bigEndian: false, byteOrderMark: true);
+            case "bigendianunicode":
+            case "utf-16be":
+                return new UnicodeEncoding(bigEndian: true, byteOrderMark: true);
+            case "utf32":
+            case "utf-32":
+                return new UTF32Encoding(bigEndian: false, byteOrderMark: true);
+            case "bigendianutf32":
+            case "utf-32be":
+                return new UTF32Encoding(bigEndian: true, byteOrderMark: true);
+            case "ascii":
+                return Encoding.ASCII;
+            case "ansi":
+                return AnsiEncoding();
+            case "oem":
+                return TryGetEncoding(CultureInfo.CurrentCulture.TextInfo.OEMCodePage);
+            case "latin1":
+                return Encoding.GetEncoding(Latin1);
+            case "default":
+                // What each edition's Get-Content means by it: ANSI in Windows PowerShell 5.1, UTF-8 in PowerShell 7.
+                return System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal)
+                    ? AnsiEncoding()
+                    : new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        }
+
+        if (int.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out int codePage))
+        {
+            return TryGetEncoding(codePage);
+        }
+
+        try
+        {
+            return Encoding.GetEncoding(trimmed);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static Encoding? TryGetEncoding(int codePage)
+    {
+        try
+        {
+            return Encoding.GetEncoding(codePage);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static Encoding? FromByteOrderMark(byte[] bytes)
+    {
+        if (StartsWith(bytes, 0xEF, 0xBB, 0xBF))
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
+        }
+
+        // UTF-32 LE before UTF-16 LE: its mark begins with UTF-16 LE's.
+        if (StartsWith(bytes, 0xFF, 0xFE, 0x00, 0x00))
+        {
+            return new UTF32Encoding(bigEndian: false, byteOrderMark: true);
+        }
+
+        if (StartsWith(bytes, 0x00, 0x00, 0xFE, 0xFF))
+        {
+            return new UTF32Encoding(bigEndian: true, byteOrderMark: true);
+        }
+
+        if (StartsWith(bytes, 0xFF, 0xFE))
+        {
+            return new UnicodeEncoding(bigEndian: false, byteOrderMark: true);
+        }
+
+        return StartsWith(bytes, 0xFE, 0xFF) ? new UnicodeEncoding(bigEndian: true, byteOrderMark: true) : null;
+    }
+
+    private static bool StartsWith(byte[] bytes, params byte[] prefix)
+    {
+        if (bytes.Length < prefix.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < prefix.Length; i++)
+        {
+            if (bytes[i] != prefix[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string WithoutByteOrderMark(string text) =>
+        text.Length > 0 && text[0] == '\uFEFF' ? text.Substring(1) : text;
 }

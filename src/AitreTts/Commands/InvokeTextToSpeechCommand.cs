@@ -35,6 +35,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
     private SpeechOptions? _options;
     private DocumentSynthesizer? _synthesizer;
     private int _documentsDone;
+    private string? _outFilePath;
+    private int _blankLinesSkipped;
 
     /// <summary>The text; each pipeline string is a document, and the lines Get-Content reads from one file are one.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -167,6 +169,11 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
 
     private const int DefaultMaximumDocumentLength = 1_000_000;
 
+    /// <summary>The encoding of piped file objects, instead of detecting it.</summary>
+    [Parameter]
+    [EncodingTransformation]
+    public Encoding? Encoding { get; set; }
+
     /// <inheritdoc />
     protected override void BeginProcessingCore()
     {
@@ -190,6 +197,11 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             RetryIntervalSec = IfBound(nameof(RetryIntervalSec), RetryIntervalSec),
         };
         _configuration = ResolveConfiguration(parameters, Profile);
+        if (ParameterSetName == OutFileSet)
+        {
+            _outFilePath = ResolveOutFile();
+        }
+
         try
         {
             if (_configuration.BaseUrl.Length > 0)
@@ -243,8 +255,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             if (source is not null && IsFileObject(text, source, out string? filePath))
             {
                 // Get-ChildItem *.txt | Invoke-TextToSpeech: a file object, not a line of text. Speaking its path would
-                // surprise everyone; its content, read as UTF-8 (Windows PowerShell's Get-Content misreads BOM-less
-                // UTF-8), is what was meant.
+                // surprise everyone; its content is what was meant, read as UTF-8 where it is (Windows PowerShell's
+                // Get-Content misreads BOM-less UTF-8) and as ANSI where it is not.
                 string? content = ReadFileDocument(filePath!, text);
                 if (content is null)
                 {
@@ -288,6 +300,13 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             }
 
             FlushPendingDocument();
+            if (PerLine.IsPresent && InputText.IsBlank(text))
+            {
+                // Paragraph breaks in a file are no documents; one error per blank line helped nobody.
+                _blankLinesSkipped++;
+                continue;
+            }
+
             SynthesizeDocument(text, sourcePath: null, userPath: null);
         }
     }
@@ -298,7 +317,12 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         FlushPendingDocument();
         if (ParameterSetName == OutFileSet)
         {
-            SynthesizeDocument(_outFileText.ToString(), sourcePath: null, userPath: GetUnresolvedProviderPathFromPSPath(OutFile));
+            SynthesizeDocument(_outFileText.ToString(), sourcePath: null, userPath: _outFilePath);
+        }
+
+        if (_blankLinesSkipped > 0)
+        {
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Skipped {0} blank line(s): with -PerLine a blank line is no document.", _blankLinesSkipped));
         }
 
         CompleteBatch();
@@ -346,9 +370,10 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
                 throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidArgument, $"'{path}' is a directory, not text. Pipe files (Get-ChildItem -File) or their content (Get-Content).");
             }
 
-            // UTF-8 unless a byte order mark says otherwise.
-            string content = File.ReadAllText(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            if (content.IndexOf('\0') >= 0)
+            // A byte order mark, else UTF-8, else the ANSI code page that Windows PowerShell 5.1 and Notepad wrote.
+            string content = InputText.DecodeFile(File.ReadAllBytes(path), Encoding, out string encodingUsed);
+            WriteVerbose($"Read '{path}' as {encodingUsed}.");
+            if (InputText.LooksBinary(content))
             {
                 throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidData, $"'{path}' is not a text file. Pipe text files, or their content with Get-Content.");
             }
@@ -450,6 +475,11 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         try
         {
             output.Prepare(createDirectory);
+            if (output.RemovedPartialFiles > 0)
+            {
+                WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Removed {0} temporary file(s) left in '{1}' by runs that ended before they finished.", output.RemovedPartialFiles, output.Directory));
+            }
+
             DocumentSynthesizer synthesizer = _synthesizer ??= CreateSynthesizer();
             ReportBatch(output.PreferredPath);
             DocumentResult result = RunOnPipeline(token => synthesizer.SynthesizeAsync(
@@ -500,9 +530,12 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
 
     private (OutputTarget Target, bool CreateDirectory) CreateTarget(string text, string? sourcePath, string? userPath, SpeechOptions options)
     {
+        string hash = OutputNaming.ShortHash(text, options.Model, options.Voice, options.FileFormat, options.Speed, options.Instructions);
+        AudioFormat fileFormat = options.FileFormat;
         if (userPath is not null)
         {
-            return (OutputTarget.ForUserPath(userPath, NoClobber.IsPresent, Force.IsPresent), false);
+            // -OutFile naming a folder writes a generated name inside it, as Invoke-WebRequest -OutFile does.
+            return (OutputTarget.ForOutFile(userPath, NoClobber.IsPresent, Force.IsPresent, attempt => OutputNaming.Candidate(null, text, hash, fileFormat, attempt)), false);
         }
 
         string directory = OutputDirectory is not null
@@ -510,9 +543,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             : _configuration!.OutputDirectory is string configured
                 ? GetUnresolvedProviderPathFromPSPath(configured)
                 : SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-        string hash = OutputNaming.ShortHash(text, options.Model, options.Voice, options.FileFormat, options.Speed, options.Instructions);
         string? sourceFile = sourcePath is null ? null : SafeProviderPath(sourcePath);
-        AudioFormat fileFormat = options.FileFormat;
         var target = new OutputTarget(directory, attempt => OutputNaming.Candidate(sourceFile, text, hash, fileFormat, attempt), OutputMode.Unique, Force.IsPresent);
         return (target, true);
     }
@@ -546,7 +577,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             fromParameter = parsed;
         }
 
-        AudioFormat? fromOutFile = ParameterSetName == OutFileSet ? AudioFormats.FromPath(OutFile) : null;
+        AudioFormat? fromOutFile = FormatOfOutFile(fromParameter is not null, configuration.Format);
         AudioFormat? fileFormatOfParameter = fromParameter == AudioFormat.Pcm && WrapPcmAsWav.IsPresent ? AudioFormat.Wav : fromParameter;
         if (fromParameter is not null && fromOutFile is not null && fileFormatOfParameter != fromOutFile)
         {
@@ -569,6 +600,74 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         }
 
         return configuration.Format;
+    }
+
+    // The format the -OutFile extension names. A folder names none. An extension that names no format is an error
+    // (x.mp4 would silently hold mp3 data) unless -Format says what to write; no extension at all takes the
+    // configured format, with a warning.
+    private AudioFormat? FormatOfOutFile(bool formatGiven, AudioFormat configured)
+    {
+        if (_outFilePath is null || OutputTarget.NamesFolder(_outFilePath))
+        {
+            return null;
+        }
+
+        string extension = Path.GetExtension(_outFilePath);
+        if (AudioFormats.FromPath(_outFilePath) is AudioFormat named)
+        {
+            return named;
+        }
+
+        if (formatGiven)
+        {
+            return null;
+        }
+
+        if (extension.Length <= 1)
+        {
+            WriteWarning($"-OutFile '{OutFile}' has no extension: it gets {configured.ToApiName()} audio, the configured format. Give it an extension (such as {configured.ToExtension()}) or -Format to choose.");
+            return null;
+        }
+
+        ThrowTtsError(new TtsException(
+            TtsErrorIds.InvalidFormat,
+            TtsErrorCategory.InvalidArgument,
+            $"The extension '{extension}' of -OutFile '{OutFile}' names no format the speech API offers (mp3, opus, aac, flac, wav, pcm). Use one of those extensions, or say what to write into it with -Format."),
+            OutFile);
+        return null;
+    }
+
+    private string ResolveOutFile()
+    {
+        string path;
+        try
+        {
+            path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile, out ProviderInfo provider, out _);
+            if (!string.Equals(provider.Name, "FileSystem", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ProviderNotFoundException($"It is on the {provider.Name} provider.");
+            }
+        }
+        catch (Exception ex) when (ex is not PipelineStoppedException)
+        {
+            ThrowTtsError(ex is ItemNotFoundException or System.Management.Automation.DriveNotFoundException or ProviderNotFoundException
+                ? new TtsException(TtsErrorIds.InvalidOutputPath, TtsErrorCategory.InvalidArgument, $"-OutFile '{OutFile}' is not a file system path: {ex.Message}", ex)
+                : FileErrors.From(ex, OutFile), OutFile);
+            throw;
+        }
+
+        string name = Path.GetFileName(path);
+        int bad = name.IndexOfAny(Path.GetInvalidFileNameChars());
+        if (bad >= 0)
+        {
+            ThrowTtsError(new TtsException(
+                TtsErrorIds.InvalidOutputPath,
+                TtsErrorCategory.InvalidArgument,
+                string.Format(CultureInfo.InvariantCulture, "-OutFile '{0}' is not a valid file name here: it holds U+{1:X4}, which file names may not contain.", OutFile.Replace("\0", "\\0"), (int)name[bad])),
+                OutFile);
+        }
+
+        return path;
     }
 
     // Progress ids: the batch is the parent activity; the chunks of the document being written are its child.

@@ -37,6 +37,23 @@ public sealed class FileErrorsTests
         Assert.Same(original, FileErrors.From(original, "/x"));
     }
 
+    [Fact]
+    public void From_NamesTheTargetRatherThanAHiddenTemporaryFile()
+    {
+        TtsException error = FileErrors.From(new IOException("I/O error : '/srv/announce/.x.123-456-abcdef.0badc0de.partial'"), "/srv/announce");
+        Assert.Equal(TtsErrorIds.WriteFailed, error.ErrorId);
+        Assert.DoesNotContain(".partial", error.Message);
+    }
+
+    [SkippableFact]
+    public void From_MapsAReadOnlyFileSystemToNotWritable()
+    {
+        Skip.If(OperatingSystem.IsWindows(), "EROFS is a Unix error");
+        TtsException error = FileErrors.From(new IOException("Read-only file system : '/mnt/ro/x'", 30), "/mnt/ro");
+        Assert.Equal(TtsErrorIds.OutputNotWritable, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.PermissionDenied, error.Category);
+    }
+
     // What .NET throws on Unix for ENOSPC, and on Windows for ERROR_DISK_FULL.
     private static IOException DiskFull() =>
         OperatingSystem.IsWindows()

@@ -1,0 +1,168 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AitreTts.Core.Output;
+
+/// <summary>
+/// The hidden temporary files audio is written to before it takes its name: <c>.name.&lt;writer&gt;.&lt;random&gt;.partial</c>,
+/// where the writer is the process id, its start time and a tag of the machine. A run killed by <c>kill -9</c>, a
+/// time limit or a power cut cannot remove its own; the name lets a later run tell them from a live writer's.
+/// </summary>
+internal static class PartialFiles
+{
+    internal const string Extension = ".partial";
+    private const int MaximumStemLength = 40;
+
+    // Two reads of one process's start time can differ slightly (it is computed from the boot time), while a
+    // reused process id belongs to a process started later than that.
+    private static readonly TimeSpan StartTimeTolerance = TimeSpan.FromSeconds(2);
+
+    private static readonly Lazy<string> MachineTagValue = new(() => Tag(Environment.MachineName));
+    private static readonly Lazy<string> CurrentWriterValue = new(() =>
+    {
+        using Process current = Process.GetCurrentProcess();
+        return Writer(current.Id, current.StartTime.ToUniversalTime().Ticks, MachineTagValue.Value);
+    });
+
+    /// <summary>The writer part of this process's temporary file names.</summary>
+    internal static string CurrentWriter => CurrentWriterValue.Value;
+
+    /// <summary>A tag for this machine, so that a folder shared by several machines only loses what this one left.</summary>
+    internal static string MachineTag => MachineTagValue.Value;
+
+    /// <summary>The writer part of a temporary file name.</summary>
+    internal static string Writer(int processId, long startTicks, string machineTag) =>
+        string.Format(CultureInfo.InvariantCulture, "{0}-{1}-{2}", processId, startTicks, machineTag);
+
+    /// <summary>A new temporary name for the file <paramref name="targetName"/>.</summary>
+    internal static string NewName(string targetName)
+    {
+        string stem = Path.GetFileNameWithoutExtension(targetName);
+        if (stem.Length > MaximumStemLength)
+        {
+            stem = stem.Substring(0, MaximumStemLength);
+        }
+
+        return "." + stem + "." + CurrentWriter + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + Extension;
+    }
+
+    /// <summary>
+    /// Removes the temporary files in <paramref name="directory"/> whose writer ran on this machine and has ended.
+    /// Files of a live process, of another machine, or named otherwise are left alone. Best effort: a file that
+    /// cannot be removed stays.
+    /// </summary>
+    /// <returns>How many files were removed.</returns>
+    internal static int RemoveDead(string directory)
+    {
+        int removed = 0;
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory, "." + "*" + Extension))
+            {
+                string name = Path.GetFileName(path);
+                if (TryParseWriter(name, out int processId, out long startTicks, out string machine)
+                    && string.Equals(machine, MachineTag, StringComparison.Ordinal)
+                    && name.IndexOf("." + CurrentWriter + ".", StringComparison.Ordinal) < 0
+                    && !IsRunning(processId, startTicks))
+                {
+                    try
+                    {
+                        File.Delete(path);
+                        removed++;
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+        }
+
+        return removed;
+    }
+
+    /// <summary>Reads the writer from a name made by <see cref="NewName"/>.</summary>
+    internal static bool TryParseWriter(string fileName, out int processId, out long startTicks, out string machineTag)
+    {
+        processId = 0;
+        startTicks = 0;
+        machineTag = string.Empty;
+        if (!fileName.StartsWith(".", StringComparison.Ordinal) || !fileName.EndsWith(Extension, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // .stem.writer.random.partial; the stem may hold dots of its own, so the parts are counted from the end.
+        string[] parts = fileName.Split('.');
+        if (parts.Length < 5)
+        {
+            return false;
+        }
+
+        string[] writer = parts[parts.Length - 3].Split('-');
+        return writer.Length == 3
+            && int.TryParse(writer[0], NumberStyles.None, CultureInfo.InvariantCulture, out processId)
+            && long.TryParse(writer[1], NumberStyles.None, CultureInfo.InvariantCulture, out startTicks)
+            && (machineTag = writer[2]).Length > 0;
+    }
+
+    private static bool IsRunning(int processId, long startTicks)
+    {
+        Process process;
+        try
+        {
+            process = Process.GetProcessById(processId);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        using (process)
+        {
+            try
+            {
+                if (process.HasExited)
+                {
+                    return false;
+                }
+
+                long running = process.StartTime.ToUniversalTime().Ticks;
+                return Math.Abs(running - startTicks) <= StartTimeTolerance.Ticks;
+            }
+            catch (InvalidOperationException)
+            {
+                // It ended between the two questions.
+                return false;
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or NotSupportedException)
+            {
+                // Another user's process whose start time we may not read: it might be the writer, so it is alive.
+                return true;
+            }
+        }
+    }
+
+    private static string Tag(string text)
+    {
+        using SHA256 sha = SHA256.Create();
+        byte[] digest = sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToUpperInvariant()));
+        var hex = new StringBuilder(6);
+        for (int i = 0; i < 3; i++)
+        {
+            hex.Append(digest[i].ToString("x2", CultureInfo.InvariantCulture));
+        }
+
+        return hex.ToString();
+    }
+}

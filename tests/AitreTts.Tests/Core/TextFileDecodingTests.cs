@@ -1,0 +1,122 @@
+using System;
+using System.Linq;
+using System.Text;
+using AitreTts.Core.Text;
+
+namespace AitreTts.Tests.Core;
+
+public sealed class TextFileDecodingTests
+{
+    // "Café “déjà vu” – 5 €" as Windows PowerShell 5.1's Set-Content writes it on a Western European system.
+    private const string AnsiText = "Caf\u00e9 \u201cd\u00e9j\u00e0 vu\u201d \u2013 5 \u20ac";
+    private static readonly byte[] AnsiBytes =
+    {
+        0x43, 0x61, 0x66, 0xE9, 0x20, 0x93, 0x64, 0xE9, 0x6A, 0xE0, 0x20, 0x76, 0x75, 0x94, 0x20, 0x96, 0x20, 0x35, 0x20, 0x80,
+    };
+
+    static TextFileDecodingTests()
+    {
+        // What PowerShell 7 does at startup; .NET Framework has the code pages built in.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
+
+    [Fact]
+    public void DecodeFile_ReadsAnAnsiFileAsWindows1252()
+    {
+        string text = InputText.DecodeFile(AnsiBytes, encoding: null, Encoding.GetEncoding(1252), out string used);
+        Assert.Equal(AnsiText, text);
+        Assert.DoesNotContain('\uFFFD', text);
+        Assert.StartsWith("windows-1252", used);
+        Assert.Contains("not valid UTF-8", used);
+    }
+
+    [Fact]
+    public void DecodeFile_FallsBackToLatin1WhereTheRuntimeHasNoCodePages()
+    {
+        // é and à survive; the 0x80-0x9F punctuation of 1252 cannot, but nothing becomes U+FFFD and Verbose says why.
+        string text = InputText.DecodeFile(AnsiBytes, encoding: null, Encoding.Latin1, out string used);
+        Assert.StartsWith("Caf\u00e9 ", text);
+        Assert.DoesNotContain('\uFFFD', text);
+        Assert.StartsWith("iso-8859-1", used);
+    }
+
+    [Fact]
+    public void AnsiEncoding_IsTheCulturesCodePageWhenTheRuntimeHasIt()
+    {
+        Assert.Equal(System.Globalization.CultureInfo.CurrentCulture.TextInfo.ANSICodePage, InputText.AnsiEncoding().CodePage);
+    }
+
+    [Fact]
+    public void DecodeFile_KeepsValidUtf8WithoutAMark()
+    {
+        byte[] bytes = new UTF8Encoding(false).GetBytes(AnsiText);
+        Assert.Equal(AnsiText, InputText.DecodeFile(bytes, null, Encoding.GetEncoding(1252), out string used));
+        Assert.Equal("utf-8", used);
+    }
+
+    public static TheoryData<string, Encoding> MarkedEncodings() => new()
+    {
+        { "utf-8", new UTF8Encoding(true) },
+        { "utf-16", new UnicodeEncoding(false, true) },
+        { "utf-16BE", new UnicodeEncoding(true, true) },
+        { "utf-32", new UTF32Encoding(false, true) },
+        { "utf-32BE", new UTF32Encoding(true, true) },
+    };
+
+    [Theory]
+    [MemberData(nameof(MarkedEncodings))]
+    public void DecodeFile_FollowsAByteOrderMarkAndDropsIt(string name, Encoding encoding)
+    {
+        byte[] bytes = encoding.GetPreamble().Concat(encoding.GetBytes(AnsiText)).ToArray();
+        string text = InputText.DecodeFile(bytes, null, Encoding.GetEncoding(1252), out string used);
+        Assert.Equal(AnsiText, text);
+        Assert.StartsWith(name, used, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void DecodeFile_UsesAForcedEncodingEvenWhereUtf8WouldDo()
+    {
+        byte[] utf8 = new UTF8Encoding(false).GetBytes("Caf\u00e9");
+        Assert.Equal("Caf\u00c3\u00a9", InputText.DecodeFile(utf8, Encoding.GetEncoding(1252), Encoding.GetEncoding(1252), out string used));
+        Assert.Equal("windows-1252", used);
+        Assert.Equal(AnsiText, InputText.DecodeFile(AnsiBytes, InputText.EncodingFromName("1252"), Encoding.Latin1, out _));
+    }
+
+    [Theory]
+    [InlineData("utf8", 65001)]
+    [InlineData("UTF8BOM", 65001)]
+    [InlineData("utf8NoBOM", 65001)]
+    [InlineData("unicode", 1200)]
+    [InlineData("BigEndianUnicode", 1201)]
+    [InlineData("utf32", 12000)]
+    [InlineData("bigendianutf32", 12001)]
+    [InlineData("ascii", 20127)]
+    [InlineData("latin1", 28591)]
+    [InlineData("1252", 1252)]
+    [InlineData("windows-1252", 1252)]
+    [InlineData("default", 65001)]
+    public void EncodingFromName_KnowsGetContentsNames(string name, int codePage)
+    {
+        Assert.Equal(codePage, InputText.EncodingFromName(name)!.CodePage);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("klingon")]
+    [InlineData("99999")]
+    public void EncodingFromName_IsNullForANameThatMeansNothing(string name)
+    {
+        Assert.Null(InputText.EncodingFromName(name));
+    }
+
+    [Theory]
+    [InlineData("Plain text\r\n\twith tabs,\fform feeds and a DOS end mark\u001A", false)]
+    [InlineData("", false)]
+    [InlineData("N\0U\0L\0", true)]
+    [InlineData("PNG\r\n\u001A\n\u0001\u0002", true)]
+    [InlineData("colour \u001B[31mcodes", true)]
+    public void LooksBinary_TellsControlCharactersFromText(string content, bool binary)
+    {
+        Assert.Equal(binary, InputText.LooksBinary(content));
+    }
+}
