@@ -106,6 +106,19 @@ Describe 'Invoke-TextToSpeech over the network' {
         $everything | Should -Not -BeLike "*$script:ProxyPassword*"
     }
 
+    It 'follows a redirect whose Location echoes the key, and shows the key in no stream' {
+        $port = ([uri]$script:Emulator.BaseUrl).Port
+        $location = "http://user:$($script:Key)@127.0.0.1:$port/v1/audio/speech?key=$($script:Key)"
+        Add-EmulatorFault $script:Emulator @{ StatusCode = 307; Body = ''; Headers = @{ Location = $location }; Times = 1 }
+        $Error.Clear()
+        $all = 'Redirected' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out -Verbose -Debug *>&1 | Out-String -Width 4096
+        $Error.Count | Should -Be 0
+        @(Get-EmulatorRequest $script:Emulator).StatusCode | Should -Be @(307, 200)
+        $all | Should -BeLike "*Following HTTP 307 redirect to http://127.0.0.1:$port/v1/audio/speech*"
+        $all | Should -Not -BeLike "*$($script:Key.Substring(0, 12))*"
+        $all | Should -Not -BeLike '*user:*'
+    }
+
     It 'sends a key for a loopback http server directly, never through HTTP_PROXY' {
         $env:HTTP_PROXY = $script:ProxyEmulator.BaseUrl
         $file = 'Local with a key' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out
