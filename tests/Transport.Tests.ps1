@@ -166,6 +166,94 @@ Describe 'Invoke-TextToSpeech over the network' {
     }
 }
 
+Describe 'A redirect from https to http' {
+    It 'is refused with TtsInsecureTransport, and nothing reaches the http server' {
+        if ([Environment]::OSVersion.Platform -eq 'Win32NT') {
+            Set-ItResult -Skipped -Because 'the child trusts the test certificate through SSL_CERT_FILE, which only OpenSSL (Linux, macOS) reads'
+            return
+        }
+
+        Clear-EmulatorState $script:ProxyEmulator
+        # A self-signed certificate for 127.0.0.1 that only the child process trusts.
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = New-Object System.Security.Cryptography.X509Certificates.CertificateRequest 'CN=127.0.0.1', $rsa, ([System.Security.Cryptography.HashAlgorithmName]::SHA256), ([System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $names = New-Object System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder
+        $names.AddIpAddress([System.Net.IPAddress]::Loopback)
+        $request.CertificateExtensions.Add($names.Build())
+        $certificate = $request.CreateSelfSigned([DateTimeOffset]::Now.AddDays(-1), [DateTimeOffset]::Now.AddDays(1))
+        $trusted = Join-Path $TestDrive 'trusted.pem'
+        $pfx = Join-Path $TestDrive 'server.pfx'
+        "-----BEGIN CERTIFICATE-----`n" + [Convert]::ToBase64String($certificate.RawData, 'InsertLineBreaks') + "`n-----END CERTIFICATE-----`n" | Set-Content -Path $trusted -Encoding Ascii
+        [System.IO.File]::WriteAllBytes($pfx, $certificate.Export('Pfx'))
+        $location = "$($script:ProxyEmulator.BaseUrl)/v1/audio/speech"
+
+        # The child runs an https server on loopback that answers every request with a 307 to the plain http emulator.
+        $child = @'
+param($Pfx, $Location, $Out, $Key)
+Add-Type -TypeDefinition @"
+using System;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+public static class TlsRedirector
+{
+    public static int Start(X509Certificate2 certificate, string location)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                TcpClient client = listener.AcceptTcpClient();
+                try
+                {
+                    using (client)
+                    using (var tls = new SslStream(client.GetStream()))
+                    {
+                        tls.AuthenticateAsServer(certificate);
+                        var head = new StringBuilder();
+                        var one = new byte[1];
+                        while (!head.ToString().EndsWith("\r\n\r\n") && tls.Read(one, 0, 1) == 1) head.Append((char)one[0]);
+                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        tls.Write(answer, 0, answer.Length);
+                        tls.Flush();
+                    }
+                }
+                catch (Exception) { }
+            }
+        });
+        thread.IsBackground = true;
+        thread.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+"@
+$port = [TlsRedirector]::Start((New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 $Pfx), $Location)
+Import-Module $env:AITRETTS_MODULE
+try {
+    'Downgrade' | Invoke-TextToSpeech -BaseUrl "https://127.0.0.1:$port" -ApiKey $Key -OutputDirectory $Out -MaximumRetryCount 0 -Verbose -ErrorAction Stop
+    'NO ERROR'
+}
+catch { 'ERRORID=' + $_.FullyQualifiedErrorId; $_.Exception.Message }
+'@
+        $childFile = Join-Path $TestDrive 'downgrade.ps1'
+        Set-Content -Path $childFile -Value $child -Encoding Ascii
+        $out = Join-Path $TestDrive 'downgrade-out'
+        $null = New-Item -ItemType Directory -Path $out
+        $result = Invoke-ChildPowerShell -File $childFile -ArgumentList $pfx, $location, $out, $script:Key -Environment @{ SSL_CERT_FILE = $trusted; AITRETTS_MODULE = (Get-BuiltModuleManifest) }
+
+        $result.Output | Should -Match 'ERRORID=TtsInsecureTransport,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $result.Output | Should -Match 'redirected from https to http://127\.0\.0\.1:\d+/, which is not encrypted'
+        $result.Output | Should -Not -Match ([regex]::Escape($script:Key))
+        @(Get-EmulatorRequest $script:ProxyEmulator).Count | Should -Be 0
+        @(Get-ChildItem $out -Force).Count | Should -Be 0
+    }
+}
+
 Describe 'Completion against a slow or down server' {
     BeforeAll {
         # One completion against a healthy server first, so the time limits below measure the server, not the JIT.
