@@ -380,18 +380,8 @@ public static class HttpErrorMapper
         return PathOf(uri).IndexOf("/openai/", StringComparison.OrdinalIgnoreCase) >= 0;
     }
 
-    // Scheme, host, port and path: never the query or any user:password@.
-    private static string ShownUrl(Uri? uri)
-    {
-        if (uri is null)
-        {
-            return "(unknown URL)";
-        }
-
-        return uri.IsAbsoluteUri
-            ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
-            : StripQuery(uri.OriginalString);
-    }
+    // Scheme, host, port and path: never the query or any user:password@. One rule for every printed URL.
+    private static string ShownUrl(Uri? uri) => SecretRedactor.ShownUrl(uri);
 
     private static string EndpointOf(Uri uri) =>
         uri.IsAbsoluteUri ? uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "{endpoint}";

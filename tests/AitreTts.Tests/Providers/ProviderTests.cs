@@ -353,6 +353,16 @@ public sealed class ProviderTests
     }
 
     [Fact]
+    public void ProxyUseDefaultCredentials_GivesTheProxyTheUsersOwnCredentials()
+    {
+        // Default credentials answer only Negotiate or NTLM, which a loopback test proxy cannot offer here; what can be
+        // checked is that they reach the proxy the requests go through.
+        using HttpClientHandler handler = HttpClientCache.CreateHandler(new ProxySettings { Proxy = new Uri("http://proxy.corp:3128"), UseDefaultCredentials = true, Environment = _ => null });
+
+        Assert.Same(CredentialCache.DefaultCredentials, handler.Proxy!.Credentials);
+    }
+
+    [Fact]
     public void Handler_AllowsMoreConnectionsThanAnyThrottleLimit_AndFollowsNoRedirect()
     {
         using HttpClientHandler handler = HttpClientCache.CreateHandler(new ProxySettings { Environment = _ => null });
