@@ -39,7 +39,8 @@ public static class ResponseLimits
     /// keeps moving is never cut by the per-read timeout, but one that drips forever still ends.
     /// </summary>
     public static TimeSpan DeadlineFor(TimeSpan timeout) =>
-        timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan || timeout.Ticks > TimeSpan.MaxValue.Ticks / DeadlineTimeouts
+        // A timer cannot run longer than int.MaxValue milliseconds (24.8 days); past that the deadline is no limit.
+        timeout <= TimeSpan.Zero || timeout == Timeout.InfiniteTimeSpan || timeout.TotalMilliseconds * DeadlineTimeouts > int.MaxValue
             ? Timeout.InfiniteTimeSpan
             : TimeSpan.FromTicks(timeout.Ticks * DeadlineTimeouts);
 }

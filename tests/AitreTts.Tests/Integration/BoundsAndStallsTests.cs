@@ -63,6 +63,8 @@ public sealed class BoundsAndStallsTests
 
         Assert.Equal(TimeSpan.FromSeconds(1000), client.Deadline);
         Assert.Equal(Timeout.InfiniteTimeSpan, ResponseLimits.DeadlineFor(TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromSeconds(864_000), ResponseLimits.DeadlineFor(TimeSpan.FromSeconds(86_400))); // -TimeoutSec's largest value
+        Assert.Equal(Timeout.InfiniteTimeSpan, ResponseLimits.DeadlineFor(TimeSpan.FromDays(10))); // past what a timer can count
     }
 
     [Fact]
