@@ -29,6 +29,7 @@ public sealed class EmulatorOptions
     };
 
     private volatile string? requiredApiKey;
+    private volatile string? proxyCredential;
     private volatile bool allowAnonymous;
     private long latencyTicks;
     private double secondsPerCharacter = 0.06;
@@ -45,6 +46,17 @@ public sealed class EmulatorOptions
     {
         get => requiredApiKey;
         set => requiredApiKey = value;
+    }
+
+    /// <summary>
+    /// Also act as an HTTP proxy that requires these credentials (<c>user:password</c>): a request in absolute form
+    /// (<c>POST http://host/path</c>, as clients send to a proxy) without a matching <c>Proxy-Authorization: Basic</c>
+    /// is answered 407 with <c>Proxy-Authenticate: Basic</c>; with it, the emulator serves it itself. Null: no proxy.
+    /// </summary>
+    public string? ProxyCredential
+    {
+        get => proxyCredential;
+        set => proxyCredential = value;
     }
 
     /// <summary>Accept requests that carry no credentials at all, as local servers do. A wrong key is still refused.</summary>

@@ -98,6 +98,7 @@ public sealed partial class EmulatorServer
         ["port"] = BaseUrl.Port,
         ["requiredApiKeySet"] = Options.RequiredApiKey is not null, // never echo the key itself
         ["allowAnonymous"] = Options.AllowAnonymous,
+        ["proxyCredentialSet"] = Options.ProxyCredential is not null,
         ["latencyMs"] = Options.Latency.TotalMilliseconds,
         ["secondsPerCharacter"] = Options.SecondsPerCharacter,
         ["pcmSampleRate"] = Options.PcmSampleRate,
@@ -130,6 +131,9 @@ public sealed partial class EmulatorServer
                     break;
                 case "requiredapikey":
                     Options.RequiredApiKey = value.ValueKind == JsonValueKind.Null ? null : value.GetString();
+                    break;
+                case "proxycredential":
+                    Options.ProxyCredential = value.ValueKind == JsonValueKind.Null ? null : value.GetString();
                     break;
                 case "allowanonymous":
                     Options.AllowAnonymous = value.GetBoolean();

@@ -228,8 +228,16 @@ public sealed partial class EmulatorServer : IAsyncDisposable
 
         string requestId = NewRequestId();
         SpeechFields fields = SpeechFields.ReadLeniently(body);
-        FaultRule? fault = TakeFault(path, fields.Input);
-        Reply reply = fault is { ReplacesResponse: true } ? Reply.FromFault(fault) : Route(context, path, body);
+        string rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path;
+        Reply? proxyRefusal = ProxyRefusal(context.Request, rawTarget);
+        FaultRule? fault = proxyRefusal is null ? TakeFault(path, fields.Input) : null;
+        Reply reply = proxyRefusal ?? (fault is { ReplacesResponse: true } ? Reply.FromFault(fault) : Route(context, path, body));
+        if (fault?.AnswerFormat is string answerFormat && reply.Status == 200 && fields.Input is not null)
+        {
+            double seconds = AudioFactory.DurationOf(fields.Input, Options.SecondsPerCharacter, fields.Speed ?? 1.0);
+            reply = new Reply(200, AudioFactory.Create(answerFormat, fields.Input, fields.Voice ?? "alloy", seconds, Options.PcmSampleRate), AudioFactory.ContentTypeOf(answerFormat));
+        }
+
         if (fault?.Headers is not null)
         {
             foreach (KeyValuePair<string, string> header in fault.Headers)
@@ -251,7 +259,8 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             fields.Speed,
             fields.Instructions,
             reply.Status,
-            requestId);
+            requestId)
+        { RawTarget = rawTarget };
 
         TimeSpan delay = Options.Latency + TimeSpan.FromSeconds(fault?.DelayHeadersSeconds ?? 0);
         if (delay > TimeSpan.Zero)
@@ -267,7 +276,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             }
         }
 
-        Record(arrival, record);
+        Record(arrival, record with { ResponseBody = reply.Body });
         HttpResponse response = context.Response;
         response.StatusCode = reply.Status;
         response.Headers["x-request-id"] = requestId;
@@ -282,7 +291,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             response.ContentType = reply.ContentType;
         }
 
-        if (!reply.Chunked)
+        if (!reply.Chunked && fault?.EndlessBody != true)
         {
             response.ContentLength = reply.Body.Length;
         }
@@ -297,6 +306,26 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         }
     }
 
+    /// <summary>As a proxy (<see cref="EmulatorOptions.ProxyCredential"/>): the 407 for a proxied request without the right credentials.</summary>
+    private Reply? ProxyRefusal(HttpRequest request, string rawTarget)
+    {
+        string? credential = Options.ProxyCredential;
+        if (credential is null || !rawTarget.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        string expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credential));
+        if (string.Equals(request.Headers["Proxy-Authorization"].ToString(), expected, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        Reply refusal = Reply.Error(407, "Proxy authentication required.", null, "proxy_authentication_required");
+        refusal.Headers["Proxy-Authenticate"] = "Basic realm=\"emulator\"";
+        return refusal;
+    }
+
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken token)
     {
         using var buffer = new MemoryStream();
@@ -308,6 +337,9 @@ public sealed partial class EmulatorServer : IAsyncDisposable
     {
         int cutAt = fault?.CutAfterBytes is int cut ? Math.Clamp(cut, 0, Math.Max(0, body.Length - 1)) : -1;
         int stallAt = fault?.StallAfterBytes is int stall ? Math.Clamp(stall, 0, body.Length) : -1;
+        int trickle = fault?.TrickleBytes is int piece ? Math.Max(1, piece) : 0;
+        bool endless = fault?.EndlessBody == true && body.Length > 0;
+        long sent = 0;
         Stream output = context.Response.Body;
         await context.Response.StartAsync(token).ConfigureAwait(false);
         int position = 0;
@@ -337,7 +369,14 @@ public sealed partial class EmulatorServer : IAsyncDisposable
 
             if (position >= body.Length)
             {
-                break;
+                if (!endless)
+                {
+                    break;
+                }
+
+                // The body again from its start, forever, until the client goes away.
+                position = 0;
+                cutAt = -1;
             }
 
             int next = Math.Min(body.Length, position + ChunkSize);
@@ -351,7 +390,25 @@ public sealed partial class EmulatorServer : IAsyncDisposable
                 next = Math.Min(next, stallAt);
             }
 
+            bool trickling = trickle > 0 && sent >= fault!.TrickleAfterBytes;
+            if (trickle > 0 && !trickling && sent + (next - position) > fault!.TrickleAfterBytes)
+            {
+                next = position + (int)(fault.TrickleAfterBytes - sent);
+            }
+
+            if (trickling)
+            {
+                next = Math.Min(next, position + trickle);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, fault!.TrickleIntervalSeconds)), token).ConfigureAwait(false);
+            }
+
             await output.WriteAsync(body.AsMemory(position, next - position), token).ConfigureAwait(false);
+            if (trickling || (trickle > 0 && sent + (next - position) >= fault!.TrickleAfterBytes))
+            {
+                await output.FlushAsync(token).ConfigureAwait(false);
+            }
+
+            sent += next - position;
             position = next;
         }
 

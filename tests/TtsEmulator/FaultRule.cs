@@ -5,8 +5,8 @@ namespace TtsEmulator;
 /// <summary>
 /// A misbehaviour to inject. Rules are tried in the order added; the first that matches a request applies to it.
 /// A rule with <see cref="StatusCode"/>, <see cref="Body"/> or <see cref="ErrorShape"/> replaces the response;
-/// the others (<see cref="CutAfterBytes"/>, <see cref="StallAfterBytes"/>, <see cref="DelayHeadersSeconds"/>,
-/// <see cref="Headers"/>) change how the normal response, or the replacement, is sent.
+/// the others (<see cref="CutAfterBytes"/>, <see cref="StallAfterBytes"/>, <see cref="EndlessBody"/>,
+/// <see cref="TrickleBytes"/>, <see cref="DelayHeadersSeconds"/>, <see cref="Headers"/>) change how the normal response, or the replacement, is sent.
 /// Serialized with System.Text.Json in camelCase for the control API.
 /// </summary>
 public sealed class FaultRule
@@ -55,6 +55,24 @@ public sealed class FaultRule
 
     /// <summary>After the stall, abort the connection instead of sending the rest.</summary>
     public bool AbortAfterStall { get; set; }
+
+    /// <summary>
+    /// Never end the body: after it, send it again and again (without Content-Length), as a broken server streaming
+    /// forever would. Combine with <see cref="TrickleBytes"/> for a body that drips forever.
+    /// </summary>
+    public bool EndlessBody { get; set; }
+
+    /// <summary>After <see cref="TrickleAfterBytes"/>, send the body in pieces of this many bytes, one every <see cref="TrickleIntervalSeconds"/>.</summary>
+    public int? TrickleBytes { get; set; }
+
+    /// <summary>The wait between two trickled pieces.</summary>
+    public double TrickleIntervalSeconds { get; set; }
+
+    /// <summary>Bytes sent at full speed before the trickle starts (a valid start of the audio).</summary>
+    public int TrickleAfterBytes { get; set; }
+
+    /// <summary>Answer a successful speech request with audio in this format ("wav", "mp3", ...) whatever was asked.</summary>
+    public string? AnswerFormat { get; set; }
 
     /// <summary>Wait this long before sending the headers (stops waiting when the client disconnects).</summary>
     public double? DelayHeadersSeconds { get; set; }

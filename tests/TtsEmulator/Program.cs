@@ -9,13 +9,13 @@ namespace TtsEmulator;
 
 /// <summary>
 /// Process mode, for Pester and the README demo:
-/// <c>dotnet TtsEmulator.dll [--port N] [--api-key K] [--allow-anonymous] [--latency-ms N] [--voices-shape none|objects|legacy] [--parent-pid PID]</c>.
+/// <c>dotnet TtsEmulator.dll [--port N] [--api-key K] [--allow-anonymous] [--proxy-credential USER:PASSWORD] [--latency-ms N] [--voices-shape none|objects|legacy] [--parent-pid PID]</c>.
 /// Prints <c>TtsEmulator listening on http://127.0.0.1:PORT</c> as its first line, then serves until SIGTERM,
 /// Ctrl+C, or the exit of the --parent-pid process. It never reads stdin, so a closed stdin does not stop it.
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: dotnet TtsEmulator.dll [--port N] [--api-key KEY] [--allow-anonymous] [--latency-ms N] [--seconds-per-character X] [--pcm-sample-rate N] [--voices-shape none|objects|legacy] [--voices a,b,c] [--no-models] [--parent-pid PID]";
+    private const string Usage = "usage: dotnet TtsEmulator.dll [--port N] [--api-key KEY] [--allow-anonymous] [--proxy-credential USER:PASSWORD] [--latency-ms N] [--seconds-per-character X] [--pcm-sample-rate N] [--voices-shape none|objects|legacy] [--voices a,b,c] [--no-models] [--parent-pid PID]";
 
     private static async Task<int> Main(string[] args)
     {
@@ -32,6 +32,7 @@ internal static class Program
                     case "--port": options.Port = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--api-key": options.RequiredApiKey = Next(); break;
                     case "--allow-anonymous": options.AllowAnonymous = true; break;
+                    case "--proxy-credential": options.ProxyCredential = Next(); break;
                     case "--latency-ms": options.Latency = TimeSpan.FromMilliseconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
                     case "--seconds-per-character": options.SecondsPerCharacter = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--pcm-sample-rate": options.PcmSampleRate = int.Parse(Next(), CultureInfo.InvariantCulture); break;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
 
 namespace TtsEmulator;
 
@@ -29,4 +30,15 @@ public sealed record RecordedRequest(
     double? Speed,
     string? Instructions,
     int StatusCode,
-    string RequestId);
+    string RequestId)
+{
+    /// <summary>
+    /// The body the emulator answered with, before any fault cut or stalled it: what a test compares a client's
+    /// file with. Left out of the control API, which would otherwise carry every audio file back as base64.
+    /// </summary>
+    [JsonIgnore]
+    public byte[]? ResponseBody { get; init; }
+
+    /// <summary>The request target as sent: absolute (<c>http://host/path</c>) when it came through a proxy, or to the emulator acting as one.</summary>
+    public string? RawTarget { get; init; }
+}

@@ -37,6 +37,7 @@ public static class TtsErrorIds
     public const string UnexpectedResponse = "TtsUnexpectedResponse";
     public const string EmptyResponse = "TtsEmptyResponse";
     public const string ResponseTruncated = "TtsResponseTruncated";
+    public const string ResponseTooLarge = "TtsResponseTooLarge";
 
     // Transport.
     public const string ConnectionFailed = "TtsConnectionFailed";

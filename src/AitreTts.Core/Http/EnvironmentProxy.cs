@@ -6,7 +6,7 @@ namespace AitreTts.Core.Http;
 
 /// <summary>
 /// The proxy that <c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>, <c>ALL_PROXY</c> and <c>NO_PROXY</c> describe (lower case
-/// first, as curl reads them). .NET on PowerShell 7 honours these itself, but .NET Framework under Windows
+/// first, as curl reads them), except that loopback destinations are always reached directly. .NET on PowerShell 7 honours these itself, but .NET Framework under Windows
 /// PowerShell 5.1 does not (PSOpenAI issue 4), so the module reads them on both editions alike.
 /// </summary>
 public sealed class EnvironmentProxy : IWebProxy
@@ -69,6 +69,14 @@ public sealed class EnvironmentProxy : IWebProxy
     public bool IsBypassed(Uri host)
     {
         if ((host.Scheme == Uri.UriSchemeHttps ? _https : _http) is null)
+        {
+            return true;
+        }
+
+        // A proxy named for the whole environment cannot reach this machine's own loopback, and a key meant for a
+        // local http server must not travel to it in clear text: loopback is always reached directly. (-Proxy, which
+        // the user names for this call, applies to loopback too.)
+        if (TtsEndpoint.IsLoopbackHost(host))
         {
             return true;
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
@@ -22,7 +23,22 @@ public static class HttpClientCache
         return Clients.GetOrAdd(key, _ => new Lazy<HttpClient>(() => Create(proxy), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
-    private static HttpClient Create(ProxySettings proxy)
+    /// <summary>
+    /// More connections to one server than any pipeline opens at once (-ThrottleLimit is at most 16, and several
+    /// runspaces may share a client): .NET Framework's handler otherwise copies ServicePointManager's limit, 2 in
+    /// powershell.exe, and every chunk past the second waits for a connection while its time limit runs.
+    /// </summary>
+    internal const int MaximumConnectionsPerServer = 64;
+
+    private static HttpClient Create(ProxySettings proxy) =>
+        new(CreateHandler(proxy), disposeHandler: true)
+        {
+            // Time limits are enforced per attempt and per body read by SpeechClient; the client-wide timeout would
+            // cut off long downloads that are still making progress.
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+
+    internal static HttpClientHandler CreateHandler(ProxySettings proxy)
     {
         var handler = new HttpClientHandler
         {
@@ -32,13 +48,17 @@ public static class HttpClientCache
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        proxy.Apply(handler);
-        return new HttpClient(handler, disposeHandler: true)
+        try
         {
-            // Time limits are enforced per attempt and per body read by SpeechClient; the client-wide timeout would
-            // cut off long downloads that are still making progress.
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-        };
+            handler.MaxConnectionsPerServer = MaximumConnectionsPerServer;
+        }
+        catch (PlatformNotSupportedException)
+        {
+            // A handler without the setting (some platforms' own) has no per-server limit to raise.
+        }
+
+        proxy.Apply(handler);
+        return handler;
     }
 }
 
@@ -61,19 +81,56 @@ public sealed class ProxySettings
     {
         get
         {
-            string credential = Credential is null ? "-" : Credential.Domain + "\\" + Credential.UserName + "#" + Fingerprint(Credential.Password);
+            NetworkCredential? explicitCredential = ExplicitCredential;
+            string credential = explicitCredential is null ? "-" : explicitCredential.Domain + "\\" + explicitCredential.UserName + "#" + Fingerprint(explicitCredential.Password);
             string environment = Proxy is null ? EnvironmentProxy.FromEnvironment(Environment)?.Description ?? "system" : "explicit";
-            return (Proxy?.ToString() ?? "-") + "|" + credential + "|" + UseDefaultCredentials + "|" + environment;
+            return (ProxyAddress is Uri address ? address.ToString() : "-") + "|" + credential + "|" + UseDefaultCredentials + "|" + environment;
         }
+    }
+
+    /// <summary>The explicit proxy without any user info, which travels as credentials instead.</summary>
+    internal Uri? ProxyAddress => Proxy is null || string.IsNullOrEmpty(Proxy.UserInfo) ? Proxy : new UriBuilder(Proxy) { UserName = string.Empty, Password = string.Empty }.Uri;
+
+    /// <summary><see cref="Credential"/>, or else the <c>user:password@</c> of an explicit proxy URL.</summary>
+    internal NetworkCredential? ExplicitCredential => Credential ?? (Proxy is null ? null : CredentialFromUserInfo(Proxy));
+
+    /// <summary>Every proxy password these settings hold, so messages can be cleaned of them.</summary>
+    internal IEnumerable<string> Passwords()
+    {
+        if (ExplicitCredential?.Password is { Length: > 0 } password)
+        {
+            yield return password;
+        }
+
+        if (Proxy is null && EnvironmentProxy.FromEnvironment(Environment)?.Credentials is NetworkCredential environmentCredential
+            && environmentCredential.Password is { Length: > 0 } environmentPassword)
+        {
+            yield return environmentPassword;
+        }
+    }
+
+    /// <summary>
+    /// The proxy a request to <paramref name="destination"/> goes through when these settings name one (explicitly or
+    /// in the environment); null for a direct connection or the system's proxy.
+    /// </summary>
+    internal Uri? ProxyFor(Uri destination)
+    {
+        if (ProxyAddress is Uri address)
+        {
+            return address;
+        }
+
+        EnvironmentProxy? environmentProxy = EnvironmentProxy.FromEnvironment(Environment);
+        return environmentProxy is null || environmentProxy.IsBypassed(destination) ? null : environmentProxy.GetProxy(destination);
     }
 
     internal void Apply(HttpClientHandler handler)
     {
-        ICredentials? credentials = UseDefaultCredentials ? CredentialCache.DefaultCredentials : Credential;
-        if (Proxy is not null)
+        ICredentials? credentials = UseDefaultCredentials ? CredentialCache.DefaultCredentials : ExplicitCredential;
+        if (ProxyAddress is Uri address)
         {
             handler.UseProxy = true;
-            handler.Proxy = new WebProxy(Proxy) { Credentials = credentials, BypassProxyOnLocal = false };
+            handler.Proxy = new ExplicitProxy(address) { Credentials = credentials };
         }
         else if (EnvironmentProxy.FromEnvironment(Environment) is EnvironmentProxy environmentProxy)
         {
@@ -87,6 +144,17 @@ public sealed class ProxySettings
         }
     }
 
+    internal static NetworkCredential? CredentialFromUserInfo(Uri proxy)
+    {
+        if (string.IsNullOrEmpty(proxy.UserInfo))
+        {
+            return null;
+        }
+
+        string[] parts = proxy.UserInfo.Split(new[] { ':' }, 2);
+        return new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
+    }
+
     // Two credentials for one user must not share a client; the password itself never becomes part of a key.
     private static string Fingerprint(string password)
     {
@@ -94,4 +162,22 @@ public sealed class ProxySettings
         byte[] digest = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(password));
         return Convert.ToBase64String(digest, 0, 9);
     }
+}
+
+/// <summary>
+/// The proxy -Proxy names, for every destination, this machine included. <see cref="WebProxy"/> cannot be that:
+/// on .NET Framework it always bypasses loopback addresses, whatever BypassProxyOnLocal says, so Windows PowerShell
+/// 5.1 would reach a local server around the proxy the user asked for.
+/// </summary>
+internal sealed class ExplicitProxy : IWebProxy
+{
+    private readonly Uri _address;
+
+    public ExplicitProxy(Uri address) => _address = address;
+
+    public ICredentials? Credentials { get; set; }
+
+    public Uri GetProxy(Uri destination) => _address;
+
+    public bool IsBypassed(Uri host) => false;
 }

@@ -25,11 +25,12 @@ public static class HttpErrorMapper
     /// <param name="requestId">The <c>x-request-id</c> header, if any.</param>
     /// <param name="requestUri">The URL that was requested; it appears in messages without its query or user info.</param>
     /// <param name="attempts">How many attempts were made, retries included.</param>
+    /// <param name="keySent">False when the request carried no API key: a 401 then says so instead of blaming the key.</param>
     public static TtsException FromResponse(
-        int statusCode, string? reasonPhrase, string? contentType, string? body, string? requestId, Uri requestUri, int attempts)
+        int statusCode, string? reasonPhrase, string? contentType, string? body, string? requestId, Uri requestUri, int attempts, bool keySent = true)
     {
         ServerError error = ErrorBodyParser.Parse(contentType, body);
-        Mapping mapping = Map(statusCode, error, requestUri);
+        Mapping mapping = statusCode == 401 && !keySent ? NoKeySent(requestUri) : Map(statusCode, error, requestUri);
         string? id = ErrorBodyParser.Clean(requestId, MaximumHeaderTextLength);
 
         var message = new StringBuilder(mapping.Lead);
@@ -279,6 +280,14 @@ public static class HttpErrorMapper
         return new Mapping(TtsErrorIds.EndpointNotFound, TtsErrorCategory.ObjectNotFound, lead, hint.ToString());
     }
 
+    // The key may be missing on purpose: a key stored or set for one server is held back from any other.
+    private static Mapping NoKeySent(Uri requestUri) => new(
+        TtsErrorIds.AuthenticationFailed,
+        TtsErrorCategory.AuthenticationError,
+        "The speech server requires an API key, but none was sent",
+        "No key is set for " + HostOf(requestUri) + ": a key stored or set for another server is never sent to this one (-Verbose says which key was held back). "
+            + "Set one with Set-TtsConfiguration -ApiKey, the AITRE_API_KEY environment variable, or -ApiKey.");
+
     private static void AppendServerWords(StringBuilder message, ServerError error, bool mentionHtml = true)
     {
         if (error.Message is not null)
@@ -371,18 +380,8 @@ public static class HttpErrorMapper
         return PathOf(uri).IndexOf("/openai/", StringComparison.OrdinalIgnoreCase) >= 0;
     }
 
-    // Scheme, host, port and path: never the query or any user:password@.
-    private static string ShownUrl(Uri? uri)
-    {
-        if (uri is null)
-        {
-            return "(unknown URL)";
-        }
-
-        return uri.IsAbsoluteUri
-            ? uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
-            : StripQuery(uri.OriginalString);
-    }
+    // Scheme, host, port and path: never the query or any user:password@. One rule for every printed URL.
+    private static string ShownUrl(Uri? uri) => SecretRedactor.ShownUrl(uri);
 
     private static string EndpointOf(Uri uri) =>
         uri.IsAbsoluteUri ? uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "{endpoint}";

@@ -222,7 +222,8 @@ public sealed class RetryPolicy
         string? serverMessage = hints.Error?.Message;
         string? requestId = ErrorBodyParser.Clean(hints.RequestId, 100);
         string status = statusCode is int code ? HttpErrorMapper.StatusText(code, null) : what;
-        string hint = "Run it again after that time, or raise the longest server-requested wait the retry policy accepts.";
+        string hint = "Run it again after that time. The module waits at most " + Seconds(MaximumServerDelay.TotalSeconds)
+            + " for a server's Retry-After, whatever -MaximumRetryCount and -RetryIntervalSec say, so a scheduled task is never held for hours.";
         string message = "The speech server asked to wait " + Seconds(seconds) + " before trying again, longer than the "
             + Seconds(MaximumServerDelay.TotalSeconds) + " allowed, so the request was not retried (" + status + ")"
             + (serverMessage is null ? "." : ": \"" + serverMessage + "\".")

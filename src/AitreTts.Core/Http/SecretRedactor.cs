@@ -1,5 +1,6 @@
 using System;
 using System.Text;
+using System.Text.RegularExpressions;
 using AitreTts.Core.Errors;
 
 namespace AitreTts.Core.Http;
@@ -99,6 +100,38 @@ public static class SecretRedactor
 
         return error.With(message, requestId: requestId, serverMessage: serverMessage, serverCode: serverCode, hint: hint);
     }
+
+    /// <summary>
+    /// A URL as messages and -Verbose show it: scheme, host, port and path, never its user info (a proxy's
+    /// <c>user:password@</c>) or its query (where a server may have echoed the key).
+    /// </summary>
+    /// <param name="uri">Any URL.</param>
+    public static string ShownUrl(Uri? uri)
+    {
+        if (uri is null)
+        {
+            return "(unknown URL)";
+        }
+
+        if (!uri.IsAbsoluteUri)
+        {
+            string text = uri.OriginalString;
+            int query = text.IndexOfAny(new[] { '?', '#' });
+            return RemoveUserInfo(query < 0 ? text : text.Substring(0, query));
+        }
+
+        return uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+    }
+
+    /// <summary>
+    /// Replaces the user info of every URL in <paramref name="text"/> (<c>http://user:password@proxy</c>) with
+    /// <c>***@</c>, since .NET quotes a proxy's URL, password included, in some of its exception messages.
+    /// </summary>
+    /// <param name="text">Any text.</param>
+    public static string RemoveUserInfo(string text) =>
+        string.IsNullOrEmpty(text) ? text : UserInfoInUrl.Replace(text, "${scheme}" + Mask + "@");
+
+    private static readonly Regex UserInfoInUrl = new(@"(?<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)[^/?#\s@]+@", RegexOptions.CultureInvariant);
 
     // The longest run starting at text[start] that appears somewhere in the key.
     private static int LongestKeyRunAt(string text, int start, string secret)

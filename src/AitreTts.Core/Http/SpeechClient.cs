@@ -42,7 +42,6 @@ public sealed class SpeechResponse
 public sealed class SpeechClient
 {
     private const int MaximumRedirects = 5;
-    private const int ErrorBodyLimit = 64 * 1024;
     private const int CopyBufferSize = 81920;
 
     private readonly TtsEndpoint _endpoint;
@@ -50,11 +49,16 @@ public sealed class SpeechClient
     private readonly RetryPolicy _retryPolicy;
     private readonly TimeSpan _timeout;
     private readonly TtsLog _log;
+    private readonly ProxySettings _proxy;
+    private readonly string[] _proxyPasswords;
 
     /// <summary>Creates a caller for one endpoint.</summary>
     /// <param name="endpoint">Where requests go.</param>
     /// <param name="retryPolicy">When to try again.</param>
-    /// <param name="timeout">How long a request may wait for its response headers, and then for each piece of the body.</param>
+    /// <param name="timeout">
+    /// How long a request may wait for its response headers, and then for each piece of the body. One attempt as a
+    /// whole ends after <see cref="ResponseLimits.DeadlineTimeouts"/> times this.
+    /// </param>
     /// <param name="log">Where verbose and debug messages go.</param>
     /// <param name="proxy">Proxy settings, or null for the environment's.</param>
     public SpeechClient(TtsEndpoint endpoint, RetryPolicy retryPolicy, TimeSpan timeout, TtsLog? log = null, ProxySettings? proxy = null)
@@ -63,8 +67,14 @@ public sealed class SpeechClient
         _retryPolicy = retryPolicy ?? throw new ArgumentNullException(nameof(retryPolicy));
         _timeout = timeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : timeout;
         _log = log ?? TtsLog.None;
-        _http = HttpClientCache.Get(endpoint.SpeechUri, proxy);
+        _proxy = proxy ?? new ProxySettings();
+        _proxyPasswords = _proxy.Passwords().ToArray();
+        _http = HttpClientCache.Get(endpoint.SpeechUri, _proxy);
+        Deadline = ResponseLimits.DeadlineFor(_timeout);
     }
+
+    /// <summary>How long one attempt may take in all; tests shorten it.</summary>
+    internal TimeSpan Deadline { get; set; }
 
     /// <summary>
     /// Sends one speech request and writes the audio to <paramref name="destination"/>, which is emptied before
@@ -108,6 +118,26 @@ public sealed class SpeechClient
     public Task<JsonDocument?> GetJsonAsync(Uri uri, CancellationToken cancellationToken) =>
         WithRetriesAsync(attempt => GetJsonAttemptAsync(uri, attempt, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// The request as it is sent: no <c>Expect: 100-continue</c> (.NET Framework adds it to every POST, which costs
+    /// up to 350 ms a request and makes some proxies answer 417), and the key only for the endpoint's own origin.
+    /// </summary>
+    internal HttpRequestMessage BuildRequest(HttpMethod method, Uri target, byte[]? body)
+    {
+        var message = new HttpRequestMessage(method, target);
+        message.Headers.ExpectContinue = false;
+        if (body is not null)
+        {
+            message.Content = new ByteArrayContent(body);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            message.Headers.Accept.ParseAdd("audio/*");
+        }
+
+        message.Headers.Accept.ParseAdd("application/json");
+        _endpoint.Authenticate(message, target);
+        return message;
+    }
+
     // The one retry loop: each attempt either succeeds or says why it failed, and the policy decides what follows.
     private async Task<T> WithRetriesAsync<T>(Func<int, Task<AttemptOutcome<T>>> attemptAsync, CancellationToken cancellationToken)
     {
@@ -126,35 +156,38 @@ public sealed class SpeechClient
                 throw Redacted(WithAttempts(decision.RefusalError ?? outcome.Error!, attempt));
             }
 
-            _log.Verbose(string.Format(
+            _log.Verbose(Redact(string.Format(
                 CultureInfo.InvariantCulture,
                 "Attempt {0} of {1} failed ({2}{3}); retrying in {4:0.###} s.",
                 attempt,
                 _retryPolicy.MaximumRetryCount + 1,
                 decision.Reason,
                 outcome.RequestId is null ? string.Empty : ", request id " + outcome.RequestId,
-                decision.Delay.TotalSeconds));
+                decision.Delay.TotalSeconds)));
             await Task.Delay(decision.Delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task<AttemptOutcome<JsonDocument?>> GetJsonAttemptAsync(Uri uri, int attempt, CancellationToken cancellationToken)
     {
-        using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attemptCancellation.CancelAfter(_timeout);
+        using var limits = new AttemptLimits(cancellationToken, _timeout, Deadline);
+        HttpResponseMessage? response = null;
+        var progress = new BodyProgress();
         try
         {
-            using HttpResponseMessage response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, attemptCancellation.Token).ConfigureAwait(false);
+            response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, limits.Token).ConfigureAwait(false);
+            progress.HeadersReceived = true;
             int status = (int)response.StatusCode;
             string? requestId = RequestIdOf(response);
-            string body = await ReadTextAsync(response, attemptCancellation.Token).ConfigureAwait(false);
-            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0}: HTTP {1}{2}.", uri, status, requestId is null ? string.Empty : ", request id " + requestId));
+            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0}: HTTP {1}{2}.", Shown(uri), status, requestId is null ? string.Empty : ", request id " + requestId));
             if (status is 404 or 405 or 501)
             {
                 return AttemptOutcome<JsonDocument?>.Success(null);
             }
 
-            if (status < 200 || status > 299)
+            bool success = status >= 200 && status <= 299;
+            string body = await ReadTextAsync(response, success ? ResponseLimits.JsonBodyBytes : ResponseLimits.ErrorBodyBytes, failWhenLonger: success, uri, requestId, limits, progress).ConfigureAwait(false);
+            if (!success)
             {
                 return FailedResponse<JsonDocument?>(response, status, body, requestId, uri, attempt);
             }
@@ -168,13 +201,25 @@ public sealed class SpeechClient
                 throw Redacted(HttpErrorMapper.FromNonAudioSuccess(MediaType(response), body, requestId, uri));
             }
         }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return AttemptOutcome<JsonDocument?>.Failed(TimeoutError(uri, headersReceived: false, null, ex), null, TransportFailure.Timeout, new RetryHints(), null);
+            throw;
         }
-        catch (HttpRequestException ex)
+        catch (TtsException ex)
+        {
+            throw Redacted(ex);
+        }
+        catch (Exception ex) when (limits.TimedOut && ex is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException or WebException)
+        {
+            return AttemptOutcome<JsonDocument?>.Failed(TimeoutError(uri, progress, null, limits.DeadlinePassed, ex), null, TransportFailure.Timeout, new RetryHints(), null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or WebException or ObjectDisposedException)
         {
             return AttemptOutcome<JsonDocument?>.Failed(ConnectionError(uri, ex), null, TransportFailure.ConnectionFailed, new RetryHints(), null);
+        }
+        finally
+        {
+            response?.Dispose();
         }
     }
 
@@ -188,46 +233,90 @@ public sealed class SpeechClient
             Error = ErrorBodyParser.Parse(MediaType(response), body),
             RequestId = requestId,
         };
-        TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt));
+        Uri answered = response.RequestMessage?.RequestUri ?? uri;
+        TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt, keySent: _endpoint.SendsKeyTo(answered)));
         return AttemptOutcome<T>.Failed(error, status, TransportFailure.None, hints, requestId);
     }
 
-    private TtsException TimeoutError(Uri uri, bool headersReceived, string? requestId, Exception inner) => new(
-        TtsErrorIds.Timeout,
-        TtsErrorCategory.OperationTimeout,
+    private TtsException TimeoutError(Uri uri, BodyProgress progress, string? requestId, bool deadlinePassed, Exception inner)
+    {
+        string what = deadlinePassed
+            ? string.Format(
+                CultureInfo.InvariantCulture,
+                "did not finish its answer within the overall deadline of {0:0.###} s ({1} times -TimeoutSec), after {2} bytes",
+                Deadline.TotalSeconds,
+                ResponseLimits.DeadlineTimeouts,
+                progress.Bytes)
+            : !progress.HeadersReceived
+                ? string.Format(CultureInfo.InvariantCulture, "did not answer within {0:0.###} s", _timeout.TotalSeconds)
+                : progress.Bytes == 0
+                    ? string.Format(CultureInfo.InvariantCulture, "did not send any of the body within {0:0.###} s", _timeout.TotalSeconds)
+                    : string.Format(CultureInfo.InvariantCulture, "stalled: the body stopped after {0} bytes, and nothing more came within {1:0.###} s", progress.Bytes, _timeout.TotalSeconds);
+        string advice = deadlinePassed
+            ? "A server that sends this slowly is likely stuck; raise -TimeoutSec if it is just very slow."
+            : "Raise -TimeoutSec if the server is just slow.";
+        return new TtsException(
+            TtsErrorIds.Timeout,
+            TtsErrorCategory.OperationTimeout,
+            string.Format(
+                CultureInfo.InvariantCulture,
+                "The server at {0} {1}{2}. {3}",
+                uri.Host,
+                what,
+                requestId is null ? string.Empty : " (request id " + requestId + ")",
+                advice),
+            Safe(inner))
+        { RequestId = requestId };
+    }
+
+    private TtsException ConnectionError(Uri uri, Exception inner)
+    {
+        string reason = Redact(InnermostMessage(inner));
+        if (IsUnreadableAnswer(inner))
+        {
+            return new TtsException(
+                TtsErrorIds.HttpError,
+                TtsErrorCategory.ProtocolError,
+                $"The server at {Shown(new Uri(uri.GetLeftPart(UriPartial.Authority)))} answered, but its answer could not be read: {reason}. A proxy or gateway in front of it may be sending oversized or malformed headers.",
+                Safe(inner));
+        }
+
+        return new TtsException(
+            TtsErrorIds.ConnectionFailed,
+            TtsErrorCategory.ConnectionError,
+            $"Could not connect to {Shown(new Uri(uri.GetLeftPart(UriPartial.Authority)))}: {reason}. Check the BaseUrl, the network and any proxy.",
+            Safe(inner));
+    }
+
+    private TtsException TooLarge(long limit, string what, Uri uri, string? requestId) => new(
+        TtsErrorIds.ResponseTooLarge,
+        TtsErrorCategory.LimitsExceeded,
         string.Format(
             CultureInfo.InvariantCulture,
-            "The server at {0} did not {1} within {2} s{3}. Raise -TimeoutSec if the server is just slow.",
+            "The server at {0} sent more than {1} bytes {2}{3}, more than such an answer can plausibly hold; the download was stopped and nothing was kept.",
             uri.Host,
-            headersReceived ? "send any audio" : "answer",
-            _timeout.TotalSeconds,
-            requestId is null ? string.Empty : " (request id " + requestId + ")"),
-        inner)
+            limit,
+            what,
+            requestId is null ? string.Empty : " (request id " + requestId + ")"))
     { RequestId = requestId };
-
-    private TtsException ConnectionError(Uri uri, Exception inner) => new(
-        TtsErrorIds.ConnectionFailed,
-        TtsErrorCategory.ConnectionError,
-        $"Could not connect to {uri.GetLeftPart(UriPartial.Authority)}: {Redact(InnermostMessage(inner))}. Check the BaseUrl, the network and any proxy.",
-        inner);
 
     private async Task<AttemptOutcome<SpeechResponse>> AttemptAsync(SpeechRequest request, byte[] body, Stream destination, int attempt, CancellationToken cancellationToken)
     {
-        using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attemptCancellation.CancelAfter(_timeout);
-        CancellationToken token = attemptCancellation.Token;
+        using var limits = new AttemptLimits(cancellationToken, _timeout, Deadline);
         var watch = Stopwatch.StartNew();
+        var progress = new BodyProgress();
         HttpResponseMessage? response = null;
         string? requestId = null;
         try
         {
-            response = await SendFollowingRedirectsAsync(HttpMethod.Post, _endpoint.SpeechUri, body, token).ConfigureAwait(false);
+            response = await SendFollowingRedirectsAsync(HttpMethod.Post, _endpoint.SpeechUri, body, limits.Token).ConfigureAwait(false);
+            progress.HeadersReceived = true;
             requestId = RequestIdOf(response);
             int status = (int)response.StatusCode;
             _log.Verbose(string.Format(
                 CultureInfo.InvariantCulture,
                 "POST {0} ({1} bytes, {2}): HTTP {3} in {4} ms{5}.",
-                response.RequestMessage?.RequestUri ?? _endpoint.SpeechUri,
+                Shown(response.RequestMessage?.RequestUri ?? _endpoint.SpeechUri),
                 body.Length,
                 request,
                 status,
@@ -236,16 +325,19 @@ public sealed class SpeechClient
 
             if (status < 200 || status > 299)
             {
-                string errorBody = await ReadTextAsync(response, token).ConfigureAwait(false);
+                string errorBody = await ReadTextAsync(response, ResponseLimits.ErrorBodyBytes, failWhenLonger: false, _endpoint.SpeechUri, requestId, limits, progress).ConfigureAwait(false);
                 return FailedResponse<SpeechResponse>(response, status, errorBody, requestId, _endpoint.SpeechUri, attempt);
             }
 
             long? expectedLength = response.Content.Headers.ContentLength;
+            long limit = ResponseLimits.MaximumAudioBytes(request.Input.Length);
+            if (expectedLength > limit)
+            {
+                throw TooLarge(limit, "of audio for " + request.Input.Length.ToString(CultureInfo.InvariantCulture) + " characters of text (it announced " + expectedLength.Value.ToString(CultureInfo.InvariantCulture) + ")", _endpoint.SpeechUri, requestId);
+            }
+
             using Stream source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-            // .NET Framework's response stream ignores the token while a read is pending: closing the response is
-            // what unblocks it, on a timeout as on Ctrl+C.
-            using CancellationTokenRegistration abortOnCancel = token.Register(static state => ((IDisposable)state!).Dispose(), response);
-            long written = await CopyBodyAsync(source, destination, request.Format, requestId, MediaType(response), attemptCancellation, token).ConfigureAwait(false);
+            long written = await CopyBodyAsync(source, destination, request, requestId, MediaType(response), response, limits, progress).ConfigureAwait(false);
             if (expectedLength is long expected && written < expected)
             {
                 return AttemptOutcome<SpeechResponse>.Failed(
@@ -261,7 +353,7 @@ public sealed class SpeechClient
                 throw HttpErrorMapper.FromNonAudioSuccess(MediaType(response), string.Empty, requestId, _endpoint.SpeechUri);
             }
 
-            await destination.FlushAsync(token).ConfigureAwait(false);
+            await destination.FlushAsync(limits.Token).ConfigureAwait(false);
             _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Received {0} bytes of {1} in {2} ms.", written, request.Format.ToApiName(), watch.ElapsedMilliseconds));
             return AttemptOutcome<SpeechResponse>.Success(new SpeechResponse { RequestId = requestId, Bytes = written, ContentType = MediaType(response) });
         }
@@ -274,14 +366,14 @@ public sealed class SpeechClient
             // A 200 whose body is not audio may quote anything the server echoed, the key included.
             throw Redacted(ex);
         }
-        catch (Exception ex) when (ex is OperationCanceledException || (attemptCancellation.IsCancellationRequested && ex is IOException or ObjectDisposedException or HttpRequestException))
+        catch (Exception ex) when (limits.TimedOut && ex is OperationCanceledException or IOException or ObjectDisposedException or HttpRequestException or WebException)
         {
-            TtsException timeout = TimeoutError(_endpoint.SpeechUri, headersReceived: response is not null, requestId, ex);
+            TtsException timeout = TimeoutError(_endpoint.SpeechUri, progress, requestId, limits.DeadlinePassed, ex);
             return AttemptOutcome<SpeechResponse>.Failed(timeout, null, TransportFailure.Timeout, new RetryHints(), requestId);
         }
-        catch (Exception ex) when (response is not null && ex is IOException or HttpRequestException or ObjectDisposedException)
+        catch (Exception ex) when (response is not null && ex is IOException or HttpRequestException or ObjectDisposedException or WebException)
         {
-            return AttemptOutcome<SpeechResponse>.Failed(Truncated(destination.Length, response.Content.Headers.ContentLength, requestId, ex), null, TransportFailure.BodyTruncated, new RetryHints(), requestId);
+            return AttemptOutcome<SpeechResponse>.Failed(Truncated(progress.Bytes, response.Content.Headers.ContentLength, requestId, ex), null, TransportFailure.BodyTruncated, new RetryHints(), requestId);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or WebException)
         {
@@ -297,17 +389,8 @@ public sealed class SpeechClient
     {
         for (int hop = 0; ; hop++)
         {
-            using var message = new HttpRequestMessage(method, target);
-            if (body is not null)
-            {
-                message.Content = new ByteArrayContent(body);
-                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                message.Headers.Accept.ParseAdd("audio/*");
-            }
-
-            message.Headers.Accept.ParseAdd("application/json");
-            _endpoint.Authenticate(message, target);
-
+            EnsureKeyStaysLocal(target);
+            using HttpRequestMessage message = BuildRequest(method, target, body);
             HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             bool isRedirect = status is 301 or 302 or 307 or 308;
@@ -318,33 +401,57 @@ public sealed class SpeechClient
 
             Uri next = response.Headers.Location.IsAbsoluteUri ? response.Headers.Location : new Uri(target, response.Headers.Location);
             response.Dispose();
-            if (target.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
+            if (RedirectDowngrades(target, next))
             {
                 throw new TtsException(
                     TtsErrorIds.InsecureTransport,
                     TtsErrorCategory.SecurityError,
-                    $"The server redirected from https to {next.GetLeftPart(UriPartial.Authority)}, which is not encrypted; the request was not sent there.");
+                    $"The server redirected from https to {Shown(new Uri(next.GetLeftPart(UriPartial.Authority)))}, which is not encrypted; the request was not sent there.");
             }
 
-            _log.Verbose($"Following HTTP {status} redirect to {next.GetLeftPart(UriPartial.Path)}{(TtsEndpoint.SameOrigin(next, _endpoint.SpeechUri) ? string.Empty : " without the API key, since it is another host")}.");
+            _log.Verbose($"Following HTTP {status} redirect to {Shown(next)}{(TtsEndpoint.SameOrigin(next, _endpoint.SpeechUri) ? string.Empty : " without the API key, since it is another host")}.");
             target = next;
         }
     }
 
-    private async Task<long> CopyBodyAsync(Stream source, Stream destination, AudioFormat format, string? requestId, string? contentType, CancellationTokenSource attemptCancellation, CancellationToken token)
+    /// <summary>True when a redirect leaves https for anything else: the request is then not followed.</summary>
+    internal static bool RedirectDowngrades(Uri from, Uri to) =>
+        from.Scheme == Uri.UriSchemeHttps && to.Scheme != Uri.UriSchemeHttps;
+
+    /// <summary>
+    /// Plain http with a key is allowed to a loopback server only because the key never leaves the machine. Through
+    /// a proxy it would: the proxy sees it in clear text, and may hand it on.
+    /// </summary>
+    private void EnsureKeyStaysLocal(Uri target)
     {
+        if (target.Scheme != Uri.UriSchemeHttp || !_endpoint.SendsKeyTo(target) || _endpoint.AllowUnencryptedAuthentication)
+        {
+            return;
+        }
+
+        if (_proxy.ProxyFor(target) is Uri proxy)
+        {
+            throw new TtsException(
+                TtsErrorIds.InsecureTransport,
+                TtsErrorCategory.SecurityError,
+                $"Refusing to send the API key over unencrypted http through the proxy {Shown(proxy)}: plain http with a key is allowed only for a direct connection to this machine. Use an https:// BaseUrl, connect without the proxy, or pass -AllowUnencryptedAuthentication if the proxy is trusted.");
+        }
+    }
+
+    private async Task<long> CopyBodyAsync(Stream source, Stream destination, SpeechRequest request, string? requestId, string? contentType, HttpResponseMessage response, AttemptLimits limits, BodyProgress progress)
+    {
+        long limit = ResponseLimits.MaximumAudioBytes(request.Input.Length);
         byte[] buffer = new byte[CopyBufferSize];
-        long written = 0;
         bool firstBlock = true;
         while (true)
         {
-            // The time limit applies to each read, so a long download that keeps making progress never times out,
-            // while a server that stalls mid-body does.
-            attemptCancellation.CancelAfter(_timeout);
-            int read = await source.ReadAsync(buffer, 0, buffer.Length, token).ConfigureAwait(false);
+            // The stall limit applies to each read, so a long download that keeps making progress never times out,
+            // while a server that stalls mid-body does; the overall deadline ends one that only drips.
+            limits.RestartStallTimer();
+            int read = await ReadAsync(source, buffer, 0, buffer.Length, response, limits).ConfigureAwait(false);
             if (read == 0)
             {
-                return written;
+                return progress.Bytes;
             }
 
             if (firstBlock)
@@ -354,7 +461,7 @@ public sealed class SpeechClient
                 // A tiny first read cannot be judged; gather a little more before deciding what the body is.
                 while (sniffed < 16)
                 {
-                    int more = await source.ReadAsync(buffer, sniffed, buffer.Length - sniffed, token).ConfigureAwait(false);
+                    int more = await ReadAsync(source, buffer, sniffed, buffer.Length - sniffed, response, limits).ConfigureAwait(false);
                     if (more == 0)
                     {
                         break;
@@ -364,12 +471,27 @@ public sealed class SpeechClient
                 }
 
                 read = sniffed;
-                AudioContentCheck.EnsureAudio(buffer, read, format, contentType, requestId, _endpoint.SpeechUri);
+                AudioContentCheck.EnsureAudio(buffer, read, request.Format, contentType, requestId, _endpoint.SpeechUri);
             }
 
-            await destination.WriteAsync(buffer, 0, read, token).ConfigureAwait(false);
-            written += read;
+            if (progress.Bytes + read > limit)
+            {
+                throw TooLarge(limit, "of audio for " + request.Input.Length.ToString(CultureInfo.InvariantCulture) + " characters of text", _endpoint.SpeechUri, requestId);
+            }
+
+            await destination.WriteAsync(buffer, 0, read, limits.Token).ConfigureAwait(false);
+            progress.Bytes += read;
         }
+    }
+
+    /// <summary>
+    /// One read that ends on the attempt's time limits and on cancellation. .NET Framework's response stream ignores
+    /// the token while a read is pending: closing the response is what unblocks it.
+    /// </summary>
+    private static async Task<int> ReadAsync(Stream source, byte[] buffer, int offset, int count, HttpResponseMessage response, AttemptLimits limits)
+    {
+        using CancellationTokenRegistration abortOnCancel = limits.Token.Register(static state => ((IDisposable)state!).Dispose(), response);
+        return await source.ReadAsync(buffer, offset, count, limits.Token).ConfigureAwait(false);
     }
 
     private TtsException Truncated(long written, long? expected, string? requestId, Exception? inner) => new(
@@ -382,33 +504,98 @@ public sealed class SpeechClient
             written,
             expected?.ToString(CultureInfo.InvariantCulture) ?? "the expected",
             requestId is null ? string.Empty : " (request id " + requestId + ")"),
-        inner)
+        inner is null ? null : Safe(inner))
     { RequestId = requestId };
 
-    private static async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken token)
+    /// <summary>
+    /// Reads a text body of at most <paramref name="limit"/> bytes under the attempt's time limits. An error body is
+    /// cut there (its start says enough); a JSON list that does not fit is an error.
+    /// </summary>
+    private async Task<string> ReadTextAsync(HttpResponseMessage response, int limit, bool failWhenLonger, Uri uri, string? requestId, AttemptLimits limits, BodyProgress progress)
     {
+        long? announced = response.Content.Headers.ContentLength;
+        if (failWhenLonger && announced > limit)
+        {
+            throw TooLarge(limit, "in a JSON list (it announced " + announced.Value.ToString(CultureInfo.InvariantCulture) + ")", uri, requestId);
+        }
+
         using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-        byte[] buffer = new byte[ErrorBodyLimit];
+        byte[] buffer = new byte[Math.Min(limit + 1, announced is long length && length >= 0 && length < limit ? (int)length + 1 : limit + 1)];
         int total = 0;
         while (total < buffer.Length)
         {
-            int read = await stream.ReadAsync(buffer, total, buffer.Length - total, token).ConfigureAwait(false);
+            limits.RestartStallTimer();
+            int read = await ReadAsync(stream, buffer, total, buffer.Length - total, response, limits).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
             }
 
             total += read;
+            progress.Bytes = total;
+        }
+
+        if (total > limit)
+        {
+            if (failWhenLonger)
+            {
+                throw TooLarge(limit, "in a JSON list", uri, requestId);
+            }
+
+            total = limit;
         }
 
         return Encoding.UTF8.GetString(buffer, 0, total);
     }
 
-    private TtsException Redacted(TtsException error) =>
-        _endpoint.ApiKey is null ? error : SecretRedactor.Redact(error, SecretText.Reveal(_endpoint.ApiKey));
+    private TtsException Redacted(TtsException error)
+    {
+        if (_endpoint.ApiKey is not null)
+        {
+            error = SecretRedactor.Redact(error, SecretText.Reveal(_endpoint.ApiKey));
+        }
 
-    private string Redact(string text) =>
-        _endpoint.ApiKey is null ? text : SecretRedactor.Redact(text, SecretText.Reveal(_endpoint.ApiKey));
+        foreach (string password in _proxyPasswords)
+        {
+            error = SecretRedactor.Redact(error, password);
+        }
+
+        string message = SecretRedactor.RemoveUserInfo(error.Message);
+        return ReferenceEquals(message, error.Message) ? error : error.With(message);
+    }
+
+    private string Redact(string text)
+    {
+        if (_endpoint.ApiKey is not null)
+        {
+            text = SecretRedactor.Redact(text, SecretText.Reveal(_endpoint.ApiKey));
+        }
+
+        foreach (string password in _proxyPasswords)
+        {
+            text = SecretRedactor.Redact(text, password);
+        }
+
+        return SecretRedactor.RemoveUserInfo(text);
+    }
+
+    /// <summary>Every URL this client prints goes through here: no user info, no query, no key.</summary>
+    private string Shown(Uri uri) => Redact(SecretRedactor.ShownUrl(uri));
+
+    // An exception from the handler may quote a proxy URL with its password; such an inner exception is not kept,
+    // since PowerShell shows inner exceptions to anyone who looks at $Error.
+    private Exception? Safe(Exception inner)
+    {
+        for (Exception? e = inner; e is not null; e = e.InnerException)
+        {
+            if (!ReferenceEquals(Redact(e.Message), e.Message))
+            {
+                return null;
+            }
+        }
+
+        return inner;
+    }
 
     // A server may echo anything in x-request-id, the key included: it is redacted before it is logged or kept.
     private string? RequestIdOf(HttpResponseMessage response) =>
@@ -432,6 +619,74 @@ public sealed class SpeechClient
         }
 
         return ex.Message;
+    }
+
+    /// <summary>
+    /// True when the server was reached but what it sent is not readable HTTP (headers over the handler's limit,
+    /// a malformed status line), which "could not connect" would misdescribe.
+    /// </summary>
+    internal static bool IsUnreadableAnswer(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is WebException web)
+            {
+                return web.Status is WebExceptionStatus.ServerProtocolViolation or WebExceptionStatus.MessageLengthLimitExceeded;
+            }
+
+            // HttpRequestException.HttpRequestError exists from .NET 8 on (PowerShell 7.4+); netstandard2.0 cannot
+            // name it, so it is read by name.
+            if (e is HttpRequestException
+                && e.GetType().GetProperty("HttpRequestError")?.GetValue(e)?.ToString() is "InvalidResponse" or "ConfigurationLimitExceeded")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What one attempt received so far, for the messages of a timeout or a broken connection.</summary>
+    private sealed class BodyProgress
+    {
+        public bool HeadersReceived { get; set; }
+
+        public long Bytes { get; set; }
+    }
+
+    /// <summary>
+    /// The two time limits of one attempt: the stall timer (-TimeoutSec, restarted before each read) and the
+    /// overall deadline, both linked to the caller's cancellation.
+    /// </summary>
+    private sealed class AttemptLimits : IDisposable
+    {
+        private readonly CancellationTokenSource _deadline;
+        private readonly CancellationTokenSource _attempt;
+        private readonly TimeSpan _stall;
+
+        public AttemptLimits(CancellationToken cancellationToken, TimeSpan stall, TimeSpan deadline)
+        {
+            _stall = stall;
+            _deadline = new CancellationTokenSource();
+            _deadline.CancelAfter(deadline);
+            _attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
+            _attempt.CancelAfter(stall);
+        }
+
+        public CancellationToken Token => _attempt.Token;
+
+        /// <summary>Either limit ran out (the caller's own cancellation is not a time-out).</summary>
+        public bool TimedOut => _attempt.IsCancellationRequested;
+
+        public bool DeadlinePassed => _deadline.IsCancellationRequested;
+
+        public void RestartStallTimer() => _attempt.CancelAfter(_stall);
+
+        public void Dispose()
+        {
+            _attempt.Dispose();
+            _deadline.Dispose();
+        }
     }
 
     private sealed class AttemptOutcome<T>

@@ -12,9 +12,10 @@ namespace AitreTts.Core.Http;
 /// <summary>Where requests go and how they authenticate.</summary>
 public sealed class TtsEndpoint
 {
-    private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderKind provider, string? deployment, string apiVersion)
+    private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderKind provider, string? deployment, string apiVersion, bool allowUnencryptedAuthentication)
     {
         BaseUrl = baseUrl;
+        AllowUnencryptedAuthentication = allowUnencryptedAuthentication;
         ApiKey = apiKey;
         Provider = provider;
         Deployment = deployment;
@@ -55,6 +56,9 @@ public sealed class TtsEndpoint
 
     /// <summary>The models list, or null where the provider has none.</summary>
     public Uri? ModelsUri { get; }
+
+    /// <summary>The user allowed the key to travel over plain http to any host (-AllowUnencryptedAuthentication).</summary>
+    public bool AllowUnencryptedAuthentication { get; }
 
     /// <summary>True when the host is this machine, where plain http and a missing key are normal.</summary>
     public bool IsLoopback => IsLoopbackHost(BaseUrl);
@@ -110,7 +114,7 @@ public sealed class TtsEndpoint
                 $"Refusing to send the API key over unencrypted http to {root.Host}. Use an https:// BaseUrl, or pass -AllowUnencryptedAuthentication if this network is trusted.");
         }
 
-        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? ConfigurationResolver.DefaultAzureApiVersion : apiVersion!.Trim());
+        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? ConfigurationResolver.DefaultAzureApiVersion : apiVersion!.Trim(), allowUnencryptedAuthentication);
     }
 
     /// <summary>
@@ -119,12 +123,12 @@ public sealed class TtsEndpoint
     /// </summary>
     public void Authenticate(HttpRequestMessage message, Uri target)
     {
-        if (ApiKey is null || !SameOrigin(target, SpeechUri))
+        if (!SendsKeyTo(target))
         {
             return;
         }
 
-        string key = SecretText.Reveal(ApiKey);
+        string key = SecretText.Reveal(ApiKey!);
         if (Provider == ProviderKind.AzureOpenAI && !LooksLikeJwt(key))
         {
             message.Headers.TryAddWithoutValidation("api-key", key);
@@ -134,6 +138,9 @@ public sealed class TtsEndpoint
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
     }
+
+    /// <summary>True when a request to <paramref name="target"/> carries the key.</summary>
+    public bool SendsKeyTo(Uri target) => ApiKey is not null && SameOrigin(target, SpeechUri);
 
     /// <summary>True when two URLs share scheme, host and port: only then may a credential go along.</summary>
     public static bool SameOrigin(Uri a, Uri b) =>

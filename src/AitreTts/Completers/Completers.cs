@@ -65,14 +65,18 @@ internal static class Completion
     public static T? Discover<T>(string cacheKey, Func<CancellationToken, Task<T>> discover)
         where T : class
     {
-        using var cancellation = new CancellationTokenSource(DiscoveryTimeout + DiscoveryTimeout);
+        // The whole discovery, connection and body included, gets the documented limit once; the cancellation also
+        // aborts the pending read, so the abandoned request does not linger after completion gave up on it.
+        using var cancellation = new CancellationTokenSource(DiscoveryTimeout);
         try
         {
             Task<T> task = Task.Run(() => discover(cancellation.Token));
-            if (task.Wait(DiscoveryTimeout + DiscoveryTimeout))
+            if (task.Wait(DiscoveryTimeout))
             {
                 return task.Result;
             }
+
+            cancellation.Cancel();
         }
         catch (Exception)
         {

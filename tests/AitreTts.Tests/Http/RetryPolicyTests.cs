@@ -242,8 +242,9 @@ public sealed class RetryPolicyTests
         Assert.StartsWith("The speech server asked to wait " + asked, error.Message);
         Assert.Contains("longer than the " + cap + " allowed, so the request was not retried (HTTP 429 Too Many Requests): \"Rate limit reached for requests\". Request id: req_7. ", error.Message);
         Assert.EndsWith(error.Hint!, error.Message);
-        Assert.Contains("raise", error.Hint);
         Assert.Contains("again after that time", error.Hint);
+        // The cap is fixed: the hint must not send the user looking for a setting that raises it.
+        Assert.Contains("waits at most " + cap + " for a server's Retry-After, whatever -MaximumRetryCount and -RetryIntervalSec say", error.Hint);
     }
 
     [Fact]
@@ -253,7 +254,7 @@ public sealed class RetryPolicyTests
 
         Assert.Equal(
             "The speech server asked to wait 90 s before trying again, longer than the 60 s allowed, so the request was not retried (HTTP 503 Service Unavailable). "
-                + "Run it again after that time, or raise the longest server-requested wait the retry policy accepts.",
+                + "Run it again after that time. The module waits at most 60 s for a server's Retry-After, whatever -MaximumRetryCount and -RetryIntervalSec say, so a scheduled task is never held for hours.",
             decision.RefusalError!.Message);
         Assert.Equal(2, decision.RefusalError.Attempts);
     }
@@ -355,7 +356,9 @@ public sealed class RetryPolicyTests
                 foreach (int attempts in new[] { 1, 3 })
                 {
                     RetryDecision decision = policy.Decide(attempts, status, TransportFailure.None, Hints(retryAfter: "7", shouldRetry: header, error: echo));
-                    Assert.DoesNotContain("sk-", decision.Reason);
+                    Assert.DoesNotContain(Secret, decision.Reason, StringComparison.Ordinal);
+                    Assert.DoesNotContain(Secret.Substring(0, SecretRedactor.MinimumFragmentLength), decision.Reason, StringComparison.Ordinal);
+                    Assert.DoesNotContain(Secret.Substring(Secret.Length - SecretRedactor.MinimumFragmentLength), decision.Reason, StringComparison.Ordinal);
                 }
             }
         }

@@ -96,4 +96,19 @@ public sealed class SecretRedactorTests
         Assert.Equal("Could not connect with ***", error.Message);
         Assert.Same(inner, error.InnerException);
     }
+
+    [Theory]
+    [InlineData("http://svc:pa55@proxy.corp:3128/", "http://proxy.corp:3128/")]
+    [InlineData("https://api.example.com/v1/audio/speech?key=sk-abc&x=1", "https://api.example.com/v1/audio/speech")]
+    [InlineData("https://user@api.example.com:8443/path#frag", "https://api.example.com:8443/path")]
+    [InlineData("http://127.0.0.1:8880/v1/audio/speech", "http://127.0.0.1:8880/v1/audio/speech")]
+    public void ShownUrl_DropsUserInfoQueryAndFragment(string url, string shown) =>
+        Assert.Equal(shown, SecretRedactor.ShownUrl(new Uri(url)));
+
+    [Theory]
+    [InlineData("The proxy tunnel request to proxy 'http://svc:pa55w0rd@127.0.0.1:3128/' failed.", "The proxy tunnel request to proxy 'http://***@127.0.0.1:3128/' failed.")]
+    [InlineData("see https://a:b@x.example and http://c@y.example/z", "see https://***@x.example and http://***@y.example/z")]
+    [InlineData("no URL here, just user@example.com", "no URL here, just user@example.com")]
+    public void RemoveUserInfo_MasksTheUserInfoOfEveryUrlInAText(string text, string expected) =>
+        Assert.Equal(expected, SecretRedactor.RemoveUserInfo(text));
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -31,6 +32,21 @@ internal sealed class ForwardingProxy : IAsyncDisposable
     public ConcurrentQueue<string> RequestLines { get; } = new();
 
     public string? LastProxyAuthorization { get; private set; }
+
+    /// <summary>
+    /// When set (<c>user:password</c>), a request without the matching <c>Proxy-Authorization: Basic</c> is answered
+    /// 407 with <c>Proxy-Authenticate: Basic</c>, as a proxy that wants credentials does; a client only sends them then.
+    /// CONNECT (a tunnel for https) is always answered 407 then.
+    /// </summary>
+    public string? RequiredCredential { get; init; }
+
+    /// <summary>Requests answered 407.</summary>
+    public int Refusals => _refusals;
+
+    /// <summary>Every origin is reached at this one instead, so a test can use a host name that is not loopback.</summary>
+    public Uri? Upstream { get; init; }
+
+    private int _refusals;
 
     public async ValueTask DisposeAsync()
     {
@@ -66,7 +82,27 @@ internal sealed class ForwardingProxy : IAsyncDisposable
             string[] lines = head.Split("\r\n");
             string[] requestLine = lines[0].Split(' ');
             RequestLines.Enqueue(lines[0]);
+            string? authorization = lines.Skip(1).Where(l => l.StartsWith("Proxy-Authorization:", StringComparison.OrdinalIgnoreCase))
+                .Select(l => l.Substring(l.IndexOf(':') + 1).Trim()).FirstOrDefault();
+            if (authorization is not null)
+            {
+                LastProxyAuthorization = authorization;
+            }
+
+            if (requestLine[0] == "CONNECT" || (RequiredCredential is not null
+                && authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(RequiredCredential))))
+            {
+                int length = lines.Skip(1).Where(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+                    .Select(l => int.Parse(l.Substring(l.IndexOf(':') + 1).Trim())).FirstOrDefault();
+                await downstream.ReadExactlyAsync(new byte[length]).ConfigureAwait(false);
+                Interlocked.Increment(ref _refusals);
+                await downstream.WriteAsync(Encoding.ASCII.GetBytes(
+                    "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")).ConfigureAwait(false);
+                return;
+            }
+
             var target = new Uri(requestLine[1]);
+            Uri origin = Upstream ?? target;
             int contentLength = 0;
             var forwarded = new StringBuilder($"{requestLine[0]} {target.PathAndQuery} HTTP/1.1\r\n");
             for (int i = 1; i < lines.Length && lines[i].Length > 0; i++)
@@ -74,7 +110,6 @@ internal sealed class ForwardingProxy : IAsyncDisposable
                 string header = lines[i];
                 if (header.StartsWith("Proxy-Authorization:", StringComparison.OrdinalIgnoreCase))
                 {
-                    LastProxyAuthorization = header.Substring(header.IndexOf(':') + 1).Trim();
                     continue;
                 }
 
@@ -96,7 +131,7 @@ internal sealed class ForwardingProxy : IAsyncDisposable
             await downstream.ReadExactlyAsync(body).ConfigureAwait(false);
 
             using var upstreamClient = new TcpClient();
-            await upstreamClient.ConnectAsync(target.Host, target.Port).ConfigureAwait(false);
+            await upstreamClient.ConnectAsync(origin.Host, origin.Port).ConfigureAwait(false);
             NetworkStream upstream = upstreamClient.GetStream();
             await upstream.WriteAsync(Encoding.ASCII.GetBytes(forwarded.ToString())).ConfigureAwait(false);
             await upstream.WriteAsync(body).ConfigureAwait(false);

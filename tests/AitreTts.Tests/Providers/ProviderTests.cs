@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Net.Http;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core;
@@ -11,6 +13,7 @@ using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
 using AitreTts.Core.Voices;
+using AitreTts.Tests.Core;
 using TtsEmulator;
 
 namespace AitreTts.Tests.Providers;
@@ -258,35 +261,185 @@ public sealed class ProviderTests
     public async Task Proxy_CarriesTheRequestsAndItsCredentials()
     {
         await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true });
-        await using var proxy = new ForwardingProxy();
+        // The proxy answers 407 until it gets its credentials: only then does a client send them at all.
+        await using var proxy = new ForwardingProxy { RequiredCredential = "svc:proxy-pass" };
         var settings = new ProxySettings { Proxy = proxy.Address, Credential = new NetworkCredential("svc", "proxy-pass"), Environment = _ => null };
         TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl.ToString(), null, provider: ProviderKind.Local);
         var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: settings);
         using var audio = new MemoryStream();
         await client.SynthesizeAsync(new SpeechRequest("tts-1", "Through the proxy", "alloy", AudioFormat.Wav), audio, CancellationToken.None);
 
-        Assert.Contains(proxy.RequestLines, line => line.StartsWith("POST " + emulator.BaseUrl + "v1/audio/speech", StringComparison.Ordinal) || line.StartsWith("POST " + emulator.BaseUrl.ToString().TrimEnd('/') + "/v1/audio/speech", StringComparison.Ordinal));
-        Assert.Single(emulator.Requests);
-        Assert.True(audio.Length > 1000);
+        Assert.Contains(proxy.RequestLines, line => line.StartsWith("POST " + emulator.BaseUrl.ToString().TrimEnd('/') + "/v1/audio/speech", StringComparison.Ordinal));
+        Assert.True(proxy.Refusals >= 1, "the proxy never asked for credentials");
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:proxy-pass")), proxy.LastProxyAuthorization);
+        RecordedRequest served = Assert.Single(emulator.Requests);
+        Assert.Equal(audio.ToArray(), served.ResponseBody);
+    }
+
+    [Fact]
+    public async Task Proxy_TakesItsCredentialsFromTheUserInfoOfItsUrl_AndNeverShowsThePassword()
+    {
+        const string Password = "Pr0xy-Secret-9f3b2c7d";
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true });
+        await using var proxy = new ForwardingProxy { RequiredCredential = "svc:" + Password };
+        var withUserInfo = new UriBuilder(proxy.Address) { UserName = "svc", Password = Password }.Uri;
+        var log = new RecordingLog();
+        var client = new SpeechClient(TtsEndpoint.Create(emulator.BaseUrl.ToString(), null, provider: ProviderKind.Local), new RetryPolicy(0), TimeSpan.FromSeconds(30), log, new ProxySettings { Proxy = withUserInfo, Environment = _ => null });
+
+        await client.SynthesizeAsync(new SpeechRequest("tts-1", "Through the proxy", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None);
+
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("svc:" + Password)), proxy.LastProxyAuthorization);
+        Assert.DoesNotContain(AllOf(log), line => line.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("userinfo")]
+    [InlineData("credential")]
+    public async Task Proxy_PasswordAppearsInNoErrorAndNoLog_WhenTheProxyCannotBeReached(string how)
+    {
+        const string Password = "Pr0xy-Secret-9f3b2c7d";
+        int closedPort = ClosedPort();
+        Uri address = new($"http://127.0.0.1:{closedPort}");
+        ProxySettings settings = how == "userinfo"
+            ? new ProxySettings { Proxy = new UriBuilder(address) { UserName = "svc", Password = Password }.Uri, Environment = _ => null }
+            : new ProxySettings { Proxy = address, Credential = new NetworkCredential("svc", Password), Environment = _ => null };
+        var log = new RecordingLog();
+        var client = new SpeechClient(TtsEndpoint.Create("https://api.example.com", SecretText.ToSecureString(Key)), new RetryPolicy(1, TimeSpan.Zero), TimeSpan.FromSeconds(10), log, settings);
+
+        TtsException error = await Assert.ThrowsAsync<TtsException>(() => client.SynthesizeAsync(new SpeechRequest("tts-1", "x", "alloy", AudioFormat.Mp3), new MemoryStream(), CancellationToken.None));
+
+        Assert.Equal(TtsErrorIds.ConnectionFailed, error.ErrorId);
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            Assert.DoesNotContain(Password, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Password, e.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.NotEmpty(AllOf(log));
+        Assert.DoesNotContain(AllOf(log), line => line.Contains(Password, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Proxy_PasswordAppearsInNoError_WhenAnHttpsTunnelIsRefused()
+    {
+        // .NET quotes the proxy's URL in the message of a refused CONNECT: it must hold no password.
+        const string Password = "Pr0xy-Secret-9f3b2c7d";
+        await using var proxy = new ForwardingProxy { RequiredCredential = "someone:else" };
+        var settings = new ProxySettings { Proxy = new UriBuilder(proxy.Address) { UserName = "svc", Password = Password }.Uri, Environment = _ => null };
+        var client = new SpeechClient(TtsEndpoint.Create("https://api.example.com", SecretText.ToSecureString(Key)), new RetryPolicy(0), TimeSpan.FromSeconds(10), null, settings);
+
+        TtsException error = await Assert.ThrowsAsync<TtsException>(() => client.SynthesizeAsync(new SpeechRequest("tts-1", "x", "alloy", AudioFormat.Mp3), new MemoryStream(), CancellationToken.None));
+
+        Assert.True(proxy.Refusals >= 1);
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            Assert.DoesNotContain(Password, e.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ExplicitProxy_AppliesToLoopbackToo()
+    {
+        // .NET Framework's WebProxy bypasses loopback whatever BypassProxyOnLocal says; -Proxy must not.
+        using HttpClientHandler handler = HttpClientCache.CreateHandler(new ProxySettings { Proxy = new Uri("http://proxy.corp:3128"), Environment = _ => null });
+
+        Assert.True(handler.UseProxy);
+        Assert.IsNotType<WebProxy>(handler.Proxy);
+        foreach (string destination in new[] { "http://127.0.0.1:8880/", "http://localhost:8880/", "http://[::1]:8880/", "https://api.openai.com/" })
+        {
+            Assert.False(handler.Proxy!.IsBypassed(new Uri(destination)), destination);
+            Assert.Equal(new Uri("http://proxy.corp:3128"), handler.Proxy.GetProxy(new Uri(destination)));
+        }
+    }
+
+    [Fact]
+    public void ProxyUseDefaultCredentials_GivesTheProxyTheUsersOwnCredentials()
+    {
+        // Default credentials answer only Negotiate or NTLM, which a loopback test proxy cannot offer here; what can be
+        // checked is that they reach the proxy the requests go through.
+        using HttpClientHandler handler = HttpClientCache.CreateHandler(new ProxySettings { Proxy = new Uri("http://proxy.corp:3128"), UseDefaultCredentials = true, Environment = _ => null });
+
+        Assert.Same(CredentialCache.DefaultCredentials, handler.Proxy!.Credentials);
+    }
+
+    [Fact]
+    public void Handler_AllowsMoreConnectionsThanAnyThrottleLimit_AndFollowsNoRedirect()
+    {
+        using HttpClientHandler handler = HttpClientCache.CreateHandler(new ProxySettings { Environment = _ => null });
+
+        // -ThrottleLimit is at most 16; .NET Framework would otherwise allow 2 at once.
+        Assert.True(handler.MaxConnectionsPerServer >= 16, $"MaxConnectionsPerServer is {handler.MaxConnectionsPerServer}");
+        Assert.Equal(HttpClientCache.MaximumConnectionsPerServer, handler.MaxConnectionsPerServer);
+        Assert.False(handler.AllowAutoRedirect);
+    }
+
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("GET")]
+    public void Requests_NeverAskFor100Continue(string method)
+    {
+        TtsEndpoint endpoint = TtsEndpoint.Create("https://api.example.com", SecretText.ToSecureString(Key));
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(5), proxy: new ProxySettings { Environment = _ => null });
+
+        using HttpRequestMessage message = client.BuildRequest(new HttpMethod(method), endpoint.SpeechUri, method == "POST" ? new byte[] { 123, 125 } : null);
+
+        Assert.False(message.Headers.ExpectContinue);
     }
 
     [Fact]
     public async Task EnvironmentProxy_IsHonouredAndNoProxyBypassesIt()
     {
         await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true });
-        await using var proxy = new ForwardingProxy();
-        TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl.ToString(), null, provider: ProviderKind.Local);
+        // A host name that is not loopback, which the proxy (and only the proxy) knows how to reach.
+        await using var proxy = new ForwardingProxy { Upstream = emulator.BaseUrl };
+        TtsEndpoint endpoint = TtsEndpoint.Create($"http://tts.invalid:{emulator.BaseUrl.Port}", null, provider: ProviderKind.Local);
 
         var viaProxy = new Dictionary<string, string> { ["HTTP_PROXY"] = proxy.Address.ToString(), ["NO_PROXY"] = "example.com" };
         var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: new ProxySettings { Environment = n => viaProxy.GetValueOrDefault(n) });
         await client.SynthesizeAsync(new SpeechRequest("tts-1", "Via environment", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None);
         Assert.Single(proxy.RequestLines);
+        Assert.Single(emulator.Requests);
 
-        var bypassed = new Dictionary<string, string> { ["http_proxy"] = proxy.Address.ToString(), ["no_proxy"] = "localhost,127.0.0.1" };
+        var bypassed = new Dictionary<string, string> { ["http_proxy"] = proxy.Address.ToString(), ["no_proxy"] = "localhost,tts.invalid" };
         var direct = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: new ProxySettings { Environment = n => bypassed.GetValueOrDefault(n) });
-        await direct.SynthesizeAsync(new SpeechRequest("tts-1", "Around the proxy", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None);
+        TtsException error = await Assert.ThrowsAsync<TtsException>(() => direct.SynthesizeAsync(new SpeechRequest("tts-1", "Around the proxy", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None));
+        Assert.Equal(TtsErrorIds.ConnectionFailed, error.ErrorId); // tts.invalid has no address: the request went direct
         Assert.Single(proxy.RequestLines);
-        Assert.Equal(2, emulator.Requests.Count);
+    }
+
+    [Fact]
+    public async Task EnvironmentProxy_NeverCarriesAKeyMeantForALoopbackServer()
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RequiredApiKey = Key });
+        await using var proxy = new ForwardingProxy();
+        var environment = new Dictionary<string, string> { ["HTTP_PROXY"] = proxy.Address.ToString(), ["HTTPS_PROXY"] = proxy.Address.ToString() };
+        TtsEndpoint endpoint = TtsEndpoint.Create(emulator.BaseUrl.ToString(), SecretText.ToSecureString(Key));
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: new ProxySettings { Environment = n => environment.GetValueOrDefault(n) });
+
+        await client.SynthesizeAsync(new SpeechRequest("tts-1", "Straight to this machine", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None);
+
+        Assert.Empty(proxy.RequestLines);
+        Assert.Equal("Bearer " + Key, Assert.Single(emulator.Requests).Headers["Authorization"]);
+    }
+
+    [Fact]
+    public async Task ExplicitProxy_WithAKeyOverPlainHttp_IsRefused_UnlessAllowed()
+    {
+        await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { RequiredApiKey = Key });
+        await using var proxy = new ForwardingProxy();
+        var settings = new ProxySettings { Proxy = proxy.Address, Environment = _ => null };
+        var refused = new SpeechClient(TtsEndpoint.Create(emulator.BaseUrl.ToString(), SecretText.ToSecureString(Key)), new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: settings);
+
+        TtsException error = await Assert.ThrowsAsync<TtsException>(() => refused.SynthesizeAsync(new SpeechRequest("tts-1", "x", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None));
+
+        Assert.Equal(TtsErrorIds.InsecureTransport, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.SecurityError, error.Category);
+        Assert.Empty(proxy.RequestLines);
+        Assert.Empty(emulator.Requests);
+
+        var allowed = new SpeechClient(TtsEndpoint.Create(emulator.BaseUrl.ToString(), SecretText.ToSecureString(Key), allowUnencryptedAuthentication: true), new RetryPolicy(0), TimeSpan.FromSeconds(30), proxy: settings);
+        await allowed.SynthesizeAsync(new SpeechRequest("tts-1", "x", "alloy", AudioFormat.Wav), new MemoryStream(), CancellationToken.None);
+        Assert.Single(proxy.RequestLines);
     }
 
     [Theory]
@@ -314,6 +467,17 @@ public sealed class ProviderTests
         NetworkCredential credential = proxy.Credentials!.GetCredential(new Uri("http://proxy.corp:3128"), "Basic")!;
         Assert.Equal("svc", credential.UserName);
         Assert.Equal("p@ss", credential.Password);
+    }
+
+    private static string[] AllOf(RecordingLog log) => log.VerboseMessages.Concat(log.Debugs).Concat(log.Warnings).ToArray();
+
+    private static int ClosedPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private static (SpeechClient Client, TtsEndpoint Endpoint) LocalClient(EmulatorServer emulator)

@@ -1,0 +1,309 @@
+# The HTTP layer as a user meets it: connection failures with their retries, proxies that want credentials, bodies
+# that never end, answers in the wrong format, completion against a slow or down server, and secrets in no stream.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-BuiltModule
+    # Distinctive, so finding them in any output is a leak and not a coincidence.
+    $script:Key = 'tk-pester-transport-Wm4Rq8Zt2Xn6Bv9K'
+    $script:ProxyPassword = 'Pr0xyPass-Transport-7Hd3Lq9Z'
+    $script:Emulator = Start-TtsEmulator -ArgumentList '--api-key', $script:Key
+    # Local servers (no key) that also act as a proxy wanting svc:<password>, so a test can point -Proxy at them.
+    $script:ProxyEmulator = Start-TtsEmulator -ArgumentList '--allow-anonymous', '--proxy-credential', "svc:$script:ProxyPassword"
+    $script:SlowVoices = Start-TtsEmulator -ArgumentList '--allow-anonymous', '--voices-shape', 'objects', '--voices', 'af_bella,am_adam'
+
+    function Get-ClosedPort {
+        $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback), 0
+        $listener.Start()
+        $port = $listener.LocalEndpoint.Port
+        $listener.Stop()
+        $port
+    }
+
+    function Get-ProxyCredential {
+        New-Object System.Management.Automation.PSCredential 'svc', (ConvertTo-SecureString $script:ProxyPassword -AsPlainText -Force)
+    }
+
+    function Get-ExpectedProxyAuthorization {
+        'Basic ' + [Convert]::ToBase64String([System.Text.Encoding]::UTF8.GetBytes("svc:$script:ProxyPassword"))
+    }
+}
+
+AfterAll {
+    Remove-TtsConfiguration -Scope Process -Confirm:$false
+    Stop-TtsEmulator $script:Emulator
+    Stop-TtsEmulator $script:ProxyEmulator
+    Stop-TtsEmulator $script:SlowVoices
+}
+
+Describe 'Invoke-TextToSpeech over the network' {
+    BeforeEach {
+        $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $env:APPDATA = $env:XDG_CONFIG_HOME
+        Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL, Env:HTTP_PROXY, Env:http_proxy, Env:HTTPS_PROXY, Env:https_proxy, Env:NO_PROXY, Env:no_proxy -ErrorAction SilentlyContinue
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
+        Clear-EmulatorState $script:Emulator
+        Clear-EmulatorState $script:ProxyEmulator
+        Clear-EmulatorState $script:SlowVoices
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+    }
+
+    AfterEach {
+        Remove-Item Env:HTTP_PROXY, Env:http_proxy, Env:OPENAI_API_KEY -ErrorAction SilentlyContinue
+    }
+
+    It 'reports TtsConnectionFailed against a closed port, after its retries' {
+        $port = Get-ClosedPort
+        $errors = $null
+        $verbose = 'Closed door' | Invoke-TextToSpeech -BaseUrl "http://127.0.0.1:$port" -OutputDirectory $script:Out -MaximumRetryCount 2 -RetryIntervalSec 0 -ErrorVariable errors -ErrorAction SilentlyContinue -Verbose 4>&1
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'TtsConnectionFailed,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $errors[0].Exception.Attempts | Should -Be 3
+        $errors[0].Exception.Message | Should -BeLike "Could not connect to http://127.0.0.1:$port*"
+        @($verbose | Where-Object { "$_" -like 'Attempt * of 3 failed*' }).Count | Should -Be 2
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+
+    It 'sends -ProxyCredential to a proxy that answers 407' {
+        $file = 'Through the proxy' | Invoke-TextToSpeech -BaseUrl $script:ProxyEmulator.BaseUrl -Proxy $script:ProxyEmulator.BaseUrl -ProxyCredential (Get-ProxyCredential) -OutputDirectory $script:Out
+        $file | Should -BeOfType System.IO.FileInfo
+        $requests = @(Get-EmulatorRequest $script:ProxyEmulator)
+        $requests.StatusCode | Should -Be @(407, 200)
+        $requests[1].RawTarget | Should -BeLike 'http://127.0.0.1:*/v1/audio/speech'
+        $requests[1].Headers.'Proxy-Authorization' | Should -Be (Get-ExpectedProxyAuthorization)
+    }
+
+    It 'sends the stored proxy credentials to a proxy that answers 407' {
+        Set-TtsConfiguration -Profile proxied -Provider Local -BaseUrl $script:ProxyEmulator.BaseUrl -Proxy $script:ProxyEmulator.BaseUrl -ProxyCredential (Get-ProxyCredential)
+        $file = 'Stored proxy' | Invoke-TextToSpeech -Profile proxied -OutputDirectory $script:Out
+        $file | Should -BeOfType System.IO.FileInfo
+        $requests = @(Get-EmulatorRequest $script:ProxyEmulator)
+        $requests.StatusCode | Should -Be @(407, 200)
+        $requests[1].Headers.'Proxy-Authorization' | Should -Be (Get-ExpectedProxyAuthorization)
+    }
+
+    It 'fails with the proxy''s 407 when no proxy credential is given' {
+        { 'No credential' | Invoke-TextToSpeech -BaseUrl $script:ProxyEmulator.BaseUrl -Proxy $script:ProxyEmulator.BaseUrl -OutputDirectory $script:Out -MaximumRetryCount 0 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TtsHttpError,*'
+        (Get-EmulatorRequest $script:ProxyEmulator).StatusCode | Should -Be 407
+    }
+
+    It 'shows a proxy password in no stream, from <Case>' -TestCases @(
+        @{ Case = 'user:password@ in -Proxy'; UserInfo = $true }
+        @{ Case = '-ProxyCredential'; UserInfo = $false }
+    ) {
+        param($Case, $UserInfo)
+        $port = Get-ClosedPort
+        $arguments = @{ BaseUrl = "http://127.0.0.1:$port"; OutputDirectory = $script:Out; MaximumRetryCount = 1; RetryIntervalSec = 0 }
+        if ($UserInfo) { $arguments.Proxy = "http://svc:$($script:ProxyPassword)@127.0.0.1:$port" }
+        else { $arguments.Proxy = "http://127.0.0.1:$port"; $arguments.ProxyCredential = Get-ProxyCredential }
+        $Error.Clear()
+        $all = 'Secret proxy' | Invoke-TextToSpeech @arguments -Verbose -Debug -ErrorAction Continue *>&1 | Out-String -Width 4096
+        $Error.Count | Should -BeGreaterThan 0
+        $Error[0].FullyQualifiedErrorId | Should -BeLike 'TtsConnectionFailed,*'
+        $everything = $all + ($Error | Format-List * -Force | Out-String -Width 4096) + ($Error | ForEach-Object { $_.Exception.ToString() } | Out-String -Width 4096)
+        $everything | Should -Not -BeLike "*$script:ProxyPassword*"
+    }
+
+    It 'follows a redirect whose Location echoes the key, and shows the key in no stream' {
+        $port = ([uri]$script:Emulator.BaseUrl).Port
+        $location = "http://user:$($script:Key)@127.0.0.1:$port/v1/audio/speech?key=$($script:Key)"
+        Add-EmulatorFault $script:Emulator @{ StatusCode = 307; Body = ''; Headers = @{ Location = $location }; Times = 1 }
+        $Error.Clear()
+        $all = 'Redirected' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out -Verbose -Debug *>&1 | Out-String -Width 4096
+        $Error.Count | Should -Be 0
+        @(Get-EmulatorRequest $script:Emulator).StatusCode | Should -Be @(307, 200)
+        $all | Should -BeLike "*Following HTTP 307 redirect to http://127.0.0.1:$port/v1/audio/speech*"
+        $all | Should -Not -BeLike "*$($script:Key.Substring(0, 12))*"
+        $all | Should -Not -BeLike '*user:*'
+    }
+
+    It 'sends a key for a loopback http server directly, never through HTTP_PROXY' {
+        $env:HTTP_PROXY = $script:ProxyEmulator.BaseUrl
+        $file = 'Local with a key' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out
+        $file | Should -BeOfType System.IO.FileInfo
+        @(Get-EmulatorRequest $script:ProxyEmulator).Count | Should -Be 0
+        $request = Get-EmulatorRequest $script:Emulator | Select-Object -Last 1
+        $request.RawTarget | Should -Be '/v1/audio/speech'
+    }
+
+    It 'refuses to send a key over plain http through -Proxy, with TtsInsecureTransport' {
+        { 'Key through a proxy' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -Proxy $script:ProxyEmulator.BaseUrl -ProxyCredential (Get-ProxyCredential) -OutputDirectory $script:Out -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TtsInsecureTransport,*'
+        @(Get-EmulatorRequest $script:ProxyEmulator).Count | Should -Be 0
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'says no key was sent when the server wants one and the key was held back' {
+        # OPENAI_API_KEY is a key for api.openai.com: it is never sent to another server.
+        $env:OPENAI_API_KEY = $script:Key
+        $errors = $null
+        'Held back' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -MaximumRetryCount 0 -OutputDirectory $script:Out -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors[0].FullyQualifiedErrorId | Should -BeLike 'TtsAuthenticationFailed,*'
+        $errors[0].Exception.Message | Should -BeLike '*requires an API key, but none was sent*held back*'
+        $errors[0].Exception.Message | Should -Not -BeLike '*refused the API key*'
+        (Get-EmulatorRequest $script:Emulator).Headers.PSObject.Properties.Name | Should -Not -Contain 'Authorization'
+    }
+
+    It 'stops a body that never ends at its cap with TtsResponseTooLarge, and leaves nothing on disk' {
+        Add-EmulatorFault $script:Emulator @{ EndlessBody = $true; Times = 0 }
+        { 'Endless' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TtsResponseTooLarge,*'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 1
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+
+    It 'reports wav sent for mp3 as TtsUnexpectedResponse, and leaves nothing on disk' {
+        Add-EmulatorFault $script:Emulator @{ AnswerFormat = 'wav'; Times = 0 }
+        $errors = $null
+        'Wrong format' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -Format mp3 -OutputDirectory $script:Out -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'TtsUnexpectedResponse,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidResult'
+        $errors[0].Exception.Message | Should -BeLike '*wav*'
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+}
+
+Describe 'A redirect from https to http' {
+    It 'is refused with TtsInsecureTransport, and nothing reaches the http server' {
+        if ([Environment]::OSVersion.Platform -eq 'Win32NT') {
+            Set-ItResult -Skipped -Because 'the child trusts the test certificate through SSL_CERT_FILE, which only OpenSSL (Linux, macOS) reads'
+            return
+        }
+
+        Clear-EmulatorState $script:ProxyEmulator
+        # A self-signed certificate for 127.0.0.1 that only the child process trusts.
+        $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+        $request = New-Object System.Security.Cryptography.X509Certificates.CertificateRequest 'CN=127.0.0.1', $rsa, ([System.Security.Cryptography.HashAlgorithmName]::SHA256), ([System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $names = New-Object System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder
+        $names.AddIpAddress([System.Net.IPAddress]::Loopback)
+        $request.CertificateExtensions.Add($names.Build())
+        $certificate = $request.CreateSelfSigned([DateTimeOffset]::Now.AddDays(-1), [DateTimeOffset]::Now.AddDays(1))
+        $trusted = Join-Path $TestDrive 'trusted.pem'
+        $pfx = Join-Path $TestDrive 'server.pfx'
+        "-----BEGIN CERTIFICATE-----`n" + [Convert]::ToBase64String($certificate.RawData, 'InsertLineBreaks') + "`n-----END CERTIFICATE-----`n" | Set-Content -Path $trusted -Encoding Ascii
+        [System.IO.File]::WriteAllBytes($pfx, $certificate.Export('Pfx'))
+        $location = "$($script:ProxyEmulator.BaseUrl)/v1/audio/speech"
+
+        # The child runs an https server on loopback that answers every request with a 307 to the plain http emulator.
+        $child = @'
+param($Pfx, $Location, $Out, $Key)
+Add-Type -TypeDefinition @"
+using System;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Threading;
+public static class TlsRedirector
+{
+    public static int Start(X509Certificate2 certificate, string location)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                TcpClient client = listener.AcceptTcpClient();
+                try
+                {
+                    using (client)
+                    using (var tls = new SslStream(client.GetStream()))
+                    {
+                        tls.AuthenticateAsServer(certificate);
+                        var head = new StringBuilder();
+                        var one = new byte[1];
+                        while (!head.ToString().EndsWith("\r\n\r\n") && tls.Read(one, 0, 1) == 1) head.Append((char)one[0]);
+                        byte[] answer = Encoding.ASCII.GetBytes("HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        tls.Write(answer, 0, answer.Length);
+                        tls.Flush();
+                    }
+                }
+                catch (Exception) { }
+            }
+        });
+        thread.IsBackground = true;
+        thread.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+"@
+$port = [TlsRedirector]::Start((New-Object System.Security.Cryptography.X509Certificates.X509Certificate2 $Pfx), $Location)
+Import-Module $env:AITRETTS_MODULE
+try {
+    'Downgrade' | Invoke-TextToSpeech -BaseUrl "https://127.0.0.1:$port" -ApiKey $Key -OutputDirectory $Out -MaximumRetryCount 0 -Verbose -ErrorAction Stop
+    'NO ERROR'
+}
+catch { 'ERRORID=' + $_.FullyQualifiedErrorId; $_.Exception.Message }
+'@
+        $childFile = Join-Path $TestDrive 'downgrade.ps1'
+        Set-Content -Path $childFile -Value $child -Encoding Ascii
+        $out = Join-Path $TestDrive 'downgrade-out'
+        $null = New-Item -ItemType Directory -Path $out
+        $result = Invoke-ChildPowerShell -File $childFile -ArgumentList $pfx, $location, $out, $script:Key -Environment @{ SSL_CERT_FILE = $trusted; AITRETTS_MODULE = (Get-BuiltModuleManifest) }
+
+        $result.Output | Should -Match 'ERRORID=TtsInsecureTransport,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $result.Output | Should -Match 'redirected from https to http://127\.0\.0\.1:\d+/, which is not encrypted'
+        $result.Output | Should -Not -Match ([regex]::Escape($script:Key))
+        @(Get-EmulatorRequest $script:ProxyEmulator).Count | Should -Be 0
+        @(Get-ChildItem $out -Force).Count | Should -Be 0
+    }
+}
+
+Describe 'Completion against a slow or down server' {
+    BeforeAll {
+        # One completion against a healthy server first, so the time limits below measure the server, not the JIT.
+        $warm = "Invoke-TextToSpeech -BaseUrl $($script:SlowVoices.BaseUrl) -Voice "
+        $null = TabExpansion2 -inputScript $warm -cursorColumn $warm.Length
+    }
+
+    BeforeEach {
+        $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $env:APPDATA = $env:XDG_CONFIG_HOME
+        Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL -ErrorAction SilentlyContinue
+        Clear-EmulatorState $script:SlowVoices
+    }
+
+    It 'gives the catalogue within the 2 s limit when the <What> server <How>' -TestCases @(
+        @{ What = 'voices'; How = 'does not answer'; Parameter = 'Voice'; Path = '/v1/audio/voices'; Rule = @{ DelayHeadersSeconds = 30 } }
+        @{ What = 'voices'; How = 'stalls in its body'; Parameter = 'Voice'; Path = '/v1/audio/voices'; Rule = @{ StallAfterBytes = 5; StallSeconds = 30 } }
+        @{ What = 'voices'; How = 'drips its body forever'; Parameter = 'Voice'; Path = '/v1/audio/voices'; Rule = @{ TrickleBytes = 1; TrickleIntervalSeconds = 0.5; EndlessBody = $true } }
+        @{ What = 'models'; How = 'does not answer'; Parameter = 'Model'; Path = '/v1/models'; Rule = @{ DelayHeadersSeconds = 30 } }
+    ) {
+        param($What, $How, $Parameter, $Path, $Rule)
+        $rule = $Rule.Clone()
+        $rule.PathContains = $Path
+        $rule.Times = 0
+        Add-EmulatorFault $script:SlowVoices $rule
+        # A profile of its own, so no list cached by an earlier test answers.
+        $profileName = 'slow' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+        Set-TtsConfiguration -Profile $profileName -Provider Local -BaseUrl $script:SlowVoices.BaseUrl
+        $line = "Invoke-TextToSpeech -Profile $profileName -$Parameter "
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $watch.Stop()
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3.5
+        $watch.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 1.5 # the premise: the server was asked, and did not answer
+        @($completion.CompletionMatches).Count | Should -BeGreaterThan 0
+        if ($Parameter -eq 'Voice') { $completion.CompletionMatches.CompletionText | Should -Contain 'alloy' }
+        else { $completion.CompletionMatches.CompletionText | Should -Contain 'tts-1' }
+    }
+
+    It 'gives the catalogue at once, without an error, when the server is down' {
+        $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback), 0
+        $listener.Start()
+        $port = $listener.LocalEndpoint.Port
+        $listener.Stop()
+        $line = "Invoke-TextToSpeech -BaseUrl http://127.0.0.1:$port -Voice "
+        $Error.Clear()
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 3.5
+        $completion.CompletionMatches.CompletionText | Should -Contain 'alloy'
+        $Error.Count | Should -Be 0
+    }
+}
