@@ -260,6 +260,19 @@ Describe 'Stored secrets' {
         $config.Proxy | Should -Be 'http://proxyuser:********@proxy.example:8080/'
         ($config | Format-List * | Out-String) | Should -Not -BeLike "*$password*"
     }
+
+    It 'reports a stored proxy that is no URL without quoting its password' {
+        $password = 'Pr0xyPassw0rdZ4'
+        $document = Get-Content $script:ConfigFile -Raw | ConvertFrom-Json
+        $document.profiles.default | Add-Member -NotePropertyName proxy -NotePropertyValue "proxy user:$password@proxy.example:8080"
+        Set-Content -Path $script:ConfigFile -Value ($document | ConvertTo-Json -Depth 5)
+        $caught = $null
+        $output = try { 'x' | Invoke-TextToSpeech -ErrorAction Stop *>&1 } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $shown = ($caught | Format-List * -Force | Out-String) + $caught.Exception.Message + ($output | Out-String)
+        $shown | Should -Not -BeLike "*$password*"
+        $caught.Exception.Message | Should -BeLike '*proxy.example:8080*'
+    }
 }
 
 Describe 'Permissions of the configuration folder and the key file' {

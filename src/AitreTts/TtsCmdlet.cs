@@ -145,30 +145,12 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// <summary>Stops the command with a core error: for invalid configuration, where nothing can go on.</summary>
     protected void ThrowTtsError(TtsException error, object? target) => ThrowTerminatingError(ErrorRecords.From(Explain(error), target));
 
-    // A server that answers 401 to a request without a key has not "refused the key": say that none was sent, and
-    // why, when the configuration held a stored key back from this server.
-    private TtsException Explain(TtsException error)
-    {
-        EffectiveConfiguration? configuration = _resolved;
-        if (configuration is null || configuration.ApiKey is not null || configuration.ApiKeySecretName is not null)
-        {
-            return error;
-        }
-
-        string why = configuration.HeldBackKeyReason is string reason ? "; " + reason : "; no key is configured for it";
-        if (error.ErrorId == TtsErrorIds.AuthenticationFailed)
-        {
-            string server = error.ServerMessage is null ? string.Empty : $" The server said: \"{error.ServerMessage}\".";
-            string request = error.RequestId is null ? string.Empty : $" Request id: {error.RequestId}.";
-            return error.With(
-                message: $"The speech server asked for an API key (HTTP 401), and none was sent{why}. Pass -ApiKey, or store a key for this server with 'Set-TtsConfiguration -BaseUrl <url> -ApiKey <key>'.{server}{request}",
-                hint: string.Empty);
-        }
-
-        return error.ErrorId == TtsErrorIds.ApiKeyMissing && configuration.HeldBackKeyReason is not null
-            ? error.With(message: error.Message + " Note: " + configuration.HeldBackKeyReason + ".")
+    // A missing key may be missing on purpose: say so when the configuration held a key back from this server. (A 401
+    // to a request without a key says the same from the core, which knows what was actually sent.)
+    private TtsException Explain(TtsException error) =>
+        error.ErrorId == TtsErrorIds.ApiKeyMissing && _resolved?.HeldBackKeyReason is string reason
+            ? error.With(message: error.Message + " Note: " + reason + ".")
             : error;
-    }
 
     /// <summary>
     /// Under -WhatIf nothing is sent, so a missing key would only surface on the real run: warn about it once.
@@ -236,7 +218,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
             key = ReadSecret(secretName, configuration.Vault);
         }
 
-        TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, key, allowUnencryptedAuthentication, configuration.Provider, configuration.Deployment, configuration.ApiVersion);
+        TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, key, allowUnencryptedAuthentication, configuration.Provider, configuration.Deployment, configuration.ApiVersion, configuration.HeldBackKeyReason);
         var retry = new RetryPolicy(
             configuration.MaximumRetryCount,
             configuration.RetryIntervalSec is double seconds ? TimeSpan.FromSeconds(seconds) : null);
@@ -334,7 +316,7 @@ public sealed class Connection
         {
             proxy = Uri.TryCreate(text, UriKind.Absolute, out Uri? parsed)
                 ? parsed
-                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, $"The proxy '{text}' is not an absolute URL such as http://proxy.corp:8080.");
+                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, $"The stored proxy '{WithoutCredentials(text)}' is not an absolute URL such as http://proxy.corp:8080.");
         }
 
         NetworkCredential? credential = configuration.ProxyUserName is string user
@@ -343,5 +325,12 @@ public sealed class Connection
         return proxy is null && credential is null && !configuration.ProxyUseDefaultCredentials
             ? null
             : new ProxySettings { Proxy = proxy, Credential = credential, UseDefaultCredentials = configuration.ProxyUseDefaultCredentials };
+    }
+
+    // A text that is no URL may still hold a password before its '@' (user:password@proxy:8080): never quote that part.
+    private static string WithoutCredentials(string proxy)
+    {
+        int at = proxy.LastIndexOf('@');
+        return at < 0 ? proxy : "***@" + proxy.Substring(at + 1);
     }
 }

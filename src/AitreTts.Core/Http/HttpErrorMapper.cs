@@ -26,11 +26,12 @@ public static class HttpErrorMapper
     /// <param name="requestUri">The URL that was requested; it appears in messages without its query or user info.</param>
     /// <param name="attempts">How many attempts were made, retries included.</param>
     /// <param name="keySent">False when the request carried no API key: a 401 then says so instead of blaming the key.</param>
+    /// <param name="heldBackKeyReason">Why the configuration held a key back from this server, if it did.</param>
     public static TtsException FromResponse(
-        int statusCode, string? reasonPhrase, string? contentType, string? body, string? requestId, Uri requestUri, int attempts, bool keySent = true)
+        int statusCode, string? reasonPhrase, string? contentType, string? body, string? requestId, Uri requestUri, int attempts, bool keySent = true, string? heldBackKeyReason = null)
     {
         ServerError error = ErrorBodyParser.Parse(contentType, body);
-        Mapping mapping = statusCode == 401 && !keySent ? NoKeySent(requestUri) : Map(statusCode, error, requestUri);
+        Mapping mapping = statusCode == 401 && !keySent ? NoKeySent(requestUri, heldBackKeyReason) : Map(statusCode, error, requestUri);
         string? id = ErrorBodyParser.Clean(requestId, MaximumHeaderTextLength);
 
         var message = new StringBuilder(mapping.Lead);
@@ -281,12 +282,14 @@ public static class HttpErrorMapper
     }
 
     // The key may be missing on purpose: a key stored or set for one server is held back from any other.
-    private static Mapping NoKeySent(Uri requestUri) => new(
+    private static Mapping NoKeySent(Uri requestUri, string? heldBackKeyReason) => new(
         TtsErrorIds.AuthenticationFailed,
         TtsErrorCategory.AuthenticationError,
         "The speech server requires an API key, but none was sent",
-        "No key is set for " + HostOf(requestUri) + ": a key stored or set for another server is never sent to this one (-Verbose says which key was held back). "
-            + "Set one with Set-TtsConfiguration -ApiKey, the AITRE_API_KEY environment variable, or -ApiKey.");
+        (heldBackKeyReason is null
+            ? "No key is set for " + HostOf(requestUri) + ": a key stored or set for another server is held back from this one. "
+            : "A key was held back: " + heldBackKeyReason + ". ")
+            + "Pass -ApiKey, or store a key for this server with 'Set-TtsConfiguration -BaseUrl <url> -ApiKey <key>' (or set AITRE_API_KEY).");
 
     private static void AppendServerWords(StringBuilder message, ServerError error, bool mentionHtml = true)
     {

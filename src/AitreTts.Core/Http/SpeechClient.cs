@@ -234,7 +234,7 @@ public sealed class SpeechClient
             RequestId = requestId,
         };
         Uri answered = response.RequestMessage?.RequestUri ?? uri;
-        TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt, keySent: _endpoint.SendsKeyTo(answered)));
+        TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt, keySent: _endpoint.SendsKeyTo(answered), heldBackKeyReason: _endpoint.HeldBackKeyReason));
         return AttemptOutcome<T>.Failed(error, status, TransportFailure.None, hints, requestId);
     }
 

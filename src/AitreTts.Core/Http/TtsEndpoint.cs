@@ -60,6 +60,12 @@ public sealed class TtsEndpoint
     /// <summary>The user allowed the key to travel over plain http to any host (-AllowUnencryptedAuthentication).</summary>
     public bool AllowUnencryptedAuthentication { get; }
 
+    /// <summary>
+    /// Why the configuration held a key back from this server (it belongs to another), when it did: a 401 to a request
+    /// without a key then says so.
+    /// </summary>
+    public string? HeldBackKeyReason { get; init; }
+
     /// <summary>True when the host is this machine, where plain http and a missing key are normal.</summary>
     public bool IsLoopback => IsLoopbackHost(BaseUrl);
 
@@ -73,6 +79,7 @@ public sealed class TtsEndpoint
     /// <param name="provider">The kind of server; inferred from the URL when null.</param>
     /// <param name="deployment">An Azure deployment: selects the deployment route.</param>
     /// <param name="apiVersion">The Azure api-version of the deployment route.</param>
+    /// <param name="heldBackKeyReason">Why the configuration held a key back from this server, if it did.</param>
     /// <exception cref="TtsException">TtsInvalidBaseUrl, TtsApiKeyMissing or TtsInsecureTransport.</exception>
     public static TtsEndpoint Create(
         string? baseUrl,
@@ -80,7 +87,8 @@ public sealed class TtsEndpoint
         bool allowUnencryptedAuthentication = false,
         ProviderKind? provider = null,
         string? deployment = null,
-        string? apiVersion = null)
+        string? apiVersion = null,
+        string? heldBackKeyReason = null)
     {
         ProviderKind kind = provider ?? ProviderProfile.Infer(baseUrl);
         if (string.IsNullOrWhiteSpace(baseUrl))
@@ -114,7 +122,10 @@ public sealed class TtsEndpoint
                 $"Refusing to send the API key over unencrypted http to {root.Host}. Use an https:// BaseUrl, or pass -AllowUnencryptedAuthentication if this network is trusted.");
         }
 
-        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? ConfigurationResolver.DefaultAzureApiVersion : apiVersion!.Trim(), allowUnencryptedAuthentication);
+        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? ConfigurationResolver.DefaultAzureApiVersion : apiVersion!.Trim(), allowUnencryptedAuthentication)
+        {
+            HeldBackKeyReason = apiKey is null ? heldBackKeyReason : null,
+        };
     }
 
     /// <summary>
