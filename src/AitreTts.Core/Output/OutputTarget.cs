@@ -125,6 +125,11 @@ public sealed class OutputTarget
                 throw FolderInTheWay(target);
             }
 
+            if (Mode != OutputMode.Unique && FileNode.IsDeviceOrPipe(target))
+            {
+                throw DeviceInTheWay(PreferredPath);
+            }
+
             if (Mode == OutputMode.NoClobber && File.Exists(target))
             {
                 throw Exists(PreferredPath);
@@ -209,6 +214,12 @@ public sealed class OutputTarget
             if (System.IO.Directory.Exists(target))
             {
                 throw FolderInTheWay(target);
+            }
+
+            // Checked again here: Prepare ran before the audio was fetched, and the node may have been swapped since.
+            if (FileNode.IsDeviceOrPipe(target))
+            {
+                throw DeviceInTheWay(PreferredPath);
             }
 
             if (File.Exists(target))
@@ -376,6 +387,13 @@ public sealed class OutputTarget
         TtsErrorIds.OutputNotWritable,
         TtsErrorCategory.PermissionDenied,
         $"The file '{path}' is read-only. Use -Force to replace it anyway.");
+
+    // A rename would replace the node itself (as root, /dev/null became a regular file), and writing into it
+    // instead would lose the atomic replacement that -OutFile promises.
+    private static TtsException DeviceInTheWay(string path) => new(
+        TtsErrorIds.InvalidOutputPath,
+        TtsErrorCategory.InvalidArgument,
+        $"'{path}' is a device or pipe, not a regular file; -OutFile takes a file that the audio replaces atomically. Choose a file name.");
 
     private static TtsException FolderInTheWay(string path) => new(
         TtsErrorIds.OutputExists,
