@@ -152,6 +152,35 @@ public static class InputText
 
     private const int Latin1 = 28591;
 
+    // The most bytes one UTF-16 character of a decoded file can take: four in UTF-32, at most three in UTF-8 (four
+    // for a surrogate pair, which is two characters), two in UTF-16, at most four in the ANSI code pages (GB18030).
+    private const int MostBytesPerCharacter = 4;
+
+    // The longest byte order mark (UTF-32's).
+    private const int LongestByteOrderMark = 4;
+
+    /// <summary>
+    /// The fewest characters a file of <paramref name="byteCount"/> bytes can decode to, read as
+    /// <see cref="DecodeFile(byte[], Encoding?, out string)"/> reads it: what a size alone proves about its length,
+    /// so that a file certainly too long is refused without being read into memory.
+    /// </summary>
+    /// <param name="byteCount">The file's size.</param>
+    /// <param name="encoding">The encoding the user forced with -Encoding, or null to detect it.</param>
+    internal static long FewestCharacters(long byteCount, Encoding? encoding)
+    {
+        int bytesPerCharacter = MostBytesPerCharacter;
+        int byteOrderMark = LongestByteOrderMark;
+        if (encoding is not null && !(encoding.IsSingleByte || encoding is UTF8Encoding or UnicodeEncoding or UTF32Encoding))
+        {
+            // An encoding of another kind (a code page by name): what .NET says one character may take at most.
+            bytesPerCharacter = Math.Max(bytesPerCharacter, encoding.GetMaxByteCount(1));
+            byteOrderMark = Math.Max(byteOrderMark, encoding.GetPreamble().Length);
+        }
+
+        long content = Math.Max(0, byteCount - byteOrderMark);
+        return (content + bytesPerCharacter - 1) / bytesPerCharacter;
+    }
+
     /// <summary>
     /// The text of a file the user piped in. With <paramref name="encoding"/> null: the encoding its byte order mark
     /// names; else UTF-8 when the bytes are valid UTF-8; else the system's ANSI code page, which is what Windows

@@ -370,6 +370,21 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
                 throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidArgument, $"'{path}' is a directory, not text. Pipe files (Get-ChildItem -File) or their content (Get-Content).");
             }
 
+            // The size alone can prove a file too long; reading a huge one whole would run out of memory first.
+            long size = new FileInfo(path).Length;
+            if (InputText.FewestCharacters(size, Encoding) > MaximumDocumentLength)
+            {
+                throw new TtsException(
+                    TtsErrorIds.InputTooLong,
+                    TtsErrorCategory.LimitsExceeded,
+                    string.Format(
+                        CultureInfo.InvariantCulture,
+                        "The file '{0}' has {1:N0} bytes, which is more than the {2:N0} characters allowed per document even at four bytes a character; it was not read. Split it, or raise -MaximumDocumentLength if this is intended.",
+                        path,
+                        size,
+                        MaximumDocumentLength));
+            }
+
             // A byte order mark, else UTF-8, else the ANSI code page that Windows PowerShell 5.1 and Notepad wrote.
             string content = InputText.DecodeFile(File.ReadAllBytes(path), Encoding, out string encodingUsed);
             WriteVerbose($"Read '{path}' as {encodingUsed}.");
@@ -384,9 +399,15 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         {
             WriteTtsError(ex, target);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException or NotSupportedException or ArgumentException)
         {
             WriteTtsError(new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.ReadError, $"Could not read '{path}': {ex.Message}", ex), target);
+        }
+        catch (OutOfMemoryException ex)
+        {
+            // A file that may fit -MaximumDocumentLength by its size, but whose bytes and text do not fit in memory
+            // at once: the one allocation failed, and the next document can still go on.
+            WriteTtsError(new TtsException(TtsErrorIds.InputTooLong, TtsErrorCategory.LimitsExceeded, $"The file '{path}' is too large to read into memory. Split it, or lower -MaximumDocumentLength so that such a file is refused by its size.", ex), target);
         }
 
         return null;
