@@ -157,4 +157,82 @@ Describe 'Bad input gets its own ErrorId, and nothing is sent' {
         $err[0].FullyQualifiedErrorId | Should -Be 'TtsInputNotText,AitreTts.Commands.InvokeTextToSpeechCommand'
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
     }
+
+    It '-OutFile naming a device or a pipe is refused before anything is sent, and the node stays: <Case>' -TestCases @(
+        @{ Case = 'a named pipe'; Kind = 'fifo'; Link = $false }
+        @{ Case = 'a character device'; Kind = 'device'; Link = $false }
+        @{ Case = 'a symbolic link to a named pipe'; Kind = 'fifo'; Link = $true }
+    ) {
+        param($Case, $Kind, $Link)
+        if ([Environment]::OSVersion.Platform -ne [PlatformID]::Unix) {
+            Set-ItResult -Skipped -Because 'named pipes and device nodes in the file system exist on Unix only'
+            return
+        }
+
+        # Never the real /dev/null: as root the old code replaced whatever -OutFile named.
+        $node = Join-Path $script:Out 'node.mp3'
+        if ($Kind -eq 'fifo') {
+            & mkfifo $node
+        }
+        else {
+            & mknod -m 666 $node c 1 3 2>$null
+        }
+
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $node)) {
+            Set-ItResult -Skipped -Because "this user may not create a $Kind (mknod needs root)"
+            return
+        }
+
+        $outFile = $node
+        if ($Link) {
+            $outFile = Join-Path $script:Out 'link.mp3'
+            $null = New-Item -ItemType SymbolicLink -Path $outFile -Target $node
+        }
+
+        $err = $null
+        try { 'x' | Invoke-TextToSpeech -OutFile $outFile -Format mp3 -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsInvalidOutputPath,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match 'is a device or pipe, not a regular file'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+        # test(1), because PowerShell's UnixMode shows a named pipe as a regular file.
+        $typeTest = if ($Kind -eq 'fifo') { '-p' } else { '-c' }
+        & test $typeTest $node
+        $LASTEXITCODE | Should -Be 0 -Because "the $Kind itself must stay, not become a regular file"
+        @(Get-ChildItem $script:Out -Force -Filter '*.partial').Count | Should -Be 0
+    }
+
+    It 'a piped file certainly longer than -MaximumDocumentLength is refused without reading it: <Case>' -TestCases @(
+        @{ Case = '5,000 bytes against 1,000 characters'; Size = 5000L; Maximum = 1000 }
+        @{ Case = 'a 2 GB sparse file against the default'; Size = 2GB; Maximum = 0 }
+    ) {
+        param($Case, $Size, $Maximum)
+        # A sparse file costs no disk, and reads as NUL bytes: reading it would call it binary, not too long.
+        $big = Join-Path $script:Out 'big.txt'
+        $stream = [System.IO.File]::Create($big)
+        try { $stream.SetLength($Size) } finally { $stream.Dispose() }
+        $limit = @{}
+        if ($Maximum -gt 0) { $limit.MaximumDocumentLength = $Maximum }
+        $errors = $null
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $files = @(Get-Item $big | Invoke-TextToSpeech @limit -ErrorVariable errors -ErrorAction SilentlyContinue)
+        $watch.Stop()
+        $files.Count | Should -Be 0
+        $errors[0].FullyQualifiedErrorId | Should -Be 'TtsInputTooLong,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $errors[0].Exception.Message | Should -Match 'MaximumDocumentLength'
+        $errors[0].TargetObject | Should -Be $big
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10 -Because 'the size decides; nothing is read'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'a piped file that may fit -MaximumDocumentLength is still read: UTF-32 with a byte order mark at the limit' {
+        $text = 'abcd' * 250
+        $file = Join-Path $script:Out 'wide32.txt'
+        [System.IO.File]::WriteAllText($file, $text, (New-Object System.Text.UTF32Encoding($false, $true)))
+        (Get-Item $file).Length | Should -Be 4004
+        $result = Get-Item $file | Invoke-TextToSpeech -MaximumDocumentLength 1000
+        $result | Should -BeOfType System.IO.FileInfo
+        (Get-EmulatorRequest $script:Emulator)[0].Input | Should -BeExactly $text
+    }
 }
