@@ -287,6 +287,41 @@ public sealed class OutputTargetTests : IDisposable
         return child.Id;
     }
 
+    [SkippableFact]
+    public void Prepare_RefusesANamedPipeAndLeavesIt()
+    {
+        string fifo = Path.Combine(_directory, "fifo.mp3");
+        MakeFifo(fifo);
+        OutputTarget target = OutputTarget.ForUserPath(fifo, noClobber: false, force: false);
+        TtsException error = Assert.Throws<TtsException>(() => target.Prepare(createDirectory: false));
+        Assert.Equal(TtsErrorIds.InvalidOutputPath, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
+        Assert.Contains("is a device or pipe, not a regular file", error.Message);
+        Assert.True(FileNode.IsDeviceOrPipe(fifo));
+    }
+
+    [SkippableFact]
+    public void Commit_RefusesAPipeSwappedInAfterPrepare()
+    {
+        string path = Path.Combine(_directory, "swapped.mp3");
+        File.WriteAllText(path, "old");
+        OutputTarget target = OutputTarget.ForUserPath(path, noClobber: false, force: false);
+        target.Prepare(createDirectory: false);
+        string temporary = Temporary(target, "new");
+        File.Delete(path);
+        MakeFifo(path);
+        Assert.Equal(TtsErrorIds.InvalidOutputPath, Assert.Throws<TtsException>(() => target.Commit(temporary)).ErrorId);
+        Assert.True(FileNode.IsDeviceOrPipe(path), "the named pipe must stay");
+    }
+
+    private static void MakeFifo(string path)
+    {
+        Skip.If(OperatingSystem.IsWindows(), "named pipes in the file system exist on Unix only");
+        using Process mkfifo = Process.Start(new ProcessStartInfo("mkfifo", $"\"{path}\"") { UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
     private static string Temporary(OutputTarget target, string content)
     {
         using FileStream stream = target.CreateTemporaryFile(out string path);

@@ -119,4 +119,28 @@ public sealed class TextFileDecodingTests
     {
         Assert.Equal(binary, InputText.LooksBinary(content));
     }
+
+    [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(4L, 0L)]
+    [InlineData(4004L, 1000L)]      // UTF-32 with its byte order mark: four bytes a character
+    [InlineData(4005L, 1001L)]
+    [InlineData(2147483648L, 536870911L)]
+    public void FewestCharacters_BoundsTheLengthBySizeAlone(long bytes, long fewest) =>
+        Assert.Equal(fewest, InputText.FewestCharacters(bytes, encoding: null));
+
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-16")]
+    [InlineData("utf-32")]
+    [InlineData("windows-1252")]
+    public void FewestCharacters_NeverExceedsWhatAFileDecodesTo(string encodingName)
+    {
+        // The densest a file gets in bytes per character, plus a byte order mark: the bound must still hold.
+        Encoding encoding = Encoding.GetEncoding(encodingName);
+        string text = encoding.IsSingleByte ? new string('\u20ac', 100) : string.Concat(Enumerable.Repeat("\u20ac\U0001F600", 50));
+        byte[] bytes = encoding.GetPreamble().Concat(encoding.GetBytes(text)).ToArray();
+        Assert.True(InputText.FewestCharacters(bytes.Length, encoding: null) <= text.Length);
+        Assert.True(InputText.FewestCharacters(bytes.Length, encoding) <= text.Length);
+    }
 }
