@@ -235,4 +235,33 @@ Describe 'Bad input gets its own ErrorId, and nothing is sent' {
         $result | Should -BeOfType System.IO.FileInfo
         (Get-EmulatorRequest $script:Emulator)[0].Input | Should -BeExactly $text
     }
+
+    It 'a named pipe piped in as a file object is refused without waiting for a writer' {
+        if ([Environment]::OSVersion.Platform -ne [PlatformID]::Unix) {
+            Set-ItResult -Skipped -Because 'named pipes in the file system exist on Unix only'
+            return
+        }
+
+        $fifo = Join-Path $script:Out 'pipe.txt'
+        & mkfifo $fifo
+        # Should the read wait for a writer after all, this one ends the wait after 5 s, so the test fails, not hangs.
+        $writer = [System.Diagnostics.Process]::Start('sh', "-c ""sleep 5; : > '$fifo'""")
+        try {
+            $errors = $null
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $files = @(Get-Item $fifo | Invoke-TextToSpeech -ErrorVariable errors -ErrorAction SilentlyContinue)
+            $watch.Stop()
+        }
+        finally {
+            if (-not $writer.HasExited) { $writer.Kill() }
+            $writer.Dispose()
+        }
+
+        $files.Count | Should -Be 0
+        $errors[0].FullyQualifiedErrorId | Should -Be 'TtsInputNotText,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errors[0].Exception.Message | Should -Match 'is a device or pipe'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 4
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
 }

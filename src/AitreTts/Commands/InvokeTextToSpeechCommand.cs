@@ -370,6 +370,12 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
                 throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidArgument, $"'{path}' is a directory, not text. Pipe files (Get-ChildItem -File) or their content (Get-Content).");
             }
 
+            // Reading a named pipe waits for a writer that may never come, and a device such as /dev/zero never ends.
+            if (FileNode.IsDeviceOrPipe(path))
+            {
+                throw new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidArgument, $"'{path}' is a device or pipe, not a text file. Pipe text files, or what the pipe carries with Get-Content.");
+            }
+
             // The size alone can prove a file too long; reading a huge one whole would run out of memory first.
             long size = new FileInfo(path).Length;
             if (InputText.FewestCharacters(size, Encoding) > MaximumDocumentLength)
