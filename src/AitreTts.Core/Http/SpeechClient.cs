@@ -281,10 +281,22 @@ public sealed class SpeechClient
                 Safe(inner));
         }
 
+        string server = Shown(new Uri(uri.GetLeftPart(UriPartial.Authority)));
+        if (_proxy.ProxyFor(uri) is Uri proxy)
+        {
+            // Through a proxy the only connection this machine opens is to the proxy; blaming the server would send the
+            // user to check the wrong address.
+            return new TtsException(
+                TtsErrorIds.ConnectionFailed,
+                TtsErrorCategory.ConnectionError,
+                $"Could not connect to {server} through the proxy {Shown(proxy)}: {reason}. Check the proxy address (-Proxy, the stored proxy, or HTTP_PROXY/HTTPS_PROXY), that the proxy is running, and that it can reach the server.",
+                Safe(inner));
+        }
+
         return new TtsException(
             TtsErrorIds.ConnectionFailed,
             TtsErrorCategory.ConnectionError,
-            $"Could not connect to {Shown(new Uri(uri.GetLeftPart(UriPartial.Authority)))}: {reason}. Check the BaseUrl, the network and any proxy.",
+            $"Could not connect to {server}: {reason}. Check the BaseUrl, the network and any proxy.",
             Safe(inner));
     }
 
