@@ -242,6 +242,30 @@ Describe 'Set-TtsConfiguration refuses credentials it would have to store in pla
         (Get-TtsConfiguration).Proxy | Should -BeNullOrEmpty
         (Get-TtsConfiguration).Voice | Should -Be 'alloy'
     }
+
+    It 'Get-TtsConfiguration shows a BaseUrl from <Case> without its password or query' -TestCases @(
+        @{ Case = 'AITRE_BASE_URL'; FromEnvironment = $true }
+        @{ Case = 'a file an older version wrote'; FromEnvironment = $false }
+    ) {
+        param($Case, $FromEnvironment)
+        $url = 'http://u:{0}@127.0.0.1:9/?key={0}' -f $script:Password
+        if ($FromEnvironment) {
+            $env:AITRE_BASE_URL = $url
+        }
+        else {
+            $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+            Set-Content -Path $script:ConfigFile -Value (@{ defaultProfile = 'default'; profiles = @{ default = @{ baseUrl = $url } } } | ConvertTo-Json -Depth 5)
+        }
+
+        try {
+            $config = Get-TtsConfiguration
+            $config.BaseUrl | Should -Be 'http://***@127.0.0.1:9/'
+            ($config | Format-List * -Force | Out-String -Width 4096) + ($config | Out-String -Width 4096) | Should -Not -BeLike "*$script:Password*"
+        }
+        finally {
+            Remove-Item Env:AITRE_BASE_URL -ErrorAction SilentlyContinue
+        }
+    }
 }
 
 Describe 'Stored secrets' {
