@@ -193,6 +193,81 @@ Describe 'Stored values are checked like the parameters' {
     }
 }
 
+Describe 'Set-TtsConfiguration refuses credentials it would have to store in plain text' {
+    BeforeAll {
+        # Distinctive, so finding it anywhere is a leak and not a coincidence.
+        $script:Password = 'SetPw-Configuration-6Rt1Gz9D'
+
+        # Every place the secret could show: the streams of the call, the error record, the file and what
+        # Get-TtsConfiguration shows afterwards.
+        function Assert-SecretShownNowhere([scriptblock] $Call, [string] $ErrorId) {
+            $Error.Clear()
+            $all = & { try { & $Call } catch { $null = $_ } } *>&1 | Out-String -Width 4096
+            $Error[0].FullyQualifiedErrorId | Should -Be "$ErrorId,AitreTts.Commands.SetTtsConfigurationCommand"
+            $Error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $all += ($Error | Format-List * -Force | Out-String -Width 4096) +
+                ($Error | ForEach-Object { "$($_.TargetObject) $($_.CategoryInfo) $($_.ErrorDetails)"; $_.Exception.ToString() } | Out-String -Width 4096)
+            $all += Get-TtsConfiguration | Format-List * -Force | Out-String -Width 4096
+            if (Test-Path $script:ConfigFile) { $all += Get-Content $script:ConfigFile -Raw }
+            $all | Should -Not -BeLike "*$script:Password*"
+            $Error[0].Exception.Message
+        }
+    }
+
+    BeforeEach {
+        Use-FreshConfiguration
+    }
+
+    It 'refuses a BaseUrl with <Case> as TtsInvalidBaseUrl and stores nothing' -TestCases @(
+        @{ Case = 'user:password@'; Shape = 'http://u:{0}@127.0.0.1:9' }
+        @{ Case = 'user:password@ and a query'; Shape = 'http://u:{0}@127.0.0.1:9/?key={0}' }
+        @{ Case = 'a key in the query'; Shape = 'https://tts.example/?key={0}' }
+    ) {
+        param($Case, $Shape)
+        $url = $Shape -f $script:Password
+        $message = Assert-SecretShownNowhere { Set-TtsConfiguration -BaseUrl $url -Voice nova } 'TtsInvalidBaseUrl'
+        $message | Should -BeLike '*-ApiKey*'
+        (Get-TtsConfiguration).Voice | Should -Be 'alloy'
+    }
+
+    It 'refuses -Proxy <Case> as TtsInvalidProxy and stores nothing' -TestCases @(
+        @{ Case = 'user:password@host:port without a scheme'; Shape = 'bob:{0}@127.0.0.1:1' }
+        @{ Case = 'host:port without a scheme'; Shape = '127.0.0.1:1' }
+        @{ Case = 'with an ftp scheme'; Shape = 'ftp://bob:{0}@127.0.0.1:21' }
+    ) {
+        param($Case, $Shape)
+        $proxy = $Shape -f $script:Password
+        $message = Assert-SecretShownNowhere { Set-TtsConfiguration -Proxy $proxy -Voice nova } 'TtsInvalidProxy'
+        $message | Should -BeLike '*127.0.0.1*http://*'
+        (Get-TtsConfiguration).Proxy | Should -BeNullOrEmpty
+        (Get-TtsConfiguration).Voice | Should -Be 'alloy'
+    }
+
+    It 'Get-TtsConfiguration shows a BaseUrl from <Case> without its password or query' -TestCases @(
+        @{ Case = 'AITRE_BASE_URL'; FromEnvironment = $true }
+        @{ Case = 'a file an older version wrote'; FromEnvironment = $false }
+    ) {
+        param($Case, $FromEnvironment)
+        $url = 'http://u:{0}@127.0.0.1:9/?key={0}' -f $script:Password
+        if ($FromEnvironment) {
+            $env:AITRE_BASE_URL = $url
+        }
+        else {
+            $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+            Set-Content -Path $script:ConfigFile -Value (@{ defaultProfile = 'default'; profiles = @{ default = @{ baseUrl = $url } } } | ConvertTo-Json -Depth 5)
+        }
+
+        try {
+            $config = Get-TtsConfiguration
+            $config.BaseUrl | Should -Be 'http://***@127.0.0.1:9/'
+            ($config | Format-List * -Force | Out-String -Width 4096) + ($config | Out-String -Width 4096) | Should -Not -BeLike "*$script:Password*"
+        }
+        finally {
+            Remove-Item Env:AITRE_BASE_URL -ErrorAction SilentlyContinue
+        }
+    }
+}
+
 Describe 'Stored secrets' {
     BeforeEach {
         Use-FreshConfiguration
@@ -268,7 +343,8 @@ Describe 'Stored secrets' {
         Set-Content -Path $script:ConfigFile -Value ($document | ConvertTo-Json -Depth 5)
         $caught = $null
         $output = try { 'x' | Invoke-TextToSpeech -ErrorAction Stop *>&1 } catch { $caught = $_ }
-        $caught.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $caught.FullyQualifiedErrorId | Should -BeLike 'TtsInvalidProxy,*'
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $shown = ($caught | Format-List * -Force | Out-String) + $caught.Exception.Message + ($output | Out-String)
         $shown | Should -Not -BeLike "*$password*"
         $caught.Exception.Message | Should -BeLike '*proxy.example:8080*'

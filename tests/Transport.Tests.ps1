@@ -83,10 +83,26 @@ Describe 'Invoke-TextToSpeech over the network' {
         $requests[1].Headers.'Proxy-Authorization' | Should -Be (Get-ExpectedProxyAuthorization)
     }
 
-    It 'fails with the proxy''s 407 when no proxy credential is given' {
-        { 'No credential' | Invoke-TextToSpeech -BaseUrl $script:ProxyEmulator.BaseUrl -Proxy $script:ProxyEmulator.BaseUrl -OutputDirectory $script:Out -MaximumRetryCount 0 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'TtsHttpError,*'
+    It 'fails with the proxy''s 407 as TtsAuthenticationFailed that blames the proxy, when no proxy credential is given' {
+        $errors = $null
+        'No credential' | Invoke-TextToSpeech -BaseUrl $script:ProxyEmulator.BaseUrl -Proxy $script:ProxyEmulator.BaseUrl -OutputDirectory $script:Out -MaximumRetryCount 0 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'TtsAuthenticationFailed,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $errors[0].Exception.Message | Should -BeLike 'The proxy asked for credentials (HTTP 407*'
+        $errors[0].Exception.Message | Should -BeLike '*-ProxyCredential*-ProxyUseDefaultCredentials*HTTP_PROXY*'
+        $errors[0].Exception.Message | Should -Not -BeLike '*speech server refused*'
         (Get-EmulatorRequest $script:ProxyEmulator).StatusCode | Should -Be 407
+    }
+
+    It 'names the proxy, not the server, when the proxy cannot be reached' {
+        $proxyPort = Get-ClosedPort
+        $errors = $null
+        'Proxy down' | Invoke-TextToSpeech -BaseUrl $script:ProxyEmulator.BaseUrl -Proxy "http://127.0.0.1:$proxyPort" -OutputDirectory $script:Out -MaximumRetryCount 0 -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'TtsConnectionFailed,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].Exception.Message | Should -BeLike "*through the proxy http://127.0.0.1:$proxyPort*"
+        @(Get-EmulatorRequest $script:ProxyEmulator).Count | Should -Be 0
     }
 
     It 'shows a proxy password in no stream, from <Case>' -TestCases @(
@@ -305,5 +321,93 @@ Describe 'Completion against a slow or down server' {
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 3.5
         $completion.CompletionMatches.CompletionText | Should -Contain 'alloy'
         $Error.Count | Should -Be 0
+    }
+}
+
+Describe 'Credentials written into a BaseUrl or a proxy address' {
+    BeforeAll {
+        # Distinctive, so finding them anywhere is a leak and not a coincidence.
+        $script:UrlPassword = 'UrlPw-Transport-5Jc8Nw3Y'
+        $script:UrlQuery = 'UrlQ-Transport-2Vb7Tk4M'
+
+        # Everything a user can see of a call: every stream, and each error record with its target, category info,
+        # details and the whole exception chain.
+        function Get-EverythingShown {
+            param([scriptblock] $Call)
+            $Error.Clear()
+            # A refused address ends the command: catch it so what came before it is kept; $Error keeps the record.
+            $all = & { try { & $Call } catch { $null = $_ } } *>&1 | Out-String -Width 4096
+            $all + ($Error | Format-List * -Force | Out-String -Width 4096) +
+                ($Error | ForEach-Object { "$($_.TargetObject) $($_.CategoryInfo) $($_.ErrorDetails)"; $_.Exception.ToString() } | Out-String -Width 4096)
+        }
+    }
+
+    BeforeEach {
+        $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $env:APPDATA = $env:XDG_CONFIG_HOME
+        Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL, Env:HTTP_PROXY, Env:http_proxy, Env:HTTPS_PROXY, Env:https_proxy, Env:NO_PROXY, Env:no_proxy -ErrorAction SilentlyContinue
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
+        Clear-EmulatorState $script:Emulator
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+    }
+
+    AfterEach {
+        Remove-Item Env:AITRE_BASE_URL -ErrorAction SilentlyContinue
+    }
+
+    It 'refuses a BaseUrl with <Case> as TtsInvalidBaseUrl, and shows the secret in no stream' -TestCases @(
+        @{ Case = 'user:password@'; Shape = 'http://u:{0}@127.0.0.1:{1}'; FromEnvironment = $false }
+        @{ Case = 'user:password@ and a query'; Shape = 'http://u:{0}@127.0.0.1:{1}/?key={2}'; FromEnvironment = $false }
+        @{ Case = 'user:password@ in AITRE_BASE_URL'; Shape = 'http://u:{0}@127.0.0.1:{1}'; FromEnvironment = $true }
+        @{ Case = 'a key in the query, in AITRE_BASE_URL'; Shape = 'http://127.0.0.1:{1}/?key={2}'; FromEnvironment = $true }
+    ) {
+        param($Case, $Shape, $FromEnvironment)
+        $port = ([uri]$script:Emulator.BaseUrl).Port
+        $url = $Shape -f $script:UrlPassword, $port, $script:UrlQuery
+        $file = Join-Path $script:Out 'a.mp3'
+        if ($FromEnvironment) {
+            $env:AITRE_BASE_URL = $url
+            $everything = Get-EverythingShown { 'x' | Invoke-TextToSpeech -ApiKey $script:Key -OutFile $file -Verbose -ErrorAction Continue }
+        }
+        else {
+            $everything = Get-EverythingShown { 'x' | Invoke-TextToSpeech -BaseUrl $url -ApiKey $script:Key -OutFile $file -Verbose -ErrorAction Continue }
+        }
+
+        $Error[0].FullyQualifiedErrorId | Should -Be 'TtsInvalidBaseUrl,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $Error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $Error[0].Exception.Message | Should -BeLike "*http://127.0.0.1:$port*"
+        $Error[0].Exception.Message | Should -BeLike '*-ApiKey*'
+        $everything | Should -Not -BeLike "*$script:UrlPassword*"
+        $everything | Should -Not -BeLike "*$script:UrlQuery*"
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+        Test-Path $file | Should -BeFalse
+    }
+
+    It 'Get-TtsVoice shows a password in the BaseUrl in no stream' {
+        $port = ([uri]$script:Emulator.BaseUrl).Port
+        $url = 'http://u:{0}@127.0.0.1:{1}' -f $script:UrlPassword, $port
+        $everything = Get-EverythingShown { Get-TtsVoice -BaseUrl $url -ApiKey $script:Key -Verbose -ErrorAction Continue }
+        # Listing voices falls back to the catalogue with a warning that quotes the refusal.
+        $everything | Should -BeLike "*The BaseUrl http://127.0.0.1:$port/ has a user name or password*-ApiKey*"
+        $everything | Should -Not -BeLike "*$script:UrlPassword*"
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'refuses -Proxy <Case> as TtsInvalidProxy, and shows its password in no stream' -TestCases @(
+        @{ Case = 'user:password@host:port without a scheme, http BaseUrl'; Proxy = 'bob:{0}@127.0.0.1:8080'; Https = $false }
+        @{ Case = 'user:password@host:port without a scheme, https BaseUrl'; Proxy = 'bob:{0}@127.0.0.1:8080'; Https = $true }
+        @{ Case = 'host:port without a scheme'; Proxy = '127.0.0.1:1'; Https = $false }
+        @{ Case = 'with an ftp scheme'; Proxy = 'ftp://bob:{0}@127.0.0.1:21'; Https = $true }
+    ) {
+        param($Case, $Proxy, $Https)
+        $proxyAddress = $Proxy -f $script:ProxyPassword
+        $baseUrl = if ($Https) { 'https://127.0.0.1:9' } else { $script:Emulator.BaseUrl }
+        $everything = Get-EverythingShown { 'x' | Invoke-TextToSpeech -BaseUrl $baseUrl -ApiKey $script:Key -Proxy $proxyAddress -OutputDirectory $script:Out -MaximumRetryCount 0 -Verbose -ErrorAction Continue }
+        $Error[0].FullyQualifiedErrorId | Should -Be 'TtsInvalidProxy,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $Error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $Error[0].Exception.Message | Should -BeLike '*http://*https://*'
+        $everything | Should -Not -BeLike "*$script:ProxyPassword*"
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
     }
 }

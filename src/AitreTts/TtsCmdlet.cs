@@ -308,29 +308,15 @@ public sealed class Connection
     public string CacheKey { get; }
 
     /// <summary>The proxy a configuration names, or null for the environment's and the system's.</summary>
-    /// <exception cref="TtsException">TtsConfigurationInvalid for a proxy that is not a URL.</exception>
+    /// <exception cref="TtsException">TtsInvalidProxy for a stored proxy that is not an http:// or https:// URL.</exception>
     public static ProxySettings? ProxyFrom(EffectiveConfiguration configuration)
     {
-        Uri? proxy = null;
-        if (configuration.Proxy is string text)
-        {
-            proxy = Uri.TryCreate(text, UriKind.Absolute, out Uri? parsed)
-                ? parsed
-                : throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, $"The stored proxy '{WithoutCredentials(text)}' is not an absolute URL such as http://proxy.corp:8080.");
-        }
-
+        Uri? proxy = configuration.Proxy is string text ? ProxySettings.ParseAddress(text) : null;
         NetworkCredential? credential = configuration.ProxyUserName is string user
             ? new NetworkCredential(user, configuration.ProxyPassword ?? new SecureString())
             : null;
         return proxy is null && credential is null && !configuration.ProxyUseDefaultCredentials
             ? null
             : new ProxySettings { Proxy = proxy, Credential = credential, UseDefaultCredentials = configuration.ProxyUseDefaultCredentials };
-    }
-
-    // A text that is no URL may still hold a password before its '@' (user:password@proxy:8080): never quote that part.
-    private static string WithoutCredentials(string proxy)
-    {
-        int at = proxy.LastIndexOf('@');
-        return at < 0 ? proxy : "***@" + proxy.Substring(at + 1);
     }
 }

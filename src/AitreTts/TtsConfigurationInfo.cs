@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
+using AitreTts.Core.Http;
 using AitreTts.Core.Security;
 
 namespace AitreTts;
@@ -78,7 +79,8 @@ public sealed class TtsConfigurationInfo
             ApiVersion = configuration.Provider == ProviderKind.AzureOpenAI ? configuration.ApiVersion : string.Empty,
             Proxy = WithoutPassword(configuration.Proxy),
             ApiKeySecretName = configuration.ApiKeySecretName ?? string.Empty,
-            BaseUrl = configuration.BaseUrl,
+            // AITRE_BASE_URL or a file from an older version may still hold a user:password@ or a query.
+            BaseUrl = SecretRedactor.ShownAddress(configuration.BaseUrl),
             ApiKey = SecretText.Mask(configuration.ApiKey),
             HasApiKey = configuration.ApiKey is not null || configuration.ApiKeySecretName is not null,
             Model = configuration.Model,

@@ -317,7 +317,8 @@ public static class ConfigurationResolver
         }
     }
 
-    private static string SafeHost(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? uri.GetLeftPart(UriPartial.Authority) : "another server";
+    // Scheme, host and port only: GetLeftPart(Authority) would keep a user:password@.
+    private static string SafeHost(string url) => Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) ? uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "another server";
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
 

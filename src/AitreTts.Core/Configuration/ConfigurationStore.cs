@@ -187,6 +187,7 @@ public sealed class ConfigurationStore
         try
         {
             using FileStream held = AcquireLock();
+            RemoveDeadWritersTemporaryFiles(log ?? TtsLog.None);
             ConfigurationDocument document = Read(log ?? TtsLog.None);
             if (!change(document))
             {
@@ -199,6 +200,28 @@ public sealed class ConfigurationStore
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SecurityException)
         {
             throw NotWritable(ex);
+        }
+    }
+
+    // Only a holder of the lock writes these temporary files, and it renames or deletes them before letting go; so one
+    // found while holding the lock belongs to a writer that died (kill -9, a power cut). They hold encrypted keys and
+    // would otherwise stay forever.
+    private void RemoveDeadWritersTemporaryFiles(TtsLog log)
+    {
+        foreach (string pattern in new[] { "." + Path.GetFileName(FilePath) + ".*.tmp", ".secret.key.*.tmp" })
+        {
+            foreach (string leftover in Directory.EnumerateFiles(DirectoryPath, pattern))
+            {
+                try
+                {
+                    File.Delete(leftover);
+                    log.Verbose($"Removed {leftover}, left behind by a process that stopped while writing the configuration.");
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    log.Verbose($"Could not remove {leftover}, left behind by an interrupted write: {ex.Message}");
+                }
+            }
         }
     }
 

@@ -15,6 +15,7 @@ public static class TtsErrorIds
     public const string InvalidFormat = "TtsInvalidFormat";
     public const string FormatConflict = "TtsFormatConflict";
     public const string InvalidBaseUrl = "TtsInvalidBaseUrl";
+    public const string InvalidProxy = "TtsInvalidProxy";
     public const string ApiKeyMissing = "TtsApiKeyMissing";
     public const string InsecureTransport = "TtsInsecureTransport";
     public const string ConfigurationInvalid = "TtsConfigurationInvalid";

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
 using System.Threading;
+using AitreTts.Core.Errors;
 
 namespace AitreTts.Core.Http;
 
@@ -76,6 +77,34 @@ public sealed class ProxySettings
 
     /// <summary>Reads environment variables; replaceable for tests.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>
+    /// The one check of a proxy address, whether given to -Proxy, stored, or about to be stored: an absolute http:// or
+    /// https:// URL with a host. Anything else (<c>bob:pw@proxy:8080</c> without a scheme parses as the scheme "bob";
+    /// <c>proxy:8080</c> as a relative URI; <c>ftp://</c> is a scheme HttpClient cannot use as a proxy) is refused
+    /// here rather than failing later with a raw .NET exception that quotes the password.
+    /// </summary>
+    /// <param name="address">The address as given; a relative <see cref="Uri"/> is checked by its original text.</param>
+    /// <returns>The address as an absolute URI.</returns>
+    /// <exception cref="TtsException">TtsInvalidProxy; its message never shows the address's user info.</exception>
+    public static Uri ParseAddress(string? address)
+    {
+        string text = (address ?? string.Empty).Trim();
+        if (Uri.TryCreate(text, UriKind.Absolute, out Uri? proxy)
+            && (proxy.Scheme == Uri.UriSchemeHttp || proxy.Scheme == Uri.UriSchemeHttps)
+            && !string.IsNullOrEmpty(proxy.Host))
+        {
+            return proxy;
+        }
+
+        throw new TtsException(
+            TtsErrorIds.InvalidProxy,
+            TtsErrorCategory.InvalidArgument,
+            $"The proxy '{SecretRedactor.ShownAddress(text)}' is not a valid proxy address. Give an absolute http:// or https:// URL with a host, such as http://proxy.corp:8080; give a user name and password with -ProxyCredential.");
+    }
+
+    /// <inheritdoc cref="ParseAddress(string)"/>
+    public static Uri ParseAddress(Uri address) => ParseAddress(address?.OriginalString);
 
     internal string CacheKey
     {

@@ -172,6 +172,13 @@ public static class HttpErrorMapper
             case 404:
             case 405:
                 return NotFound(status, error, requestUri);
+            case 407:
+                // Only a proxy answers 407: the speech server never saw the request, so its key is not the problem.
+                return new Mapping(
+                    TtsErrorIds.AuthenticationFailed,
+                    TtsErrorCategory.AuthenticationError,
+                    "The proxy asked for credentials",
+                    "The request did not reach the speech server. Give the proxy's user name and password with -ProxyCredential (or store them with Set-TtsConfiguration -ProxyCredential), use -ProxyUseDefaultCredentials for a Windows-authenticated proxy, or put them in HTTP_PROXY/HTTPS_PROXY (http://user:password@proxy:8080).");
             case 408:
                 return new Mapping(
                     TtsErrorIds.Timeout,

@@ -124,6 +124,34 @@ public static class SecretRedactor
     }
 
     /// <summary>
+    /// An address the user typed, as messages show it, whether or not it parses as a URL: its query and fragment are
+    /// dropped, and everything before its last '@' (a <c>user:password@</c>, with or without a scheme)
+    /// becomes <c>***@</c>.
+    /// </summary>
+    /// <param name="text">A base URL or proxy address as given.</param>
+    public static string ShownAddress(string? text)
+    {
+        string address = (text ?? string.Empty).Trim();
+        int end = address.IndexOfAny(new[] { '?', '#' });
+        if (end >= 0)
+        {
+            address = address.Substring(0, end);
+        }
+
+        // The last '@' anywhere, not only in what looks like the authority: a password may hold a '/' that would end
+        // the authority early. Masking an '@' in a path as well costs nothing.
+        int separator = address.IndexOf("://", StringComparison.Ordinal);
+        int authorityStart = separator < 0 ? 0 : separator + 3;
+        int at = address.LastIndexOf('@');
+        if (at >= authorityStart)
+        {
+            address = address.Substring(0, authorityStart) + Mask + address.Substring(at);
+        }
+
+        return address;
+    }
+
+    /// <summary>
     /// Replaces the user info of every URL in <paramref name="text"/> (<c>http://user:password@proxy</c>) with
     /// <c>***@</c>, since .NET quotes a proxy's URL, password included, in some of its exception messages.
     /// </summary>

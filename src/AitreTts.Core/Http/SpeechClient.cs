@@ -213,6 +213,10 @@ public sealed class SpeechClient
         {
             return AttemptOutcome<JsonDocument?>.Failed(TimeoutError(uri, progress, null, limits.DeadlinePassed, ex), null, TransportFailure.Timeout, new RetryHints(), null);
         }
+        catch (Exception ex) when (IsProxyAuthenticationRefusal(uri, ex))
+        {
+            return AttemptOutcome<JsonDocument?>.Failed(ProxyAuthenticationError(uri), ProxyAuthenticationRequired, TransportFailure.None, new RetryHints(), null);
+        }
         catch (Exception ex) when (ex is HttpRequestException or IOException or WebException or ObjectDisposedException)
         {
             return AttemptOutcome<JsonDocument?>.Failed(ConnectionError(uri, ex), null, TransportFailure.ConnectionFailed, new RetryHints(), null);
@@ -269,6 +273,36 @@ public sealed class SpeechClient
         { RequestId = requestId };
     }
 
+    private const int ProxyAuthenticationRequired = 407;
+
+    // For https the proxy's 407 answers the CONNECT of the tunnel, so it arrives as an exception rather than a
+    // response; it is the same refusal as a 407 to a plain http request, and is reported (and not retried) as one.
+    private bool IsProxyAuthenticationRefusal(Uri uri, Exception ex) =>
+        ex is HttpRequestException or WebException && _proxy.ProxyFor(uri) is not null && StatusOf(ex) == ProxyAuthenticationRequired;
+
+    private static TtsException ProxyAuthenticationError(Uri uri) =>
+        HttpErrorMapper.FromResponse(ProxyAuthenticationRequired, null, null, null, null, uri, 1);
+
+    // HttpRequestException.StatusCode exists from .NET 5 on (PowerShell 7.4+) and carries the tunnel's status;
+    // netstandard2.0 cannot name it, so it is read by name. .NET Framework reports it in a WebException's response.
+    private static int? StatusOf(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is WebException { Response: HttpWebResponse response })
+            {
+                return (int)response.StatusCode;
+            }
+
+            if (e is HttpRequestException && e.GetType().GetProperty("StatusCode")?.GetValue(e) is HttpStatusCode status)
+            {
+                return (int)status;
+            }
+        }
+
+        return null;
+    }
+
     private TtsException ConnectionError(Uri uri, Exception inner)
     {
         string reason = Redact(InnermostMessage(inner));
@@ -281,10 +315,22 @@ public sealed class SpeechClient
                 Safe(inner));
         }
 
+        string server = Shown(new Uri(uri.GetLeftPart(UriPartial.Authority)));
+        if (_proxy.ProxyFor(uri) is Uri proxy)
+        {
+            // Through a proxy the only connection this machine opens is to the proxy; blaming the server would send the
+            // user to check the wrong address.
+            return new TtsException(
+                TtsErrorIds.ConnectionFailed,
+                TtsErrorCategory.ConnectionError,
+                $"Could not connect to {server} through the proxy {Shown(proxy)}: {reason}. Check the proxy address (-Proxy, the stored proxy, or HTTP_PROXY/HTTPS_PROXY), that the proxy is running, and that it can reach the server.",
+                Safe(inner));
+        }
+
         return new TtsException(
             TtsErrorIds.ConnectionFailed,
             TtsErrorCategory.ConnectionError,
-            $"Could not connect to {Shown(new Uri(uri.GetLeftPart(UriPartial.Authority)))}: {reason}. Check the BaseUrl, the network and any proxy.",
+            $"Could not connect to {server}: {reason}. Check the BaseUrl, the network and any proxy.",
             Safe(inner));
     }
 
@@ -374,6 +420,10 @@ public sealed class SpeechClient
         catch (Exception ex) when (response is not null && ex is IOException or HttpRequestException or ObjectDisposedException or WebException)
         {
             return AttemptOutcome<SpeechResponse>.Failed(Truncated(progress.Bytes, response.Content.Headers.ContentLength, requestId, ex), null, TransportFailure.BodyTruncated, new RetryHints(), requestId);
+        }
+        catch (Exception ex) when (IsProxyAuthenticationRefusal(_endpoint.SpeechUri, ex))
+        {
+            return AttemptOutcome<SpeechResponse>.Failed(ProxyAuthenticationError(_endpoint.SpeechUri), ProxyAuthenticationRequired, TransportFailure.None, new RetryHints(), null);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or WebException)
         {

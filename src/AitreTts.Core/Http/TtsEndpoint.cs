@@ -178,7 +178,17 @@ public sealed class TtsEndpoint
             throw new TtsException(
                 TtsErrorIds.InvalidBaseUrl,
                 TtsErrorCategory.InvalidArgument,
-                $"'{text}' is not a valid BaseUrl. Give an absolute http:// or https:// URL of the server root, such as https://api.openai.com or http://localhost:8880.");
+                $"'{SecretRedactor.ShownAddress(text)}' is not a valid BaseUrl. Give an absolute http:// or https:// URL of the server root, such as https://api.openai.com or http://localhost:8880.");
+        }
+
+        // A user:password@ in the URL would be quoted in -Verbose output, messages and the configuration file, and a
+        // query may hold a key: refuse both, naming the URL only as ShownUrl prints it.
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            throw new TtsException(
+                TtsErrorIds.InvalidBaseUrl,
+                TtsErrorCategory.InvalidArgument,
+                $"The BaseUrl {SecretRedactor.ShownUrl(uri)} has a user name or password in it (user:password@). Give only the server root, and pass the credential with -ApiKey (or store it with Set-TtsConfiguration -ApiKey).");
         }
 
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
@@ -186,7 +196,7 @@ public sealed class TtsEndpoint
             throw new TtsException(
                 TtsErrorIds.InvalidBaseUrl,
                 TtsErrorCategory.InvalidArgument,
-                $"The BaseUrl '{text}' has a query or fragment. Give only the server root, such as https://api.openai.com.");
+                $"The BaseUrl {SecretRedactor.ShownUrl(uri)} has a query or fragment (?...). Give only the server root, such as https://api.openai.com, and pass a key with -ApiKey rather than in the URL.");
         }
 
         string path = CollapseSlashes(uri.AbsolutePath).TrimEnd('/');

@@ -6,6 +6,7 @@ using System.Security;
 using AitreTts.Completers;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Http;
 using AitreTts.Core.Voices;
 
 namespace AitreTts.Commands;
@@ -104,8 +105,8 @@ public sealed class GetTtsVoiceCommand : TtsCmdlet
             Connection connection = Connect(configuration, allowUnencryptedAuthentication: false, proxy: null);
             DiscoveredList<TtsVoice> list = RunOnPipeline(token => VoiceDiscovery.GetVoicesAsync(connection.Client, connection.Endpoint, connection.CacheKey, Refresh.IsPresent, Log, token));
             WriteVerbose(list.FromServer
-                ? $"{list.Items.Count} voices from {connection.Endpoint.VoicesUri} (fetched {list.Fetched:T}; -Refresh asks again)."
-                : $"{connection.Endpoint.BaseUrl} has no voices endpoint; showing the built-in catalogue.");
+                ? $"{list.Items.Count} voices from {SecretRedactor.ShownUrl(connection.Endpoint.VoicesUri)} (fetched {list.Fetched:T}; -Refresh asks again)."
+                : $"{SecretRedactor.ShownUrl(connection.Endpoint.BaseUrl)} has no voices endpoint; showing the built-in catalogue.");
             return list.Items;
         }
         catch (TtsException ex)

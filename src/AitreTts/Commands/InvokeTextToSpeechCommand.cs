@@ -211,7 +211,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         }
         catch (TtsException ex)
         {
-            ThrowTtsError(ex, _configuration.BaseUrl);
+            ThrowTtsError(ex, SecretRedactor.ShownAddress(_configuration.BaseUrl));
         }
 
         AudioFormat format = ResolveFormat(_configuration);
@@ -536,18 +536,18 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
                 ? null
                 : new ProxySettings
                 {
-                    Proxy = Proxy,
+                    Proxy = Proxy is null ? null : ProxySettings.ParseAddress(Proxy),
                     Credential = ProxyCredential?.GetNetworkCredential(),
                     UseDefaultCredentials = ProxyUseDefaultCredentials.IsPresent,
                 };
             Connection connection = Connect(configuration, AllowUnencryptedAuthentication.IsPresent, proxy);
-            WriteVerbose($"Sending to {connection.Endpoint.SpeechUri.GetLeftPart(UriPartial.Path)}.");
+            WriteVerbose($"Sending to {SecretRedactor.ShownUrl(connection.Endpoint.SpeechUri)}.");
             return new DocumentSynthesizer(connection.Client, Log);
         }
         catch (TtsException ex)
         {
             // A missing key or a refused http URL stops the whole command: no item can succeed without it.
-            ThrowTtsError(ex, configuration.BaseUrl);
+            ThrowTtsError(ex, SecretRedactor.ShownAddress(configuration.BaseUrl));
             throw;
         }
     }

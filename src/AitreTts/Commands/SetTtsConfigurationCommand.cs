@@ -214,13 +214,9 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
 
     // A password written into the proxy URL (http://user:pass@host:port) is a credential like -ProxyCredential's:
     // it is taken out of the URL and kept protected, so neither the file nor Get-TtsConfiguration shows it.
-    private void SetProxy(TtsSettings changes, Uri proxy)
+    private void SetProxy(TtsSettings changes, Uri given)
     {
-        if (!proxy.IsAbsoluteUri)
-        {
-            throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Proxy must be an absolute URL such as http://proxy.corp:8080.");
-        }
-
+        Uri proxy = ProxySettings.ParseAddress(given);
         if (proxy.UserInfo.Length == 0)
         {
             changes.Proxy = proxy.ToString();

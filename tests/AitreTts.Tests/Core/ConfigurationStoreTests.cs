@@ -81,6 +81,30 @@ public sealed class ConfigurationStoreTests : IDisposable
     }
 
     [Fact]
+    public void Save_RemovesTemporaryFilesADeadWriterLeftBehind()
+    {
+        // kill -9 between writing a temporary file and renaming it leaves one that holds encrypted keys; only a
+        // holder of the lock writes them, so one found under the lock is dead.
+        var store = new ConfigurationStore(ConfigPath);
+        store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) });
+        string folder = Path.GetDirectoryName(ConfigPath)!;
+        string deadConfig = Path.Combine(folder, ".config.json.0badf00d.tmp");
+        string deadKey = Path.Combine(folder, ".secret.key.0badf00d.tmp");
+        string unrelated = Path.Combine(folder, "notes.tmp");
+        File.WriteAllText(deadConfig, "{ \"profiles\": {} }");
+        File.WriteAllText(deadKey, "half a key");
+        File.WriteAllText(unrelated, "not ours");
+
+        store.Save(new TtsSettings { Voice = "nova" });
+
+        Assert.False(File.Exists(deadConfig));
+        Assert.False(File.Exists(deadKey));
+        Assert.True(File.Exists(unrelated));
+        Assert.Equal("nova", store.Load().Voice);
+        Assert.Equal(new[] { unrelated }, Directory.GetFiles(folder, "*.tmp"));
+    }
+
+    [Fact]
     public void Load_ReportsANullProfileAsInvalid()
     {
         WriteConfig("{ \"profiles\": { \"default\": null } }");

@@ -1,3 +1,4 @@
+using System;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
@@ -32,6 +33,34 @@ public sealed class TtsEndpointTests
         TtsException error = Assert.Throws<TtsException>(() => TtsEndpoint.Create(baseUrl, null));
         Assert.Equal(TtsErrorIds.InvalidBaseUrl, error.ErrorId);
         Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
+    }
+
+    [Theory]
+    [InlineData("http://u:Secret-Pw-1@127.0.0.1:9", "http://127.0.0.1:9/")]
+    [InlineData("https://u@tts.example/v1", "https://tts.example/v1")]
+    [InlineData("http://u:Secret-Pw-1@127.0.0.1:9/?key=Secret-Q-1", "http://127.0.0.1:9/")]
+    [InlineData("http://127.0.0.1:9/?key=Secret-Q-1", "http://127.0.0.1:9/")]
+    [InlineData("https://tts.example/#Secret-Q-1", "https://tts.example/")]
+    public void Create_RefusesCredentialsOrAQueryInTheUrl_AndQuotesItOnlyAsShownUrlShowsIt(string baseUrl, string shown)
+    {
+        TtsException error = Assert.Throws<TtsException>(() => TtsEndpoint.Create(baseUrl, SecretText.ToSecureString("tk-endpoint-key-0000"), allowUnencryptedAuthentication: true));
+
+        Assert.Equal(TtsErrorIds.InvalidBaseUrl, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
+        Assert.Contains(" " + shown + " ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-ApiKey", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secret", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("u:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_QuotesAnUnparseableUrlWithoutWhatPrecedesItsLastAt()
+    {
+        TtsException error = Assert.Throws<TtsException>(() => TtsEndpoint.Create("http://u:Secret Pw@host name:9/?key=Secret", null));
+
+        Assert.Equal(TtsErrorIds.InvalidBaseUrl, error.ErrorId);
+        Assert.Contains("'http://***@host name:9/'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secret", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

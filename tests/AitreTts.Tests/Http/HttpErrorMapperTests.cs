@@ -23,6 +23,7 @@ public sealed class HttpErrorMapperTests
         { 403, OpenAIError("Country, region, or territory not supported", code: "unsupported_country_region_territory"), "Forbidden", TtsErrorIds.PermissionDenied, TtsErrorCategory.PermissionDenied },
         { 404, "{\"detail\":\"Not Found\"}", "Not Found", TtsErrorIds.EndpointNotFound, TtsErrorCategory.ObjectNotFound },
         { 405, "{\"detail\":\"Method Not Allowed\"}", "Method Not Allowed", TtsErrorIds.EndpointNotFound, TtsErrorCategory.ObjectNotFound },
+        { 407, "", "Proxy Authentication Required", TtsErrorIds.AuthenticationFailed, TtsErrorCategory.AuthenticationError },
         { 408, "", "Request Timeout", TtsErrorIds.Timeout, TtsErrorCategory.OperationTimeout },
         { 409, OpenAIError("Another request holds the lock.", type: "conflict"), "Conflict", TtsErrorIds.HttpError, TtsErrorCategory.ResourceUnavailable },
         { 413, "<html><head><title>413 Request Entity Too Large</title></head><body><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></body></html>", "Request Entity Too Large", TtsErrorIds.InputTooLong, TtsErrorCategory.LimitsExceeded },
@@ -59,6 +60,18 @@ public sealed class HttpErrorMapperTests
         {
             Assert.Contains(": \"" + error.ServerMessage + "\"", error.Message);
         }
+    }
+
+    [Fact]
+    public void FromResponse_BlamesTheProxyForA407_AndNamesTheWaysToGiveItCredentials()
+    {
+        TtsException error = HttpErrorMapper.FromResponse(407, "Proxy Authentication Required", null, string.Empty, null, OpenAI, 1);
+
+        Assert.StartsWith("The proxy asked for credentials (HTTP 407 Proxy Authentication Required)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("speech server refused", error.Message, StringComparison.Ordinal);
+        Assert.Contains("-ProxyCredential", error.Hint, StringComparison.Ordinal);
+        Assert.Contains("-ProxyUseDefaultCredentials", error.Hint, StringComparison.Ordinal);
+        Assert.Contains("HTTP_PROXY/HTTPS_PROXY", error.Hint, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -106,6 +106,16 @@ public sealed class SecretRedactorTests
         Assert.Equal(shown, SecretRedactor.ShownUrl(new Uri(url)));
 
     [Theory]
+    [InlineData("bob:pa55@127.0.0.1:8080", "***@127.0.0.1:8080")]
+    [InlineData("ftp://bob:pa55@proxy.corp:21/x?k=v", "ftp://***@proxy.corp:21/x")]
+    [InlineData("http://bob:pa/55@proxy.corp:3128", "http://***@proxy.corp:3128")]
+    [InlineData("127.0.0.1:1", "127.0.0.1:1")]
+    [InlineData(" http://proxy.corp:3128/#frag ", "http://proxy.corp:3128/")]
+    [InlineData(null, "")]
+    public void ShownAddress_DropsEverythingBeforeTheLastAtAndTheQuery_WithOrWithoutAScheme(string? address, string shown) =>
+        Assert.Equal(shown, SecretRedactor.ShownAddress(address));
+
+    [Theory]
     [InlineData("The proxy tunnel request to proxy 'http://svc:pa55w0rd@127.0.0.1:3128/' failed.", "The proxy tunnel request to proxy 'http://***@127.0.0.1:3128/' failed.")]
     [InlineData("see https://a:b@x.example and http://c@y.example/z", "see https://***@x.example and http://***@y.example/z")]
     [InlineData("no URL here, just user@example.com", "no URL here, just user@example.com")]

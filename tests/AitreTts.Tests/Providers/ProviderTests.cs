@@ -320,6 +320,21 @@ public sealed class ProviderTests
     }
 
     [Fact]
+    public async Task Proxy_ThatRefusesAnHttpsTunnelWith407_IsAnAuthenticationFailureThatBlamesTheProxy()
+    {
+        await using var proxy = new ForwardingProxy { RequiredCredential = "svc:right" };
+        var settings = new ProxySettings { Proxy = proxy.Address, Environment = _ => null };
+        var client = new SpeechClient(TtsEndpoint.Create("https://api.example.com", SecretText.ToSecureString(Key)), new RetryPolicy(2, TimeSpan.Zero), TimeSpan.FromSeconds(10), null, settings);
+
+        TtsException error = await Assert.ThrowsAsync<TtsException>(() => client.SynthesizeAsync(new SpeechRequest("tts-1", "x", "alloy", AudioFormat.Mp3), new MemoryStream(), CancellationToken.None));
+
+        Assert.Equal(TtsErrorIds.AuthenticationFailed, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.AuthenticationError, error.Category);
+        Assert.StartsWith("The proxy asked for credentials (HTTP 407", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, proxy.Refusals);
+    }
+
+    [Fact]
     public async Task Proxy_PasswordAppearsInNoError_WhenAnHttpsTunnelIsRefused()
     {
         // .NET quotes the proxy's URL in the message of a refused CONNECT: it must hold no password.
