@@ -157,13 +157,31 @@ Describe 'Configuration errors keep their ErrorId in every cmdlet' {
         Get-Content $script:ConfigFile -Raw | Should -Be $before
     }
 
-    It 'Set-TtsConfiguration reports TtsConfigurationNotWritable when a file stands where the folder should be' {
+    It '<Name> reports TtsConfigurationInvalid, not the defaults, when <Case>' -TestCases @(
+        @{ Name = 'Get-TtsConfiguration'; Case = 'config.json is a folder'; Call = { Get-TtsConfiguration } }
+        @{ Name = 'Invoke-TextToSpeech'; Case = 'config.json is a folder'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
+        @{ Name = 'Get-TtsConfiguration'; Case = 'its folder is a file'; Call = { Get-TtsConfiguration } }
+        @{ Name = 'Get-TtsVoice'; Case = 'its folder is a file'; Call = { Get-TtsVoice } }
+    ) {
+        param($Name, $Case, $Call)
+        $null = New-Item -ItemType Directory -Path $env:XDG_CONFIG_HOME -Force
+        if ($Case -eq 'config.json is a folder') { $null = New-Item -ItemType Directory -Path $script:ConfigFile -Force }
+        else { Set-Content -Path (Split-Path $script:ConfigFile) -Value 'a file, not a folder' }
+        $err = Get-ThrownError $Call
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "*$script:ConfigFile*"
+    }
+
+    It 'Set-TtsConfiguration reports a file standing where the folder should be as a damaged configuration' {
         $null = New-Item -ItemType Directory -Path $env:XDG_CONFIG_HOME -Force
         Set-Content -Path (Split-Path $script:ConfigFile) -Value 'a file, not a folder'
         $err = Get-ThrownError { Set-TtsConfiguration -Voice nova }
-        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationNotWritable,*'
-        $err.CategoryInfo.Category | Should -Be 'WriteError'
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "*$(Split-Path $script:ConfigFile) is a file, not a folder*"
         $err.Exception.Message | Should -Not -BeLike '*-OutputDirectory*'
+        Get-Content (Split-Path $script:ConfigFile) | Should -Be 'a file, not a folder'
     }
 }
 

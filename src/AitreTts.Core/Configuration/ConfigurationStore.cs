@@ -277,6 +277,15 @@ public sealed class ConfigurationStore
                 log.Warning($"The key file {_protector.KeyFilePath} could be read by other users; its mode is now 0600. Consider replacing the API keys stored with it.");
             }
 
+            // A folder where config.json should be, or a file where its folder should be, is a damaged configuration,
+            // not an absent one: reading defaults would hide it until the next write fails.
+            if (Directory.Exists(FilePath) || File.Exists(DirectoryPath))
+            {
+                throw Invalid(
+                    Directory.Exists(FilePath) ? "is a folder, not a file" : $"cannot exist: {DirectoryPath} is a file, not a folder",
+                    "Move that out of the way, then run Set-TtsConfiguration again.");
+            }
+
             if (!File.Exists(FilePath))
             {
                 return new ConfigurationDocument();
