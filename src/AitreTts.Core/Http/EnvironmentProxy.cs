@@ -20,11 +20,9 @@ public sealed class EnvironmentProxy : IWebProxy
         _http = http;
         _https = https;
         _bypass = bypass;
-        Uri? withUser = https ?? http;
-        if (withUser is not null && !string.IsNullOrEmpty(withUser.UserInfo))
+        if ((https ?? http) is Uri withUser)
         {
-            string[] parts = withUser.UserInfo.Split(new[] { ':' }, 2);
-            Credentials = new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
+            Credentials = ProxySettings.SplitUserInfo(withUser).Credential;
         }
     }
 

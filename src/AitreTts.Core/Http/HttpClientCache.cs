@@ -118,10 +118,27 @@ public sealed class ProxySettings
     }
 
     /// <summary>The explicit proxy without any user info, which travels as credentials instead.</summary>
-    internal Uri? ProxyAddress => Proxy is null || string.IsNullOrEmpty(Proxy.UserInfo) ? Proxy : new UriBuilder(Proxy) { UserName = string.Empty, Password = string.Empty }.Uri;
+    internal Uri? ProxyAddress => Proxy is null ? null : SplitUserInfo(Proxy).Address;
 
     /// <summary><see cref="Credential"/>, or else the <c>user:password@</c> of an explicit proxy URL.</summary>
-    internal NetworkCredential? ExplicitCredential => Credential ?? (Proxy is null ? null : CredentialFromUserInfo(Proxy));
+    internal NetworkCredential? ExplicitCredential => Credential ?? (Proxy is null ? null : SplitUserInfo(Proxy).Credential);
+
+    /// <summary>
+    /// Takes a proxy URL's <c>user:password@</c> out into a credential, so the address can be used, stored and shown
+    /// without it.
+    /// </summary>
+    /// <param name="proxy">A proxy URL, with or without user info.</param>
+    public static (Uri Address, NetworkCredential? Credential) SplitUserInfo(Uri proxy)
+    {
+        if (string.IsNullOrEmpty(proxy.UserInfo))
+        {
+            return (proxy, null);
+        }
+
+        string[] parts = proxy.UserInfo.Split(new[] { ':' }, 2);
+        var credential = new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
+        return (new UriBuilder(proxy) { UserName = string.Empty, Password = string.Empty }.Uri, credential);
+    }
 
     /// <summary>Every proxy password these settings hold, so messages can be cleaned of them.</summary>
     internal IEnumerable<string> Passwords()
@@ -171,17 +188,6 @@ public sealed class ProxySettings
         {
             handler.DefaultProxyCredentials = credentials;
         }
-    }
-
-    internal static NetworkCredential? CredentialFromUserInfo(Uri proxy)
-    {
-        if (string.IsNullOrEmpty(proxy.UserInfo))
-        {
-            return null;
-        }
-
-        string[] parts = proxy.UserInfo.Split(new[] { ':' }, 2);
-        return new NetworkCredential(Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : string.Empty);
     }
 
     // Two credentials for one user must not share a client; the password itself never becomes part of a key.

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Net;
 using System.Security;
 using AitreTts.Completers;
 using AitreTts.Core;
@@ -216,23 +217,18 @@ public sealed class SetTtsConfigurationCommand : TtsCmdlet
     // it is taken out of the URL and kept protected, so neither the file nor Get-TtsConfiguration shows it.
     private void SetProxy(TtsSettings changes, Uri given)
     {
-        Uri proxy = ProxySettings.ParseAddress(given);
-        if (proxy.UserInfo.Length == 0)
+        (Uri address, NetworkCredential? credential) = ProxySettings.SplitUserInfo(ProxySettings.ParseAddress(given));
+        if (credential is not null)
         {
-            changes.Proxy = proxy.ToString();
-            return;
+            if (ProxyCredential is not null)
+            {
+                throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Proxy names a user and -ProxyCredential gives one too; give the credential once, with -ProxyCredential.");
+            }
+
+            changes.ProxyUserName = credential.UserName;
+            changes.ProxyPassword = SecretText.ToSecureString(credential.Password);
         }
 
-        if (ProxyCredential is not null)
-        {
-            throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Proxy names a user and -ProxyCredential gives one too; give the credential once, with -ProxyCredential.");
-        }
-
-        int colon = proxy.UserInfo.IndexOf(':');
-        string user = Uri.UnescapeDataString(colon < 0 ? proxy.UserInfo : proxy.UserInfo.Substring(0, colon));
-        string password = colon < 0 ? string.Empty : Uri.UnescapeDataString(proxy.UserInfo.Substring(colon + 1));
-        changes.ProxyUserName = user;
-        changes.ProxyPassword = SecretText.ToSecureString(password);
-        changes.Proxy = new UriBuilder(proxy) { UserName = string.Empty, Password = string.Empty }.Uri.ToString();
+        changes.Proxy = address.ToString();
     }
 }
