@@ -74,7 +74,7 @@ Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
             Test-Path $script:ConfigFile | Should -BeFalse
             $config = Get-TtsConfiguration
             $config.Model | Should -Be 'tts-1-hd'
-            $config.Source['Model'] | Should -Be 'Session'
+            $config.Source['Model'] | Should -Be 'Process'
         }
         finally {
             Set-TtsConfiguration -Scope Process -Model tts-1

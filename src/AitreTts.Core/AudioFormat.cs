@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace AitreTts.Core;
 
 /// <summary>The audio formats the speech API offers as <c>response_format</c>.</summary>
-public enum AudioFormat
+internal enum AudioFormat
 {
     /// <summary>MPEG-1 Layer III, OpenAI's default.</summary>
     Mp3,
@@ -21,7 +21,7 @@ public enum AudioFormat
 }
 
 /// <summary>Names, extensions and parsing of <see cref="AudioFormat"/>.</summary>
-public static class AudioFormats
+internal static class AudioFormats
 {
     /// <summary>Every format, in the order the API documents them.</summary>
     public static IReadOnlyList<AudioFormat> All { get; } = new[]

@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace AitreTts.Core;
 
 /// <summary>One call of <c>POST /v1/audio/speech</c>: the fields of its JSON body.</summary>
-public sealed class SpeechRequest
+internal sealed class SpeechRequest
 {
     /// <summary>Creates a request; <paramref name="input"/> must already be within the API's limit.</summary>
     public SpeechRequest(string model, string input, string voice, AudioFormat format, double speed = 1.0, string? instructions = null)

@@ -4,7 +4,7 @@ namespace AitreTts.Core;
 /// Where the core tells its story. The cmdlets forward it to Verbose, Debug and Warning streams on the pipeline
 /// thread; the core may call it from any thread. Nothing passed here may contain an API key.
 /// </summary>
-public abstract class TtsLog
+internal abstract class TtsLog
 {
     /// <summary>A log that discards everything.</summary>
     public static TtsLog None { get; } = new NullLog();

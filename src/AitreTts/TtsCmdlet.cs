@@ -26,6 +26,8 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private BlockingCollection<Action>? _pipelineWork;
+    // Set before any background work starts: until then, every caller is the pipeline thread.
+    private int _pipelineThreadId = Environment.CurrentManagedThreadId;
     private EffectiveConfiguration? _resolved;
     private bool _warnedNoKey;
 
@@ -33,7 +35,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     protected CancellationToken CancellationToken => _stopping.Token;
 
     /// <summary>A log whose messages reach this cmdlet's Verbose, Debug and Warning streams.</summary>
-    protected TtsLog Log { get; }
+    internal TtsLog Log { get; }
 
     /// <summary>Creates the cmdlet.</summary>
     protected TtsCmdlet()
@@ -89,10 +91,14 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Runs <paramref name="work"/> off the pipeline thread, pumping its messages here until it ends.</summary>
-    protected T RunOnPipeline<T>(Func<CancellationToken, Task<T>> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> on the thread pool while this, the pipeline thread, pumps the messages it sends
+    /// (<see cref="OnPipeline"/>) until it ends.
+    /// </summary>
+    private protected T RunInBackground<T>(Func<CancellationToken, Task<T>> work)
     {
         using var queue = new BlockingCollection<Action>();
+        _pipelineThreadId = Environment.CurrentManagedThreadId;
         _pipelineWork = queue;
         try
         {
@@ -116,12 +122,18 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Runs <paramref name="action"/> on the pipeline thread: now when called there, else at the next pump.</summary>
-    protected internal void OnPipeline(Action action)
+    internal void OnPipeline(Action action)
     {
+        if (Environment.CurrentManagedThreadId == _pipelineThreadId)
+        {
+            action();
+            return;
+        }
+
         BlockingCollection<Action>? queue = _pipelineWork;
         if (queue is null)
         {
-            action();
+            // Background work that outlived its pump: Write* from this thread would throw, so the message is dropped.
             return;
         }
 
@@ -135,15 +147,11 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>The value of a parameter the user gave, or null when it was left out (its default then does not override).</summary>
-    protected T? IfBound<T>(string parameterName, T value)
-        where T : struct => MyInvocation.BoundParameters.ContainsKey(parameterName) ? value : null;
-
     /// <summary>Writes a core error as a non-terminating ErrorRecord.</summary>
-    protected void WriteTtsError(TtsException error, object? target) => WriteError(ErrorRecords.From(Explain(error), target));
+    internal void WriteTtsError(TtsException error, object? target) => WriteError(ErrorRecords.From(Explain(error), target));
 
     /// <summary>Stops the command with a core error: for invalid configuration, where nothing can go on.</summary>
-    protected void ThrowTtsError(TtsException error, object? target) => ThrowTerminatingError(ErrorRecords.From(Explain(error), target));
+    internal void ThrowTtsError(TtsException error, object? target) => ThrowTerminatingError(ErrorRecords.From(Explain(error), target));
 
     // A missing key may be missing on purpose: say so when the configuration held a key back from this server. (A 401
     // to a request without a key says the same from the core, which knows what was actually sent.)
@@ -155,16 +163,16 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// <summary>
     /// Under -WhatIf nothing is sent, so a missing key would only surface on the real run: warn about it once.
     /// </summary>
-    protected void WarnIfTheCallWouldLackAKey(EffectiveConfiguration configuration)
+    private protected void WarnIfTheCallWouldLackAKey(EffectiveConfiguration configuration)
     {
-        if (_warnedNoKey || configuration.ApiKey is not null || configuration.ApiKeySecretName is not null)
+        if (_warnedNoKey || configuration.Get(Setting.ApiKey) is not null || configuration.Get(Setting.ApiKeySecretName) is not null)
         {
             return;
         }
 
         try
         {
-            TtsEndpoint.Create(configuration.BaseUrl, null, allowUnencryptedAuthentication: true, configuration.Provider, configuration.Deployment, configuration.ApiVersion);
+            TtsEndpoint.Create(configuration.BaseUrl, null, allowUnencryptedAuthentication: true, configuration.Provider, configuration.Get(Setting.Deployment), configuration.Get(Setting.ApiVersion));
         }
         catch (TtsException ex) when (ex.ErrorId == TtsErrorIds.ApiKeyMissing)
         {
@@ -181,22 +189,11 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// The effective configuration for a call: its parameters over the session, environment, the profile's file
     /// settings and the defaults. A profile named explicitly must exist; the environment applies to the default profile.
     /// </summary>
-    protected EffectiveConfiguration ResolveConfiguration(TtsSettings parameters, string? profile = null, ConfigurationStore.StoredConfiguration? stored = null)
+    private protected EffectiveConfiguration ResolveConfiguration(TtsSettings parameters, string? profile = null, ConfigurationStore.StoredConfiguration? stored = null)
     {
         try
         {
-            stored ??= ConfigurationStore.ForCurrentUser().Snapshot(Log);
-            if (profile is not null && !stored.HasProfile(profile))
-            {
-                throw new TtsException(
-                    TtsErrorIds.ProfileNotFound,
-                    TtsErrorCategory.ObjectNotFound,
-                    $"No profile named '{profile}' is stored in {stored.FilePath}. Get-TtsConfiguration lists the profiles; Set-TtsConfiguration -Profile {profile} creates it.");
-            }
-
-            string name = profile ?? stored.DefaultProfile;
-            bool useEnvironment = string.Equals(name, stored.DefaultProfile, StringComparison.OrdinalIgnoreCase);
-            return _resolved = ConfigurationResolver.Resolve(parameters, SessionConfiguration.Snapshot(), Environment.GetEnvironmentVariable, stored.Load(name), stored.FilePath, Log, useEnvironment, name);
+            return _resolved = ConfigurationResolver.ResolveProfile(parameters, stored ?? ConfigurationStore.ForCurrentUser().Snapshot(Log), profile, Environment.GetEnvironmentVariable, Log);
         }
         catch (TtsException ex)
         {
@@ -205,28 +202,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>
-    /// The endpoint and HTTP caller for a configuration. A key named as a SecretManagement secret is read from its
-    /// vault here, on the pipeline thread, since that runs PowerShell commands.
-    /// </summary>
-    /// <exception cref="TtsException">An invalid URL, a missing key or secret, or a refused http URL.</exception>
-    protected Connection Connect(EffectiveConfiguration configuration, bool allowUnencryptedAuthentication, ProxySettings? proxy)
-    {
-        SecureString? key = configuration.ApiKey;
-        if (key is null && configuration.ApiKeySecretName is string secretName)
-        {
-            key = ReadSecret(secretName, configuration.Vault);
-        }
-
-        TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, key, allowUnencryptedAuthentication, configuration.Provider, configuration.Deployment, configuration.ApiVersion, configuration.HeldBackKeyReason);
-        var retry = new RetryPolicy(
-            configuration.MaximumRetryCount,
-            configuration.RetryIntervalSec is double seconds ? TimeSpan.FromSeconds(seconds) : null);
-        var client = new SpeechClient(endpoint, retry, TimeSpan.FromSeconds(configuration.TimeoutSec), Log, proxy ?? Connection.ProxyFrom(configuration));
-        return new Connection(endpoint, client, VoiceDiscovery.CacheKey(configuration.Profile, endpoint));
-    }
-
-    private SecureString ReadSecret(string name, string? vault)
+    private protected SecureString ReadSecret(string name, string? vault)
     {
         // Get-Command -Module loads the module from PSModulePath if needed, as a user's own call would.
         object? getSecret = InvokeCommand.InvokeScript("Get-Command -Name Get-Secret -Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue | Select-Object -First 1")
@@ -285,38 +261,5 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         public override void Debug(string message) => _cmdlet.OnPipeline(() => _cmdlet.WriteDebug(message));
 
         public override void Warning(string message) => _cmdlet.OnPipeline(() => _cmdlet.WriteWarning(message));
-    }
-}
-
-/// <summary>An endpoint and the HTTP caller for it, with the key of its voice cache.</summary>
-public sealed class Connection
-{
-    internal Connection(TtsEndpoint endpoint, SpeechClient client, string cacheKey)
-    {
-        Endpoint = endpoint;
-        Client = client;
-        CacheKey = cacheKey;
-    }
-
-    /// <summary>Where requests go.</summary>
-    public TtsEndpoint Endpoint { get; }
-
-    /// <summary>The one HTTP caller.</summary>
-    public SpeechClient Client { get; }
-
-    /// <summary>The key of this profile's and server's voice cache.</summary>
-    public string CacheKey { get; }
-
-    /// <summary>The proxy a configuration names, or null for the environment's and the system's.</summary>
-    /// <exception cref="TtsException">TtsInvalidProxy for a stored proxy that is not an http:// or https:// URL.</exception>
-    public static ProxySettings? ProxyFrom(EffectiveConfiguration configuration)
-    {
-        Uri? proxy = configuration.Proxy is string text ? ProxySettings.ParseAddress(text) : null;
-        NetworkCredential? credential = configuration.ProxyUserName is string user
-            ? new NetworkCredential(user, configuration.ProxyPassword ?? new SecureString())
-            : null;
-        return proxy is null && credential is null && !configuration.ProxyUseDefaultCredentials
-            ? null
-            : new ProxySettings { Proxy = proxy, Credential = credential, UseDefaultCredentials = configuration.ProxyUseDefaultCredentials };
     }
 }

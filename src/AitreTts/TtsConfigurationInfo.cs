@@ -1,132 +1,78 @@
-using System;
-using System.Collections.Generic;
 using System.Collections.Specialized;
-using AitreTts.Core;
+using System.Management.Automation;
 using AitreTts.Core.Configuration;
-using AitreTts.Core.Http;
 using AitreTts.Core.Security;
 
 namespace AitreTts;
 
-/// <summary>What Get-TtsConfiguration shows: effective values, the key masked, and the source of each.</summary>
+/// <summary>
+/// What Get-TtsConfiguration shows: the profile, then every setting (secrets masked) as a property of the same name,
+/// in the order of the list of settings, and the source of each.
+/// </summary>
 public sealed class TtsConfigurationInfo
 {
+    private string _summary = string.Empty;
+
+    private TtsConfigurationInfo(string profile, bool? isDefault, bool hasApiKey, string configurationPath)
+    {
+        Profile = profile;
+        IsDefault = isDefault;
+        HasApiKey = hasApiKey;
+        ConfigurationPath = configurationPath;
+    }
+
     /// <summary>The profile's name.</summary>
-    public string Profile { get; private set; } = string.Empty;
+    public string Profile { get; }
 
     /// <summary>True for the profile used when a call names none; null when not known.</summary>
-    public bool? IsDefault { get; private set; }
+    public bool? IsDefault { get; }
 
-    /// <summary>The kind of server.</summary>
-    public string Provider { get; private set; } = string.Empty;
-
-    /// <summary>The Azure deployment, or empty.</summary>
-    public string Deployment { get; private set; } = string.Empty;
-
-    /// <summary>The Azure api-version.</summary>
-    public string ApiVersion { get; private set; } = string.Empty;
-
-    /// <summary>The proxy, or empty for the environment's and the system's.</summary>
-    public string Proxy { get; private set; } = string.Empty;
-
-    /// <summary>The SecretManagement secret holding the key, or empty.</summary>
-    public string ApiKeySecretName { get; private set; } = string.Empty;
-
-    /// <summary>The server root.</summary>
-    public string BaseUrl { get; private set; } = string.Empty;
-
-    /// <summary>The key, masked (first three and last four characters), or empty.</summary>
-    public string ApiKey { get; private set; } = string.Empty;
-
-    /// <summary>True when a key is set.</summary>
-    public bool HasApiKey { get; private set; }
-
-    /// <summary>The default model.</summary>
-    public string Model { get; private set; } = string.Empty;
-
-    /// <summary>The default voice.</summary>
-    public string Voice { get; private set; } = string.Empty;
-
-    /// <summary>The default format.</summary>
-    public string Format { get; private set; } = string.Empty;
-
-    /// <summary>Where generated files go; empty means the current location.</summary>
-    public string OutputDirectory { get; private set; } = string.Empty;
-
-    /// <summary>The time limit in seconds.</summary>
-    public int TimeoutSec { get; private set; }
-
-    /// <summary>Retries after the first attempt.</summary>
-    public int MaximumRetryCount { get; private set; }
-
-    /// <summary>Fixed retry interval in seconds, or null for exponential backoff.</summary>
-    public double? RetryIntervalSec { get; private set; }
+    /// <summary>True when a key is set, stored or as a SecretManagement secret.</summary>
+    public bool HasApiKey { get; }
 
     /// <summary>The configuration file consulted.</summary>
-    public string ConfigurationPath { get; private set; } = string.Empty;
+    public string ConfigurationPath { get; }
 
-    /// <summary>Where each value came from: Parameter, Session, Environment (NAME), File (path) or Default.</summary>
+    /// <summary>Where each value came from: Parameter, Process, Environment (NAME), File (path) or Default.</summary>
     public OrderedDictionary Source { get; } = new();
 
-    internal static TtsConfigurationInfo From(EffectiveConfiguration configuration, bool? isDefault)
+    internal static PSObject From(EffectiveConfiguration configuration, bool? isDefault)
     {
-        var info = new TtsConfigurationInfo
+        var info = new TtsConfigurationInfo(
+            configuration.Profile,
+            isDefault,
+            configuration.Get(Setting.ApiKey) is not null || configuration.Get(Setting.ApiKeySecretName) is not null,
+            configuration.FilePath);
+        var shown = new PSObject(info);
+        foreach (ResolvedSetting setting in configuration.Settings)
         {
-            Profile = configuration.Profile,
-            IsDefault = isDefault,
-            Provider = configuration.Provider.ToString(),
-            Deployment = configuration.Deployment ?? string.Empty,
-            ApiVersion = configuration.Provider == ProviderKind.AzureOpenAI ? configuration.ApiVersion : string.Empty,
-            Proxy = WithoutPassword(configuration.Proxy),
-            ApiKeySecretName = configuration.ApiKeySecretName ?? string.Empty,
-            // AITRE_BASE_URL or a file from an older version may still hold a user:password@ or a query.
-            BaseUrl = SecretRedactor.ShownAddress(configuration.BaseUrl),
-            ApiKey = SecretText.Mask(configuration.ApiKey),
-            HasApiKey = configuration.ApiKey is not null || configuration.ApiKeySecretName is not null,
-            Model = configuration.Model,
-            Voice = configuration.Voice,
-            Format = configuration.Format.ToApiName(),
-            OutputDirectory = configuration.OutputDirectory ?? string.Empty,
-            TimeoutSec = configuration.TimeoutSec,
-            MaximumRetryCount = configuration.MaximumRetryCount,
-            RetryIntervalSec = configuration.RetryIntervalSec,
-            ConfigurationPath = configuration.FilePath,
-        };
-        foreach (KeyValuePair<string, ResolvedSetting> setting in configuration.Settings)
-        {
-            // The proxy password is a secret like the key; its source is not worth a line of its own.
-            if (setting.Key != nameof(TtsSettings.ProxyPassword))
+            if (!setting.Setting.Shown)
             {
-                info.Source[setting.Key] = setting.Value.SourceText;
+                continue;
             }
+
+            object? value = setting.Setting.Display(setting.Value) ?? (setting.Setting.DefaultValue is null && IsText(setting.Setting) ? string.Empty : null);
+            shown.Properties.Add(new PSNoteProperty(setting.Setting.Name, value));
+            info.Source[setting.Setting.Name] = setting.SourceText;
         }
 
-        if (configuration.ApiKey is null && configuration.ApiKeySecretName is string secret)
+        if (configuration.Provider != ProviderKind.AzureOpenAI)
         {
-            info.ApiKey = "(secret '" + secret + "'" + (configuration.Vault is null ? string.Empty : " in vault '" + configuration.Vault + "'") + ")";
+            shown.Properties[Setting.ApiVersion.Name].Value = string.Empty;
         }
 
-        return info;
+        if (configuration.Get(Setting.ApiKey) is null && configuration.Get(Setting.ApiKeySecretName) is string secret)
+        {
+            string? vault = configuration.Get(Setting.Vault);
+            shown.Properties[Setting.ApiKey.Name].Value = "(secret '" + secret + "'" + (vault is null ? string.Empty : " in vault '" + vault + "'") + ")";
+        }
+
+        info._summary = configuration.Profile + ": " + shown.Properties[Setting.BaseUrl.Name].Value + (info.HasApiKey ? " (key " + shown.Properties[Setting.ApiKey.Name].Value + ")" : " (no key)");
+        return shown;
     }
 
-    // Set-TtsConfiguration takes a password out of a proxy URL before storing it; an older or hand-edited file may
-    // still hold one there, and it must not reach the screen.
-    private static string WithoutPassword(string? proxy)
-    {
-        if (proxy is null)
-        {
-            return string.Empty;
-        }
-
-        if (!Uri.TryCreate(proxy, UriKind.Absolute, out Uri? uri) || uri.UserInfo.Length == 0)
-        {
-            return proxy;
-        }
-
-        int colon = uri.UserInfo.IndexOf(':');
-        return new UriBuilder(uri) { Password = colon < 0 ? string.Empty : "********" }.Uri.ToString();
-    }
+    private static bool IsText(Setting setting) => setting is Setting<string?> || setting.IsSecret;
 
     /// <summary>The server and the masked key; never the key itself.</summary>
-    public override string ToString() => Profile + ": " + BaseUrl + (HasApiKey ? " (key " + ApiKey + ")" : " (no key)");
+    public override string ToString() => _summary;
 }

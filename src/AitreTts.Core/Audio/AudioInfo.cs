@@ -3,7 +3,7 @@ using System;
 namespace AitreTts.Core.Audio;
 
 /// <summary>Facts about one complete audio file, as written by <see cref="AudioJoiner"/> or read by <see cref="AudioInspector"/>.</summary>
-public sealed class AudioInfo
+internal sealed class AudioInfo
 {
     /// <summary>
     /// The playing time: exact for wav and pcm (from the byte count), from the frame count for mp3 and aac,

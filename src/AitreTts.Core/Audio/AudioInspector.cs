@@ -3,7 +3,7 @@ using System;
 namespace AitreTts.Core.Audio;
 
 /// <summary>Reads the duration and basic facts of one complete audio file, without decoding it.</summary>
-public static class AudioInspector
+internal static class AudioInspector
 {
     /// <summary>
     /// The duration and facts of one complete file: exact for wav and pcm, from the frame count for mp3 and

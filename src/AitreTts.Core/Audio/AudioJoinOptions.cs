@@ -1,7 +1,7 @@
 namespace AitreTts.Core.Audio;
 
 /// <summary>How <see cref="AudioJoiner"/> and <see cref="AudioInspector"/> treat audio that carries no header of its own.</summary>
-public sealed class AudioJoinOptions
+internal sealed class AudioJoinOptions
 {
     /// <summary>
     /// The sample rate of headerless <see cref="AudioFormat.Pcm"/> audio. OpenAI sends 24000 Hz;

@@ -16,7 +16,7 @@ namespace AitreTts.Core.Audio;
 /// untouched. Headers that need totals (WAV sizes, the MP3 Info frame, FLAC STREAMINFO) are computed in that
 /// first pass, so <c>destination</c> may be a non-seekable stream.
 /// </remarks>
-public static class AudioJoiner
+internal static class AudioJoiner
 {
     /// <summary>
     /// Writes the chunk files, in order, as one valid file of <paramref name="format"/> to <paramref name="destination"/>.

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Threading;
 using AitreTts.Core.Errors;
@@ -19,7 +20,7 @@ namespace AitreTts.Core.Configuration;
 /// <c>%APPDATA%\AitreTts\config.json</c> on Windows; <c>$XDG_CONFIG_HOME/AitreTts/config.json</c> or
 /// <c>~/.config/AitreTts/config.json</c> elsewhere. The key in it is always protected (<see cref="SecretProtector"/>).
 /// </summary>
-public sealed class ConfigurationStore
+internal sealed class ConfigurationStore
 {
     /// <summary>The profile used when none is named.</summary>
     public const string DefaultProfileName = "default";
@@ -81,19 +82,6 @@ public sealed class ConfigurationStore
     /// <exception cref="TtsException">TtsConfigurationInvalid when the file cannot be parsed.</exception>
     public StoredConfiguration Snapshot(TtsLog? log = null) => new(this, Read(log ?? TtsLog.None));
 
-    /// <summary>Reads one profile's settings; an absent file or profile gives empty settings.</summary>
-    /// <exception cref="TtsException">TtsConfigurationInvalid when the file cannot be parsed.</exception>
-    public TtsSettings Load(string profile = DefaultProfileName, TtsLog? log = null) => Snapshot(log).Load(profile);
-
-    /// <summary>The name of the default profile: the one used when a call names none.</summary>
-    public string DefaultProfile(TtsLog? log = null) => Snapshot(log).DefaultProfile;
-
-    /// <summary>The names of the stored profiles, in the order they were created.</summary>
-    public IReadOnlyList<string> ProfileNames(TtsLog? log = null) => Snapshot(log).ProfileNames;
-
-    /// <summary>True when the profile is stored.</summary>
-    public bool HasProfile(string profile, TtsLog? log = null) => Snapshot(log).HasProfile(profile);
-
     /// <summary>Sets, in one profile, every member that <paramref name="changes"/> sets, and writes the file.</summary>
     /// <param name="changes">The members to set.</param>
     /// <param name="profile">The profile, created when missing.</param>
@@ -103,46 +91,30 @@ public sealed class ConfigurationStore
     {
         Update(log, document =>
         {
-            if (!document.Profiles.TryGetValue(profile, out ProfileDocument? stored))
+            if (!document.Profiles.TryGetValue(profile, out JsonObject? stored))
             {
-                stored = new ProfileDocument();
+                stored = new JsonObject();
                 document.Profiles[profile] = stored;
             }
 
-            stored.BaseUrl = changes.BaseUrl ?? stored.BaseUrl;
-            if (changes.ApiKey is not null)
+            // A stored key and a secret name for the same profile would leave the user guessing which one wins; a new
+            // proxy user replaces the old one's password, whether or not a new one is given.
+            if (changes.IsSet(Setting.ApiKey) || changes.IsSet(Setting.ApiKeySecretName))
             {
-                stored.ApiKey = _protector.Protect(SecretText.Reveal(changes.ApiKey));
-                // A stored key and a secret name for the same profile would leave the user guessing which one wins.
-                stored.ApiKeySecretName = null;
-                stored.Vault = null;
+                Remove(stored, Setting.ApiKey, Setting.ApiKeySecretName, Setting.Vault);
             }
 
-            if (changes.ApiKeySecretName is not null)
+            if (changes.IsSet(Setting.ProxyUserName))
             {
-                stored.ApiKeySecretName = changes.ApiKeySecretName;
-                stored.Vault = changes.Vault;
-                stored.ApiKey = null;
+                Remove(stored, Setting.ProxyPassword);
             }
 
-            stored.Model = changes.Model ?? stored.Model;
-            stored.Voice = changes.Voice ?? stored.Voice;
-            stored.Format = changes.Format?.ToApiName() ?? stored.Format;
-            stored.OutputDirectory = changes.OutputDirectory ?? stored.OutputDirectory;
-            stored.TimeoutSec = changes.TimeoutSec ?? stored.TimeoutSec;
-            stored.MaximumRetryCount = changes.MaximumRetryCount ?? stored.MaximumRetryCount;
-            stored.RetryIntervalSec = changes.RetryIntervalSec ?? stored.RetryIntervalSec;
-            stored.Provider = changes.Provider?.ToString() ?? stored.Provider;
-            stored.Deployment = changes.Deployment ?? stored.Deployment;
-            stored.ApiVersion = changes.ApiVersion ?? stored.ApiVersion;
-            stored.Proxy = changes.Proxy ?? stored.Proxy;
-            if (changes.ProxyUserName is not null)
+            foreach (KeyValuePair<Setting, object> change in changes)
             {
-                stored.ProxyUserName = changes.ProxyUserName;
-                stored.ProxyPassword = changes.ProxyPassword is null ? null : _protector.Protect(SecretText.Reveal(changes.ProxyPassword));
+                Remove(stored, change.Key);
+                stored[change.Key.FileKey] = change.Key.Write(change.Value, _protector);
             }
 
-            stored.ProxyUseDefaultCredentials = changes.ProxyUseDefaultCredentials ?? stored.ProxyUseDefaultCredentials;
             // The first profile saved becomes the default, so a user whose only profile is "azure" needs no -Profile.
             document.DefaultProfile = makeDefault ? profile : document.DefaultProfile ?? profile;
             return true;
@@ -168,14 +140,12 @@ public sealed class ConfigurationStore
     /// <summary>Removes the stored key (and secret name) of a profile; returns false when it had none.</summary>
     public bool RemoveApiKey(string profile, TtsLog? log = null) => Update(log, document =>
     {
-        if (!document.Profiles.TryGetValue(profile, out ProfileDocument? stored) || (stored.ApiKey is null && stored.ApiKeySecretName is null))
+        if (!document.Profiles.TryGetValue(profile, out JsonObject? stored) || (Find(stored, Setting.ApiKey) is null && Find(stored, Setting.ApiKeySecretName) is null))
         {
             return false;
         }
 
-        stored.ApiKey = null;
-        stored.ApiKeySecretName = null;
-        stored.Vault = null;
+        Remove(stored, Setting.ApiKey, Setting.ApiKeySecretName, Setting.Vault);
         return true;
     });
 
@@ -330,7 +300,7 @@ public sealed class ConfigurationStore
             DefaultProfile = stored?.DefaultProfile,
             Unknown = stored?.Unknown,
         };
-        foreach (KeyValuePair<string, ProfileDocument?> entry in stored?.Profiles ?? new Dictionary<string, ProfileDocument?>())
+        foreach (KeyValuePair<string, JsonObject?> entry in stored?.Profiles ?? new Dictionary<string, JsonObject?>())
         {
             if (entry.Value is null)
             {
@@ -357,69 +327,60 @@ public sealed class ConfigurationStore
 
     // A stored value gets the checks its Set-TtsConfiguration parameter gets: a hand-edited timeoutSec of 0 would
     // otherwise remove every timeout, and a maximumRetryCount of a million would send a million requests.
-    private TtsSettings ToSettings(string profile, ProfileDocument stored)
+    private TtsSettings ToSettings(string profile, JsonObject stored)
     {
-        TtsException OutOfRange(string field, object value, string range) => Invalid(
-            $"sets {field} to {Convert.ToString(value, CultureInfo.InvariantCulture)} in the profile '{profile}'; it must be {range}",
-            $"Correct it with Set-TtsConfiguration -Profile {profile} -{char.ToUpperInvariant(field[0]) + field.Substring(1)} <value>, or edit the file.");
-
-        if (stored.TimeoutSec is int timeout && (timeout < SettingLimits.MinimumTimeoutSec || timeout > SettingLimits.MaximumTimeoutSec))
+        var settings = new TtsSettings();
+        foreach (Setting setting in Setting.All)
         {
-            throw OutOfRange("timeoutSec", timeout, $"from {SettingLimits.MinimumTimeoutSec} to {SettingLimits.MaximumTimeoutSec}");
+            if (Find(stored, setting) is not JsonNode node)
+            {
+                continue;
+            }
+
+            object? value = null;
+            try
+            {
+                value = setting.Read(node, _protector);
+            }
+            catch (Exception ex) when (ex is FormatException or TtsException)
+            {
+                if (ex is TtsException { ErrorId: not TtsErrorIds.InvalidFormat })
+                {
+                    throw;
+                }
+            }
+
+            if (value is null || !setting.Check(value))
+            {
+                string shown = setting.IsSecret ? "a value" : node.ToJsonString();
+                throw Invalid(
+                    $"sets {setting.FileKey} to {shown} in the profile '{profile}'; it must be {setting.Expected}",
+                    $"Correct it with Set-TtsConfiguration -Profile {profile} -{setting.Parameter}, or edit the file.");
+            }
+
+            settings.SetValue(setting, value);
         }
 
-        if (stored.MaximumRetryCount is int retries && (retries < SettingLimits.MinimumRetryCount || retries > SettingLimits.MaximumRetryCount))
-        {
-            throw OutOfRange("maximumRetryCount", retries, $"from {SettingLimits.MinimumRetryCount} to {SettingLimits.MaximumRetryCount}");
-        }
-
-        if (stored.RetryIntervalSec is double interval && (double.IsNaN(interval) || interval < SettingLimits.MinimumRetryIntervalSec || interval > SettingLimits.MaximumRetryIntervalSec))
-        {
-            throw OutOfRange("retryIntervalSec", interval, $"from {SettingLimits.MinimumRetryIntervalSec} to {SettingLimits.MaximumRetryIntervalSec}");
-        }
-
-        var settings = new TtsSettings
-        {
-            BaseUrl = stored.BaseUrl,
-            Model = stored.Model,
-            Voice = stored.Voice,
-            OutputDirectory = stored.OutputDirectory,
-            TimeoutSec = stored.TimeoutSec,
-            MaximumRetryCount = stored.MaximumRetryCount,
-            RetryIntervalSec = stored.RetryIntervalSec,
-        };
-        if (stored.Format is not null)
-        {
-            settings.Format = AudioFormats.TryParse(stored.Format, out AudioFormat format)
-                ? format
-                : throw Invalid($"names an unknown format '{stored.Format}' in the profile '{profile}'", $"Set a valid one with Set-TtsConfiguration -Profile {profile} -Format (mp3, opus, aac, flac, wav, pcm).");
-        }
-
-        if (stored.ApiKey is not null)
-        {
-            settings.ApiKey = SecretText.ToSecureString(_protector.Unprotect(stored.ApiKey));
-        }
-
-        if (stored.Provider is not null)
-        {
-            settings.Provider = Enum.TryParse(stored.Provider, ignoreCase: true, out ProviderKind kind) && Enum.IsDefined(typeof(ProviderKind), kind)
-                ? kind
-                : throw Invalid($"names an unknown provider '{stored.Provider}' in the profile '{profile}'", $"Set a valid one with Set-TtsConfiguration -Profile {profile} -Provider.");
-        }
-
-        settings.Deployment = stored.Deployment;
-        settings.ApiVersion = stored.ApiVersion;
-        settings.Proxy = stored.Proxy;
-        settings.ProxyUserName = stored.ProxyUserName;
-        settings.ProxyPassword = stored.ProxyPassword is null ? null : SecretText.ToSecureString(_protector.Unprotect(stored.ProxyPassword));
-        settings.ProxyUseDefaultCredentials = stored.ProxyUseDefaultCredentials;
-        settings.ApiKeySecretName = stored.ApiKeySecretName;
-        settings.Vault = stored.Vault;
         return settings;
     }
 
+    // Keys are matched ignoring case, so a hand-edited "TimeoutSec" counts rather than being silently kept as unknown.
+    private static JsonNode? Find(JsonObject stored, Setting setting) =>
+        stored.FirstOrDefault(entry => string.Equals(entry.Key, setting.FileKey, StringComparison.OrdinalIgnoreCase)).Value;
+
+    private static void Remove(JsonObject stored, params Setting[] settings)
+    {
+        foreach (Setting setting in settings)
+        {
+            foreach (string key in stored.Select(entry => entry.Key).Where(key => string.Equals(key, setting.FileKey, StringComparison.OrdinalIgnoreCase)).ToList())
+            {
+                stored.Remove(key);
+            }
+        }
+    }
+
     /// <summary>One read of the configuration file.</summary>
-    public sealed class StoredConfiguration
+    internal sealed class StoredConfiguration
     {
         private readonly ConfigurationStore _store;
         private readonly ConfigurationDocument _document;
@@ -447,7 +408,7 @@ public sealed class ConfigurationStore
         /// <summary>One profile's settings; an absent profile gives empty settings.</summary>
         /// <exception cref="TtsException">TtsConfigurationInvalid when a stored value is out of range or a stored secret cannot be read.</exception>
         public TtsSettings Load(string profile) =>
-            _document.Profiles.TryGetValue(profile, out ProfileDocument? stored) ? _store.ToSettings(profile, stored) : new TtsSettings();
+            _document.Profiles.TryGetValue(profile, out JsonObject? stored) ? _store.ToSettings(profile, stored) : new TtsSettings();
     }
 
     // What is written: the known members, then whatever a newer version of the module stored (kept, not dropped).
@@ -457,7 +418,7 @@ public sealed class ConfigurationStore
 
         public string? DefaultProfile { get; set; }
 
-        public Dictionary<string, ProfileDocument> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+        public Dictionary<string, JsonObject> Profiles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
         [JsonExtensionData]
         public Dictionary<string, JsonElement>? Unknown { get; set; }
@@ -470,49 +431,7 @@ public sealed class ConfigurationStore
 
         public string? DefaultProfile { get; set; }
 
-        public Dictionary<string, ProfileDocument?>? Profiles { get; set; }
-
-        [JsonExtensionData]
-        public Dictionary<string, JsonElement>? Unknown { get; set; }
-    }
-
-    internal sealed class ProfileDocument
-    {
-        public string? BaseUrl { get; set; }
-
-        public string? ApiKey { get; set; }
-
-        public string? Model { get; set; }
-
-        public string? Voice { get; set; }
-
-        public string? Format { get; set; }
-
-        public string? OutputDirectory { get; set; }
-
-        public int? TimeoutSec { get; set; }
-
-        public int? MaximumRetryCount { get; set; }
-
-        public double? RetryIntervalSec { get; set; }
-
-        public string? Provider { get; set; }
-
-        public string? Deployment { get; set; }
-
-        public string? ApiVersion { get; set; }
-
-        public string? Proxy { get; set; }
-
-        public string? ProxyUserName { get; set; }
-
-        public string? ProxyPassword { get; set; }
-
-        public bool? ProxyUseDefaultCredentials { get; set; }
-
-        public string? ApiKeySecretName { get; set; }
-
-        public string? Vault { get; set; }
+        public Dictionary<string, JsonObject?>? Profiles { get; set; }
 
         [JsonExtensionData]
         public Dictionary<string, JsonElement>? Unknown { get; set; }

@@ -9,7 +9,7 @@ namespace AitreTts.Core.Configuration;
 /// Files only the current user may read: mode 0600 in a 0700 directory on Unix. Written to a temporary file that
 /// gets its mode before any content, then renamed into place, so no reader ever sees a half-written or open file.
 /// </summary>
-public static class PrivateFile
+internal static class PrivateFile
 {
     /// <summary>rw for the owner only.</summary>
     public const int OwnerReadWrite = 0x180; // 0600

@@ -22,7 +22,7 @@ public enum ProviderKind
 }
 
 /// <summary>What a provider kind means for URLs, defaults and the advice the module gives.</summary>
-public sealed class ProviderProfile
+internal sealed class ProviderProfile
 {
     private static readonly string[] ClassicVoices = { "alloy", "echo", "fable", "onyx", "nova", "shimmer" };
 

@@ -13,6 +13,7 @@ public static class TtsErrorIds
     public const string InputNotText = "TtsInputNotText";
     public const string InvalidSpeed = "TtsInvalidSpeed";
     public const string InvalidFormat = "TtsInvalidFormat";
+    public const string InvalidHeader = "TtsInvalidHeader";
     public const string FormatConflict = "TtsFormatConflict";
     public const string InvalidBaseUrl = "TtsInvalidBaseUrl";
     public const string InvalidProxy = "TtsInvalidProxy";
@@ -43,7 +44,6 @@ public static class TtsErrorIds
     // Transport.
     public const string ConnectionFailed = "TtsConnectionFailed";
     public const string Timeout = "TtsTimeout";
-    public const string Cancelled = "TtsCancelled";
 
     // Files.
     public const string OutputExists = "TtsOutputExists";

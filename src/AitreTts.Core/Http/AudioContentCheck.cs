@@ -8,7 +8,7 @@ namespace AitreTts.Core.Http;
 /// Decides from the Content-Type and the first bytes whether a 200 response really carries the audio that was asked
 /// for. Gateways answer 200 with JSON errors or HTML login pages, and some servers ignore <c>response_format</c>.
 /// </summary>
-public static class AudioContentCheck
+internal static class AudioContentCheck
 {
     /// <summary>The container or codec the first bytes show, or null when they show none (raw pcm, text, unknown).</summary>
     public static AudioFormat? Detect(byte[] buffer, int count)

@@ -9,7 +9,7 @@ namespace AitreTts.Core.Http;
 /// first, as curl reads them), except that loopback destinations are always reached directly. .NET on PowerShell 7 honours these itself, but .NET Framework under Windows
 /// PowerShell 5.1 does not (PSOpenAI issue 4), so the module reads them on both editions alike.
 /// </summary>
-public sealed class EnvironmentProxy : IWebProxy
+internal sealed class EnvironmentProxy : IWebProxy
 {
     private readonly Uri? _http;
     private readonly Uri? _https;

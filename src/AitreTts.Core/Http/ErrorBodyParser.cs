@@ -11,7 +11,7 @@ namespace AitreTts.Core.Http;
 /// Reads what a speech server, gateway or proxy said in an error body, whatever shape it came in:
 /// OpenAI's <c>{"error":{...}}</c>, flat objects, Kokoro's and FastAPI's <c>detail</c>, plain text or HTML.
 /// </summary>
-public static class ErrorBodyParser
+internal static class ErrorBodyParser
 {
     /// <summary>The longest server message kept; longer ones end in "..." (ASCII, so Windows PowerShell 5.1 consoles show it).</summary>
     internal const int MaximumMessageLength = 500;

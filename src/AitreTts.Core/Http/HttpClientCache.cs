@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Http;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using AitreTts.Core.Errors;
 
@@ -12,7 +14,7 @@ namespace AitreTts.Core.Http;
 /// One long-lived <see cref="HttpClient"/> per endpoint and proxy, shared by every pipeline item and every runspace
 /// of the process, so a batch reuses its connections instead of exhausting sockets.
 /// </summary>
-public static class HttpClientCache
+internal static class HttpClientCache
 {
     private static readonly ConcurrentDictionary<string, Lazy<HttpClient>> Clients = new(StringComparer.Ordinal);
 
@@ -64,7 +66,7 @@ public static class HttpClientCache
 }
 
 /// <summary>How requests reach the network: an explicit proxy, the environment's, or the system's.</summary>
-public sealed class ProxySettings
+internal sealed class ProxySettings
 {
     /// <summary>The proxy URL, or null to use the environment's (HTTPS_PROXY, NO_PROXY) or else the system's.</summary>
     public Uri? Proxy { get; init; }
@@ -74,6 +76,9 @@ public sealed class ProxySettings
 
     /// <summary>Use the current user's Windows credentials for the proxy.</summary>
     public bool UseDefaultCredentials { get; init; }
+
+    /// <summary>Accept any server certificate (-SkipCertificateCheck): for a gateway with a self-signed or internal certificate.</summary>
+    public bool SkipCertificateCheck { get; init; }
 
     /// <summary>Reads environment variables; replaceable for tests.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
@@ -113,7 +118,7 @@ public sealed class ProxySettings
             NetworkCredential? explicitCredential = ExplicitCredential;
             string credential = explicitCredential is null ? "-" : explicitCredential.Domain + "\\" + explicitCredential.UserName + "#" + Fingerprint(explicitCredential.Password);
             string environment = Proxy is null ? EnvironmentProxy.FromEnvironment(Environment)?.Description ?? "system" : "explicit";
-            return (ProxyAddress is Uri address ? address.ToString() : "-") + "|" + credential + "|" + UseDefaultCredentials + "|" + environment;
+            return (ProxyAddress is Uri address ? address.ToString() : "-") + "|" + credential + "|" + UseDefaultCredentials + "|" + environment + "|" + SkipCertificateCheck;
         }
     }
 
@@ -172,6 +177,11 @@ public sealed class ProxySettings
 
     internal void Apply(HttpClientHandler handler)
     {
+        if (SkipCertificateCheck)
+        {
+            AcceptAnyCertificate(handler);
+        }
+
         ICredentials? credentials = UseDefaultCredentials ? CredentialCache.DefaultCredentials : ExplicitCredential;
         if (ProxyAddress is Uri address)
         {
@@ -188,6 +198,23 @@ public sealed class ProxySettings
         {
             handler.DefaultProxyCredentials = credentials;
         }
+    }
+
+    private static void AcceptAnyCertificate(HttpClientHandler handler)
+    {
+        Func<HttpRequestMessage, X509Certificate2, X509Chain, SslPolicyErrors, bool> acceptAll = (_, _, _, _) => true;
+#if NETFRAMEWORK
+        // The property came with .NET Framework 4.7.1; Windows PowerShell 5.1 usually runs on 4.8, but is built against 4.6.2.
+        System.Reflection.PropertyInfo? property = typeof(HttpClientHandler).GetProperty("ServerCertificateCustomValidationCallback");
+        if (property is null)
+        {
+            throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidOperation, "-SkipCertificateCheck needs .NET Framework 4.7.1 or later; install it, or trust the server's certificate in the Windows certificate store.");
+        }
+
+        property.SetValue(handler, acceptAll);
+#else
+        handler.ServerCertificateCustomValidationCallback = acceptAll;
+#endif
     }
 
     // Two credentials for one user must not share a client; the password itself never becomes part of a key.

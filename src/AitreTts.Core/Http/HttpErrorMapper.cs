@@ -13,7 +13,7 @@ namespace AitreTts.Core.Http;
 /// Messages may quote what the server echoed; the HTTP caller passes each error through
 /// <see cref="SecretRedactor.Redact(TtsException, string?)"/> with the real key before anyone sees it.
 /// </remarks>
-public static class HttpErrorMapper
+internal static class HttpErrorMapper
 {
     private const int MaximumHeaderTextLength = 100;
 

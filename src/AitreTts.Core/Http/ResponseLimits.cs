@@ -14,7 +14,7 @@ namespace AitreTts.Core.Http;
 /// 0.2 s / 0.25 x 48,000 B/s x 2 = 76,800 bytes per character: about 315 MB for OpenAI's longest input of 4,096
 /// characters, while real answers are a few hundred times smaller.
 /// </remarks>
-public static class ResponseLimits
+internal static class ResponseLimits
 {
     /// <summary>Bytes of audio allowed per input character.</summary>
     public const long AudioBytesPerCharacter = 76_800;

@@ -4,7 +4,7 @@ using AitreTts.Core.Errors;
 namespace AitreTts.Core.Http;
 
 /// <summary>What <see cref="RetryPolicy.Decide"/> concluded: whether to try again, after how long, and why.</summary>
-public sealed class RetryDecision
+internal sealed class RetryDecision
 {
     internal RetryDecision(bool shouldRetry, TimeSpan delay, string reason, TtsException? refusalError = null)
     {

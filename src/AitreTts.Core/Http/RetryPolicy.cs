@@ -11,7 +11,7 @@ namespace AitreTts.Core.Http;
 /// the server's <c>retry-after-ms</c> or <c>Retry-After</c> wins over the backoff, up to a cap.
 /// </summary>
 /// <remarks>Pure and thread-safe: it keeps no state between calls, so one policy can serve parallel requests.</remarks>
-public sealed class RetryPolicy
+internal sealed class RetryPolicy
 {
     /// <summary>The longest wait a policy accepts or returns: what <c>Task.Delay</c> takes (about 24.8 days).</summary>
     public static readonly TimeSpan LongestDelay = TimeSpan.FromMilliseconds(int.MaxValue);

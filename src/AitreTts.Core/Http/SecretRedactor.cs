@@ -18,7 +18,7 @@ namespace AitreTts.Core.Http;
 /// <see cref="MinimumKeyLength"/> characters is left alone: such a key (<c>x</c>, <c>na</c>) is a placeholder for
 /// servers that need none, and replacing every "x" would make the message unreadable.
 /// </remarks>
-public static class SecretRedactor
+internal static class SecretRedactor
 {
     /// <summary>What a key or a fragment of it is replaced with.</summary>
     public const string Mask = "***";
@@ -149,6 +149,21 @@ public static class SecretRedactor
         }
 
         return address;
+    }
+
+    /// <summary>
+    /// A proxy URL with its password masked and its user kept, so a user can tell which account it names. Set-TtsConfiguration
+    /// takes a password out of a proxy URL before storing it; an older or hand-edited file may still hold one there.
+    /// </summary>
+    public static string WithoutPassword(string proxy)
+    {
+        if (!Uri.TryCreate(proxy, UriKind.Absolute, out Uri? uri) || uri.UserInfo.Length == 0)
+        {
+            return proxy;
+        }
+
+        int colon = uri.UserInfo.IndexOf(':');
+        return new UriBuilder(uri) { Password = colon < 0 ? string.Empty : "********" }.Uri.ToString();
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace AitreTts.Core.Http;
 /// What a speech server said when a request failed, read from the error body whatever its shape.
 /// Every text is whitespace-collapsed and capped, so it can go straight into a one-line message.
 /// </summary>
-public sealed class ServerError
+internal sealed class ServerError
 {
     /// <summary>The server's own message, or <see langword="null"/> when the body carried none.</summary>
     public string? Message { get; init; }
@@ -23,7 +23,7 @@ public sealed class ServerError
 }
 
 /// <summary>The names <see cref="ServerError.Shape"/> takes, for -Verbose output and tests.</summary>
-public static class ErrorBodyShapes
+internal static class ErrorBodyShapes
 {
     /// <summary>OpenAI and most gateways: <c>{"error":{"message","type","param","code"}}</c>, or <c>{"error":"text"}</c>.</summary>
     public const string OpenAI = "openai";

@@ -16,7 +16,7 @@ using AitreTts.Core.Security;
 namespace AitreTts.Core.Http;
 
 /// <summary>What a successful speech call returned.</summary>
-public sealed class SpeechResponse
+internal sealed class SpeechResponse
 {
     /// <summary>The server's <c>x-request-id</c>, or null when it sent none.</summary>
     public string? RequestId { get; init; }
@@ -39,7 +39,7 @@ public sealed class SpeechResponse
 /// response body straight to the destination stream, and turns every failure into a <see cref="TtsException"/>.
 /// Safe to use from many threads at once.
 /// </summary>
-public sealed class SpeechClient
+internal sealed class SpeechClient
 {
     private const int MaximumRedirects = 5;
     private const int CopyBufferSize = 81920;
@@ -68,10 +68,14 @@ public sealed class SpeechClient
         _timeout = timeout <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : timeout;
         _log = log ?? TtsLog.None;
         _proxy = proxy ?? new ProxySettings();
-        _proxyPasswords = _proxy.Passwords().ToArray();
+        // Credential headers are secrets like the proxy password: redacted from every message.
+        _proxyPasswords = _proxy.Passwords().Concat(endpoint.Headers?.Secrets() ?? Enumerable.Empty<string>()).ToArray();
         _http = HttpClientCache.Get(endpoint.SpeechUri, _proxy);
         Deadline = ResponseLimits.DeadlineFor(_timeout);
     }
+
+    /// <summary>Where requests go.</summary>
+    public TtsEndpoint Endpoint => _endpoint;
 
     /// <summary>How long one attempt may take in all; tests shorten it.</summary>
     internal TimeSpan Deadline { get; set; }
@@ -134,7 +138,7 @@ public sealed class SpeechClient
         }
 
         message.Headers.Accept.ParseAdd("application/json");
-        _endpoint.Authenticate(message, target);
+        _endpoint.ApplyHeaders(message, target);
         return message;
     }
 

@@ -1,7 +1,7 @@
 namespace AitreTts.Core.Http;
 
 /// <summary>How an attempt failed below HTTP, for <see cref="RetryPolicy.Decide"/>.</summary>
-public enum TransportFailure
+internal enum TransportFailure
 {
     /// <summary>The server answered; the status code says how it went.</summary>
     None,

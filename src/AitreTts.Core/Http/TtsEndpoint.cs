@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Net;
 using System.Net.Http;
@@ -10,7 +11,7 @@ using AitreTts.Core.Security;
 namespace AitreTts.Core.Http;
 
 /// <summary>Where requests go and how they authenticate.</summary>
-public sealed class TtsEndpoint
+internal sealed class TtsEndpoint
 {
     private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderKind provider, string? deployment, string apiVersion, bool allowUnencryptedAuthentication)
     {
@@ -66,6 +67,14 @@ public sealed class TtsEndpoint
     /// </summary>
     public string? HeldBackKeyReason { get; init; }
 
+    /// <summary>Extra headers for a gateway; those that look like credentials go only to the endpoint's own origin, like the key.</summary>
+    internal RequestHeaders? Headers { get; init; }
+
+    /// <summary>The User-Agent sent with every request.</summary>
+    internal string UserAgent { get; init; } = DefaultUserAgent;
+
+    internal static readonly string DefaultUserAgent = "AitreTts/" + typeof(TtsEndpoint).Assembly.GetName().Version!.ToString(3);
+
     /// <summary>True when the host is this machine, where plain http and a missing key are normal.</summary>
     public bool IsLoopback => IsLoopbackHost(BaseUrl);
 
@@ -80,6 +89,8 @@ public sealed class TtsEndpoint
     /// <param name="deployment">An Azure deployment: selects the deployment route.</param>
     /// <param name="apiVersion">The Azure api-version of the deployment route.</param>
     /// <param name="heldBackKeyReason">Why the configuration held a key back from this server, if it did.</param>
+    /// <param name="headers">Extra headers for a gateway.</param>
+    /// <param name="userAgent">The User-Agent; null for the module's own.</param>
     /// <exception cref="TtsException">TtsInvalidBaseUrl, TtsApiKeyMissing or TtsInsecureTransport.</exception>
     public static TtsEndpoint Create(
         string? baseUrl,
@@ -88,7 +99,9 @@ public sealed class TtsEndpoint
         ProviderKind? provider = null,
         string? deployment = null,
         string? apiVersion = null,
-        string? heldBackKeyReason = null)
+        string? heldBackKeyReason = null,
+        RequestHeaders? headers = null,
+        string? userAgent = null)
     {
         ProviderKind kind = provider ?? ProviderProfile.Infer(baseUrl);
         if (string.IsNullOrWhiteSpace(baseUrl))
@@ -122,18 +135,29 @@ public sealed class TtsEndpoint
                 $"Refusing to send the API key over unencrypted http to {root.Host}. Use an https:// BaseUrl, or pass -AllowUnencryptedAuthentication if this network is trusted.");
         }
 
-        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? ConfigurationResolver.DefaultAzureApiVersion : apiVersion!.Trim(), allowUnencryptedAuthentication)
+        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? (string)Setting.ApiVersion.DefaultValue! : apiVersion!.Trim(), allowUnencryptedAuthentication)
         {
             HeldBackKeyReason = apiKey is null ? heldBackKeyReason : null,
+            Headers = headers,
+            UserAgent = string.IsNullOrWhiteSpace(userAgent) ? DefaultUserAgent : userAgent!,
         };
     }
 
     /// <summary>
-    /// Sets the credential header: Bearer for OpenAI-style servers; Azure's <c>api-key</c> header, or Bearer when the
-    /// Azure key is an Entra ID access token (a JWT).
+    /// Sets the User-Agent, the extra headers, and the credential header: Bearer for OpenAI-style servers; Azure's
+    /// <c>api-key</c> header, or Bearer when the Azure key is an Entra ID access token (a JWT).
     /// </summary>
-    public void Authenticate(HttpRequestMessage message, Uri target)
+    public void ApplyHeaders(HttpRequestMessage message, Uri target)
     {
+        message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        foreach (KeyValuePair<string, string> header in Headers ?? new RequestHeaders())
+        {
+            if (!RequestHeaders.IsCredential(header.Key) || SameOrigin(target, SpeechUri))
+            {
+                message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
         if (!SendsKeyTo(target))
         {
             return;

@@ -10,7 +10,7 @@ namespace AitreTts.Core.Output;
 /// Names for audio files the user did not name: a readable slug of the first words plus a short hash of the text
 /// and every option that changes the audio, so the same announcement with another voice gets another name.
 /// </summary>
-public static class OutputNaming
+internal static class OutputNaming
 {
     private const int MaximumSlugWords = 6;
     private const int MaximumSlugLength = 48;

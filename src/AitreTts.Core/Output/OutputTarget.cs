@@ -10,7 +10,7 @@ using AitreTts.Core.Errors;
 namespace AitreTts.Core.Output;
 
 /// <summary>How a finished file takes its place.</summary>
-public enum OutputMode
+internal enum OutputMode
 {
     /// <summary>A name the user gave: an existing file is replaced, as Out-File and Invoke-WebRequest -OutFile do.</summary>
     Replace,
@@ -24,7 +24,7 @@ public enum OutputMode
 /// Where one document's audio goes, and the atomic last step: audio is written to a temporary file in the target
 /// directory, flushed, then renamed into place, so a reader (a PA system, a copy job) never sees half a file.
 /// </summary>
-public sealed class OutputTarget
+internal sealed class OutputTarget
 {
     private const int MaximumCandidates = 1000;
 
@@ -402,7 +402,7 @@ public sealed class OutputTarget
 }
 
 /// <summary>Turns file system exceptions into errors that say what to do.</summary>
-public static class FileErrors
+internal static class FileErrors
 {
     private const int WindowsDiskFull = 0x70;
     private const int WindowsHandleDiskFull = 0x27;

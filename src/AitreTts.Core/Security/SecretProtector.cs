@@ -14,7 +14,7 @@ namespace AitreTts.Core.Security;
 /// Windows: DPAPI for the current user. Elsewhere: AES-256 with an HMAC, under a random key kept in a separate
 /// 0600 file; that keeps the key out of a configuration file that gets copied, pasted or backed up on its own.
 /// </summary>
-public sealed class SecretProtector
+internal sealed class SecretProtector
 {
     private const string DpapiPrefix = "dpapi:";
     private const string AesPrefix = "aes:";

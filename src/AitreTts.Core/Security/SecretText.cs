@@ -5,7 +5,7 @@ using System.Security;
 namespace AitreTts.Core.Security;
 
 /// <summary>Moves API keys between <see cref="SecureString"/> and the plain text that a header needs, and masks them for display.</summary>
-public static class SecretText
+internal static class SecretText
 {
     /// <summary>Copies a plain string into a read-only <see cref="SecureString"/>.</summary>
     public static SecureString ToSecureString(string plainText)
@@ -45,19 +45,8 @@ public static class SecretText
     /// A display form that lets a user tell two keys apart without revealing them: the first three and the last
     /// four characters of a long key (as OpenAI's dashboard shows them), stars for anything short.
     /// </summary>
-    public static string Mask(SecureString? secure)
-    {
-        if (secure is null || secure.Length == 0)
-        {
-            return string.Empty;
-        }
+    public static string Mask(SecureString? secure) => secure is null || secure.Length == 0 ? string.Empty : Mask(Reveal(secure));
 
-        if (secure.Length < 16)
-        {
-            return "********";
-        }
-
-        string plain = Reveal(secure);
-        return plain.Substring(0, 3) + "..." + plain.Substring(plain.Length - 4);
-    }
+    /// <summary>The display form of a secret held as text, such as a credential header's value.</summary>
+    public static string Mask(string plain) => plain.Length == 0 ? string.Empty : plain.Length < 16 ? "********" : plain.Substring(0, 3) + "..." + plain.Substring(plain.Length - 4);
 }

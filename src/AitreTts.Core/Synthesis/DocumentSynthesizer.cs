@@ -14,7 +14,7 @@ using AitreTts.Core.Text;
 namespace AitreTts.Core.Synthesis;
 
 /// <summary>The voice options of one document.</summary>
-public sealed class SpeechOptions
+internal sealed class SpeechOptions
 {
     /// <summary>The model.</summary>
     public string Model { get; set; } = "tts-1";
@@ -42,7 +42,7 @@ public sealed class SpeechOptions
 }
 
 /// <summary>Progress of one document, reported from worker threads.</summary>
-public sealed class SynthesisProgress
+internal sealed class SynthesisProgress
 {
     /// <summary>Chunks finished.</summary>
     public int ChunksDone { get; init; }
@@ -58,7 +58,7 @@ public sealed class SynthesisProgress
 }
 
 /// <summary>A written document.</summary>
-public sealed class DocumentResult
+internal sealed class DocumentResult
 {
     /// <summary>The final path of the audio file.</summary>
     public string Path { get; init; } = string.Empty;
@@ -87,7 +87,7 @@ public sealed class DocumentResult
 /// (bounded by <see cref="SpeechOptions.ThrottleLimit"/>), joins them in order into one valid file, and moves it
 /// into place. Any failure or cancellation removes every temporary file and leaves an existing target untouched.
 /// </summary>
-public sealed class DocumentSynthesizer
+internal sealed class DocumentSynthesizer
 {
     private readonly SpeechClient _client;
     private readonly TtsLog _log;

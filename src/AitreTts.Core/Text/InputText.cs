@@ -5,7 +5,7 @@ using System.Text;
 namespace AitreTts.Core.Text;
 
 /// <summary>Sanitation and blankness checks for text before it is sent to the speech API.</summary>
-public static class InputText
+internal static class InputText
 {
     /// <summary>The character that stands in for an unpaired surrogate: U+FFFD REPLACEMENT CHARACTER.</summary>
     internal const char ReplacementCharacter = '\uFFFD';

@@ -6,7 +6,7 @@ namespace AitreTts.Core.Text;
 /// One piece of a document, small enough for one speech request. The <see cref="Raw"/> slices of all chunks, in
 /// <see cref="Index"/> order, give back the document exactly.
 /// </summary>
-public sealed class TextChunk
+internal sealed class TextChunk
 {
     /// <summary>Creates a chunk.</summary>
     /// <param name="index">Its position among the chunks of its document, from 0.</param>

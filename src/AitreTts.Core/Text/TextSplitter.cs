@@ -30,7 +30,7 @@ namespace AitreTts.Core.Text;
 /// slice the input exactly); run <see cref="InputText.ReplaceUnpairedSurrogates"/> first.
 /// </para>
 /// </remarks>
-public static class TextSplitter
+internal static class TextSplitter
 {
     /// <summary>The most characters the OpenAI speech endpoint accepts in one request.</summary>
     public const int ApiMaximumCharacters = 4096;

@@ -33,7 +33,7 @@ public sealed class TtsVoice
 }
 
 /// <summary>OpenAI's built-in voices and the models each works with (see API-NOTES).</summary>
-public static class VoiceCatalog
+internal static class VoiceCatalog
 {
     /// <summary>The classic models, which support 9 of the 13 voices.</summary>
     public static IReadOnlyList<string> ClassicModels { get; } = new[] { "tts-1", "tts-1-hd" };

@@ -11,7 +11,7 @@ using AitreTts.Core.Http;
 namespace AitreTts.Core.Voices;
 
 /// <summary>The voices (or models) a server offers, and whether they came from the server or the catalogue.</summary>
-public sealed class DiscoveredList<T>
+internal sealed class DiscoveredList<T>
 {
     internal DiscoveredList(IReadOnlyList<T> items, bool fromServer, DateTimeOffset fetched)
     {
@@ -34,10 +34,16 @@ public sealed class DiscoveredList<T>
 /// Asks a server for its voices and models (<c>GET /v1/audio/voices</c>, <c>GET /v1/models</c>) and keeps the answer
 /// for the session, per profile and server, so Tab completion never waits on the network twice.
 /// </summary>
-public static class VoiceDiscovery
+internal static class VoiceDiscovery
 {
     private static readonly ConcurrentDictionary<string, DiscoveredList<TtsVoice>> Voices = new(StringComparer.OrdinalIgnoreCase);
     private static readonly ConcurrentDictionary<string, DiscoveredList<string>> Models = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// False for OpenAI and Azure, which serve no voices list: asking would only cost a round trip and a 404, and the
+    /// catalogue is what they offer.
+    /// </summary>
+    public static bool ServesVoiceList(ProviderKind provider) => provider is not ProviderKind.OpenAI and not ProviderKind.AzureOpenAI;
 
     /// <summary>The models OpenAI documents, used where a server has no models list.</summary>
     public static IReadOnlyList<string> KnownModels { get; } = new[] { "tts-1", "tts-1-hd", VoiceCatalog.InstructableModel };
@@ -79,8 +85,7 @@ public static class VoiceDiscovery
         }
 
         DiscoveredList<TtsVoice> list = new(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now);
-        // OpenAI and Azure serve no voices list: asking would only cost a round trip and a 404.
-        if (endpoint.VoicesUri is Uri voicesUri && endpoint.Provider is not ProviderKind.OpenAI and not ProviderKind.AzureOpenAI)
+        if (endpoint.VoicesUri is Uri voicesUri && ServesVoiceList(endpoint.Provider))
         {
             using JsonDocument? document = await client.GetJsonAsync(voicesUri, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<TtsVoice>? voices = document is null ? null : ParseVoices(document.RootElement, voicesUri.ToString());

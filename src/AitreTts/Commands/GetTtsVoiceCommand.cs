@@ -14,7 +14,7 @@ namespace AitreTts.Commands;
 /// <summary>Get-TtsVoice: the voices a server offers (or the built-in catalogue), and the models each works with.</summary>
 [Cmdlet(VerbsCommon.Get, "TtsVoice")]
 [OutputType(typeof(TtsVoice))]
-public sealed class GetTtsVoiceCommand : TtsCmdlet
+public sealed class GetTtsVoiceCommand : TtsEndpointCmdlet
 {
     private readonly List<string> _names = new();
 
@@ -30,22 +30,6 @@ public sealed class GetTtsVoiceCommand : TtsCmdlet
     [ArgumentCompleter(typeof(ModelCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Model { get; set; }
-
-    /// <summary>The stored profile whose server is asked.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(ProfileCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Profile { get; set; }
-
-    /// <summary>The server to ask, for this call.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? BaseUrl { get; set; }
-
-    /// <summary>The key for this call.</summary>
-    [Parameter]
-    [SecureStringTransformation]
-    public SecureString? ApiKey { get; set; }
 
     /// <summary>Ask the server again instead of using this session's cached list.</summary>
     [Parameter]
@@ -93,20 +77,20 @@ public sealed class GetTtsVoiceCommand : TtsCmdlet
 
     private IReadOnlyList<TtsVoice> DiscoverVoices()
     {
-        EffectiveConfiguration configuration = ResolveConfiguration(new TtsSettings { BaseUrl = BaseUrl, ApiKey = ApiKey }, Profile);
-        if (configuration.Provider is ProviderKind.OpenAI or ProviderKind.AzureOpenAI)
+        EffectiveConfiguration configuration = ResolveConfiguration(BoundSettings(nameof(Model)), Profile);
+        if (!VoiceDiscovery.ServesVoiceList(configuration.Provider))
         {
-            // These serve no voices list; the catalogue is what they offer.
             return VoiceCatalog.BuiltIn;
         }
 
         try
         {
-            Connection connection = Connect(configuration, allowUnencryptedAuthentication: false, proxy: null);
-            DiscoveredList<TtsVoice> list = RunOnPipeline(token => VoiceDiscovery.GetVoicesAsync(connection.Client, connection.Endpoint, connection.CacheKey, Refresh.IsPresent, Log, token));
+            SpeechClient client = Connect(configuration);
+            string cacheKey = VoiceDiscovery.CacheKey(configuration.Profile, client.Endpoint);
+            DiscoveredList<TtsVoice> list = RunInBackground(token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, Refresh.IsPresent, Log, token));
             WriteVerbose(list.FromServer
-                ? $"{list.Items.Count} voices from {SecretRedactor.ShownUrl(connection.Endpoint.VoicesUri)} (fetched {list.Fetched:T}; -Refresh asks again)."
-                : $"{SecretRedactor.ShownUrl(connection.Endpoint.BaseUrl)} has no voices endpoint; showing the built-in catalogue.");
+                ? $"{list.Items.Count} voices from {SecretRedactor.ShownUrl(client.Endpoint.VoicesUri)} (fetched {list.Fetched:T}; -Refresh asks again)."
+                : $"{SecretRedactor.ShownUrl(client.Endpoint.BaseUrl)} has no voices endpoint; showing the built-in catalogue.");
             return list.Items;
         }
         catch (TtsException ex)

@@ -3,8 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Security;
+using System.Management.Automation;
 using System.Text;
 using AitreTts.Completers;
 using AitreTts.Core;
@@ -22,7 +22,7 @@ namespace AitreTts.Commands;
 /// <summary>Invoke-TextToSpeech: text in, one audio file per document out.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "TextToSpeech", SupportsShouldProcess = true, DefaultParameterSetName = OutputDirectorySet)]
 [OutputType(typeof(FileInfo))]
-public sealed class InvokeTextToSpeechCommand : TtsCmdlet
+public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
 {
     private const string OutputDirectorySet = "OutputDirectory";
     private const string OutFileSet = "OutFile";
@@ -98,35 +98,10 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>The key for this call.</summary>
+    /// <summary>How many requests are sent at once.</summary>
     [Parameter]
-    [SecureStringTransformation]
-    public SecureString? ApiKey { get; set; }
-
-    /// <summary>The server root for this call.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? BaseUrl { get; set; }
-
-    /// <summary>Seconds a request may wait for its response headers, then for each piece of the body.</summary>
-    [Parameter]
-    [ValidateRange(1, 86400)]
-    public int TimeoutSec { get; set; }
-
-    /// <summary>Retries after the first attempt.</summary>
-    [Parameter]
-    [ValidateRange(0, 10)]
-    public int MaximumRetryCount { get; set; }
-
-    /// <summary>A fixed wait between retries, in seconds.</summary>
-    [Parameter]
-    [ValidateRange(0.0, 60.0)]
-    public double RetryIntervalSec { get; set; }
-
-    /// <summary>How many chunks of one long document are synthesized at once.</summary>
-    [Parameter]
-    [ValidateRange(1, 16)]
-    public int ThrottleLimit { get; set; } = 4;
+    [ValidateSetting("ThrottleLimit")]
+    public int ThrottleLimit { get; set; }
 
     /// <summary>Wrap pcm in a wav header.</summary>
     [Parameter]
@@ -134,33 +109,8 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
 
     /// <summary>The sample rate of the server's pcm.</summary>
     [Parameter]
-    [ValidateRange(8000, 192000)]
-    public int SampleRate { get; set; } = 24000;
-
-    /// <summary>Send the key over plain http to a host that is not this machine.</summary>
-    [Parameter]
-    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
-
-    /// <summary>The stored profile to use instead of the default one.</summary>
-    [Parameter]
-    [ArgumentCompleter(typeof(ProfileCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string? Profile { get; set; }
-
-    /// <summary>A proxy for this call.</summary>
-    [Parameter]
-    [ValidateNotNull]
-    public Uri? Proxy { get; set; }
-
-    /// <summary>Credentials for the proxy.</summary>
-    [Parameter]
-    [Credential]
-    [ValidateNotNull]
-    public PSCredential? ProxyCredential { get; set; }
-
-    /// <summary>Authenticate to the proxy as the current Windows user.</summary>
-    [Parameter]
-    public SwitchParameter ProxyUseDefaultCredentials { get; set; }
+    [ValidateSetting("SampleRate")]
+    public int SampleRate { get; set; }
 
     /// <summary>The longest document accepted, in characters: a guard against sending a whole log file by mistake.</summary>
     [Parameter]
@@ -186,17 +136,9 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
                 Speed);
         }
 
-        var parameters = new TtsSettings
-        {
-            BaseUrl = BaseUrl,
-            ApiKey = ApiKey,
-            Model = Model,
-            Voice = Voice,
-            TimeoutSec = IfBound(nameof(TimeoutSec), TimeoutSec),
-            MaximumRetryCount = IfBound(nameof(MaximumRetryCount), MaximumRetryCount),
-            RetryIntervalSec = IfBound(nameof(RetryIntervalSec), RetryIntervalSec),
-        };
-        _configuration = ResolveConfiguration(parameters, Profile);
+        // -Format and -OutputDirectory mean more here than the stored defaults do: the -OutFile extension and the
+        // current location take part, so the document planner decides them.
+        _configuration = ResolveConfiguration(BoundSettings(nameof(Format), nameof(OutputDirectory)), Profile);
         if (ParameterSetName == OutFileSet)
         {
             _outFilePath = ResolveOutFile();
@@ -217,13 +159,13 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         AudioFormat format = ResolveFormat(_configuration);
         _options = new SpeechOptions
         {
-            Model = _configuration.Model,
-            Voice = _configuration.Voice,
+            Model = _configuration.Get(Setting.Model)!,
+            Voice = _configuration.Get(Setting.Voice)!,
             Format = format,
             Speed = Speed,
             Instructions = Instructions,
-            ThrottleLimit = ThrottleLimit,
-            Join = new AudioJoinOptions { PcmSampleRate = SampleRate, WrapPcmAsWav = WrapPcmAsWav.IsPresent },
+            ThrottleLimit = _configuration.Get(Setting.ThrottleLimit)!.Value,
+            Join = new AudioJoinOptions { PcmSampleRate = _configuration.Get(Setting.SampleRate)!.Value, WrapPcmAsWav = WrapPcmAsWav.IsPresent },
         };
 
         if (VoiceCatalog.IsKnownUnsupported(_options.Model, _options.Voice))
@@ -241,7 +183,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             WriteWarning(advice);
         }
 
-        WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {_configuration.Settings[nameof(TtsSettings.BaseUrl)].Value} ({_configuration.Settings[nameof(TtsSettings.BaseUrl)].SourceText}), model {_options.Model}, voice {_options.Voice}, format {format.ToApiName()}, key {(_configuration.ApiKey is null ? "none" : "from " + _configuration.Settings[nameof(TtsSettings.ApiKey)].SourceText)}.");
+        WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {_options.Model}, voice {_options.Voice}, format {format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
     }
 
     /// <inheritdoc />
@@ -509,7 +451,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
 
             DocumentSynthesizer synthesizer = _synthesizer ??= CreateSynthesizer();
             ReportBatch(output.PreferredPath);
-            DocumentResult result = RunOnPipeline(token => synthesizer.SynthesizeAsync(
+            DocumentResult result = RunInBackground(token => synthesizer.SynthesizeAsync(
                 text,
                 chunks,
                 options,
@@ -532,17 +474,9 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
         EffectiveConfiguration configuration = _configuration!;
         try
         {
-            ProxySettings? proxy = Proxy is null && ProxyCredential is null && !ProxyUseDefaultCredentials.IsPresent
-                ? null
-                : new ProxySettings
-                {
-                    Proxy = Proxy is null ? null : ProxySettings.ParseAddress(Proxy),
-                    Credential = ProxyCredential?.GetNetworkCredential(),
-                    UseDefaultCredentials = ProxyUseDefaultCredentials.IsPresent,
-                };
-            Connection connection = Connect(configuration, AllowUnencryptedAuthentication.IsPresent, proxy);
-            WriteVerbose($"Sending to {SecretRedactor.ShownUrl(connection.Endpoint.SpeechUri)}.");
-            return new DocumentSynthesizer(connection.Client, Log);
+            SpeechClient client = Connect(configuration);
+            WriteVerbose($"Sending to {SecretRedactor.ShownUrl(client.Endpoint.SpeechUri)}.");
+            return new DocumentSynthesizer(client, Log);
         }
         catch (TtsException ex)
         {
@@ -567,7 +501,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
 
         string directory = OutputDirectory is not null
             ? GetUnresolvedProviderPathFromPSPath(OutputDirectory)
-            : _configuration!.OutputDirectory is string configured
+            : _configuration!.Get(Setting.OutputDirectory) is string configured
                 ? GetUnresolvedProviderPathFromPSPath(configured)
                 : SessionState.Path.CurrentFileSystemLocation.ProviderPath;
         string? sourceFile = sourcePath is null ? null : SafeProviderPath(sourcePath);
@@ -604,7 +538,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             fromParameter = parsed;
         }
 
-        AudioFormat? fromOutFile = FormatOfOutFile(fromParameter is not null, configuration.Format);
+        AudioFormat? fromOutFile = FormatOfOutFile(fromParameter is not null, configuration.Get(Setting.Format)!.Value);
         AudioFormat? fileFormatOfParameter = fromParameter == AudioFormat.Pcm && WrapPcmAsWav.IsPresent ? AudioFormat.Wav : fromParameter;
         if (fromParameter is not null && fromOutFile is not null && fileFormatOfParameter != fromOutFile)
         {
@@ -626,7 +560,7 @@ public sealed class InvokeTextToSpeechCommand : TtsCmdlet
             return byExtension == AudioFormat.Wav && WrapPcmAsWav.IsPresent ? AudioFormat.Pcm : byExtension;
         }
 
-        return configuration.Format;
+        return configuration.Get(Setting.Format)!.Value;
     }
 
     // The format the -OutFile extension names. A folder names none. An extension that names no format is an error

@@ -5,7 +5,7 @@ using AitreTts.Core.Errors;
 
 namespace AitreTts.Commands;
 
-/// <summary>Remove-TtsConfiguration: removes a stored profile, or only its key, or the session's settings.</summary>
+/// <summary>Remove-TtsConfiguration: removes a stored profile, or only its key, or the settings made with -Scope Process.</summary>
 [Cmdlet(VerbsCommon.Remove, "TtsConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 public sealed class RemoveTtsConfigurationCommand : TtsCmdlet
 {
@@ -19,7 +19,7 @@ public sealed class RemoveTtsConfigurationCommand : TtsCmdlet
     [Parameter]
     public SwitchParameter ApiKey { get; set; }
 
-    /// <summary>CurrentUser (the file) or Process (this session's settings).</summary>
+    /// <summary>CurrentUser (the file) or Process (the settings made with -Scope Process).</summary>
     [Parameter]
     public TtsConfigurationScope Scope { get; set; } = TtsConfigurationScope.CurrentUser;
 
@@ -28,15 +28,15 @@ public sealed class RemoveTtsConfigurationCommand : TtsCmdlet
     {
         if (Scope == TtsConfigurationScope.Process)
         {
-            if (ShouldProcess("the current process", ApiKey.IsPresent ? "Remove the session's API key" : "Remove every session setting"))
+            if (ShouldProcess("the current process", ApiKey.IsPresent ? "Remove the API key set with -Scope Process" : "Remove every setting made with -Scope Process"))
             {
                 if (ApiKey.IsPresent)
                 {
-                    SessionConfiguration.RemoveApiKey();
+                    ProcessConfiguration.RemoveApiKey();
                 }
                 else
                 {
-                    SessionConfiguration.Clear();
+                    ProcessConfiguration.Clear();
                 }
             }
 

@@ -37,28 +37,17 @@ internal static class Completion
     /// The server behind the command line being completed (its -Profile and -BaseUrl), or null when it is OpenAI or
     /// Azure, which serve no voices list, or when it cannot be reached without a secret.
     /// </summary>
-    public static (SpeechClient Client, TtsEndpoint Endpoint, string CacheKey)? Server(IDictionary fakeBoundParameters)
+    public static (SpeechClient Client, string CacheKey)? Server(IDictionary fakeBoundParameters)
     {
-        string? profile = fakeBoundParameters["Profile"] as string;
-        string? baseUrl = fakeBoundParameters["BaseUrl"] as string;
-        ConfigurationStore.StoredConfiguration stored = ConfigurationStore.ForCurrentUser().Snapshot();
-        string name = profile ?? stored.DefaultProfile;
-        EffectiveConfiguration configuration = ConfigurationResolver.Resolve(
-            new TtsSettings { BaseUrl = baseUrl },
-            SessionConfiguration.Snapshot(),
-            Environment.GetEnvironmentVariable,
-            stored.Load(name),
-            stored.FilePath,
-            useEnvironment: string.Equals(name, stored.DefaultProfile, StringComparison.OrdinalIgnoreCase),
-            profile: name);
-        if (configuration.Provider is ProviderKind.OpenAI or ProviderKind.AzureOpenAI || configuration.BaseUrl.Length == 0)
+        var call = new TtsSettings { { Setting.BaseUrl, fakeBoundParameters["BaseUrl"] as string } };
+        EffectiveConfiguration configuration = ConfigurationResolver.ResolveProfile(call, ConfigurationStore.ForCurrentUser().Snapshot(), fakeBoundParameters["Profile"] as string, Environment.GetEnvironmentVariable);
+        if (!VoiceDiscovery.ServesVoiceList(configuration.Provider) || configuration.BaseUrl.Length == 0)
         {
             return null;
         }
 
-        TtsEndpoint endpoint = TtsEndpoint.Create(configuration.BaseUrl, configuration.ApiKey, allowUnencryptedAuthentication: false, configuration.Provider, configuration.Deployment, configuration.ApiVersion);
-        var client = new SpeechClient(endpoint, new RetryPolicy(0), DiscoveryTimeout, TtsLog.None);
-        return (client, endpoint, VoiceDiscovery.CacheKey(name, endpoint));
+        SpeechClient client = SpeechClientFactory.Create(configuration, TtsLog.None, timeout: DiscoveryTimeout, maximumRetryCount: 0);
+        return (client, VoiceDiscovery.CacheKey(configuration.Profile, client.Endpoint));
     }
 
     /// <summary>Runs a discovery with a hard limit, remembering a failure so the next Tab does not wait again.</summary>
@@ -99,10 +88,10 @@ public sealed class VoiceCompleter : IArgumentCompleter
         try
         {
             IReadOnlyList<TtsVoice> voices = VoiceCatalog.BuiltIn;
-            if (Completion.Server(fakeBoundParameters) is var (client, endpoint, cacheKey))
+            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey))
             {
                 DiscoveredList<TtsVoice>? list = VoiceDiscovery.CachedVoices(cacheKey)
-                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, endpoint, cacheKey, refresh: false, TtsLog.None, token));
+                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, refresh: false, TtsLog.None, token));
                 voices = list?.Items ?? voices;
             }
 
@@ -134,10 +123,10 @@ public sealed class ModelCompleter : IArgumentCompleter
         try
         {
             IReadOnlyList<string> models = VoiceDiscovery.KnownModels;
-            if (Completion.Server(fakeBoundParameters) is var (client, endpoint, cacheKey))
+            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey))
             {
                 DiscoveredList<string>? list = VoiceDiscovery.CachedModels(cacheKey)
-                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetModelsAsync(client, endpoint, cacheKey, refresh: false, token));
+                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetModelsAsync(client, client.Endpoint, cacheKey, refresh: false, token));
                 models = list?.Items ?? models;
             }
 

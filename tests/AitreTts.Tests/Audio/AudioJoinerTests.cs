@@ -413,8 +413,9 @@ public sealed class AudioJoinerTests : IClassFixture<AudioSamples>
     [Theory]
     [InlineData(AudioFormat.Wav)]
     [InlineData(AudioFormat.Pcm)]
-    public void CancellingDuringTheCopyStopsBetweenBuffers(AudioFormat format)
+    public void CancellingDuringTheCopyStopsBetweenBuffers(object formatValue)
     {
+        var format = (AudioFormat)formatValue;
         // Big enough for several buffers; the destination cancels after its first write.
         string chunk = _samples.NewPath(format.ToExtension());
         byte[] pcm = new byte[1_000_000];

@@ -35,7 +35,7 @@ public sealed class AudioSamples : IDisposable
         new object[] { "wav-openai" }, new object[] { "wav-extensible" }, new object[] { "pcm" },
     };
 
-    public static AudioFormat FormatOf(string variant) => variant.Split('-')[0] switch
+    internal static AudioFormat FormatOf(string variant) => variant.Split('-')[0] switch
     {
         "mp3" => AudioFormat.Mp3,
         "aac" => AudioFormat.Aac,

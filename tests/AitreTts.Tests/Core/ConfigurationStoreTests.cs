@@ -43,7 +43,7 @@ public sealed class ConfigurationStoreTests : IDisposable
     public void Load_RefusesAStoredValueTheParameterWouldRefuse(string field, string value)
     {
         WriteConfig($"{{ \"profiles\": {{ \"work\": {{ \"{field}\": {value} }} }} }}");
-        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Load("work"));
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Snapshot().Load("work"));
         Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
         Assert.Equal(TtsErrorCategory.InvalidData, error.Category);
         Assert.Contains("'work'", error.Message);
@@ -60,14 +60,14 @@ public sealed class ConfigurationStoreTests : IDisposable
     public void Load_AcceptsTheEdgesOfEachRange(string field, string value)
     {
         WriteConfig($"{{ \"profiles\": {{ \"default\": {{ \"{field}\": {value} }} }} }}");
-        _ = new ConfigurationStore(ConfigPath).Load();
+        _ = new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName);
     }
 
     [Fact]
     public void Load_ReportsANumberTooLargeForItsFieldAsInvalid()
     {
         WriteConfig("{ \"profiles\": { \"default\": { \"timeoutSec\": 99999999999999 } } }");
-        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Load());
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName));
         Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
     }
 
@@ -76,8 +76,8 @@ public sealed class ConfigurationStoreTests : IDisposable
     {
         WriteConfig("{ \"profiles\": { \"default\": { \"maximumRetryCount\": 1000000 } } }");
         var store = new ConfigurationStore(ConfigPath);
-        store.Save(new TtsSettings { MaximumRetryCount = 3 });
-        Assert.Equal(3, store.Load().MaximumRetryCount);
+        store.Save(new TtsSettings { { Setting.MaximumRetryCount, 3 } });
+        Assert.Equal(3, store.Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.MaximumRetryCount));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class ConfigurationStoreTests : IDisposable
         // kill -9 between writing a temporary file and renaming it leaves one that holds encrypted keys; only a
         // holder of the lock writes them, so one found under the lock is dead.
         var store = new ConfigurationStore(ConfigPath);
-        store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) });
+        store.Save(new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(Key) } });
         string folder = Path.GetDirectoryName(ConfigPath)!;
         string deadConfig = Path.Combine(folder, ".config.json.0badf00d.tmp");
         string deadKey = Path.Combine(folder, ".secret.key.0badf00d.tmp");
@@ -95,12 +95,12 @@ public sealed class ConfigurationStoreTests : IDisposable
         File.WriteAllText(deadKey, "half a key");
         File.WriteAllText(unrelated, "not ours");
 
-        store.Save(new TtsSettings { Voice = "nova" });
+        store.Save(new TtsSettings { { Setting.Voice, "nova" } });
 
         Assert.False(File.Exists(deadConfig));
         Assert.False(File.Exists(deadKey));
         Assert.True(File.Exists(unrelated));
-        Assert.Equal("nova", store.Load().Voice);
+        Assert.Equal("nova", store.Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.Voice));
         Assert.Equal(new[] { unrelated }, Directory.GetFiles(folder, "*.tmp"));
     }
 
@@ -127,14 +127,14 @@ public sealed class ConfigurationStoreTests : IDisposable
     {
         WriteConfig("{ \"profiles\": { \"default\": { \"voice\": \"nova\" } } }", byteOrderMark: true);
         Assert.Equal(0xEF, File.ReadAllBytes(ConfigPath)[0]);
-        Assert.Equal("nova", new ConfigurationStore(ConfigPath).Load().Voice);
+        Assert.Equal("nova", new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.Voice));
     }
 
     [Fact]
     public void Save_KeepsFieldsANewerVersionWrote()
     {
         WriteConfig("{ \"version\": 1, \"telemetry\": { \"on\": false }, \"profiles\": { \"default\": { \"voice\": \"nova\", \"sampleRate\": 24000 } } }");
-        new ConfigurationStore(ConfigPath).Save(new TtsSettings { Model = "tts-1-hd" });
+        new ConfigurationStore(ConfigPath).Save(new TtsSettings { { Setting.Model, "tts-1-hd" } });
         JsonNode written = JsonNode.Parse(File.ReadAllText(ConfigPath))!;
         Assert.False(written["telemetry"]!["on"]!.GetValue<bool>());
         Assert.Equal(24000, written["profiles"]!["default"]!["sampleRate"]!.GetValue<int>());
@@ -146,7 +146,7 @@ public sealed class ConfigurationStoreTests : IDisposable
     public void Load_RefusesATamperedKey()
     {
         var store = new ConfigurationStore(ConfigPath);
-        store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) });
+        store.Save(new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(Key) } });
         JsonNode document = JsonNode.Parse(File.ReadAllText(ConfigPath))!;
         string stored = document["profiles"]!["default"]!["apiKey"]!.GetValue<string>();
         int colon = stored.IndexOf(':');
@@ -156,7 +156,7 @@ public sealed class ConfigurationStoreTests : IDisposable
         document["profiles"]!["default"]!["apiKey"] = stored.Substring(0, colon + 1) + Convert.ToBase64String(payload);
         File.WriteAllText(ConfigPath, document.ToJsonString());
 
-        TtsException error = Assert.Throws<TtsException>(() => store.Load());
+        TtsException error = Assert.Throws<TtsException>(() => store.Snapshot().Load(ConfigurationStore.DefaultProfileName));
         Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
     }
 
@@ -165,17 +165,17 @@ public sealed class ConfigurationStoreTests : IDisposable
     {
         Skip.If(OperatingSystem.IsWindows(), "Windows protects the key with DPAPI, without a key file.");
         var store = new ConfigurationStore(ConfigPath);
-        store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) });
+        store.Save(new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(Key) } });
         byte[] damaged = File.ReadAllBytes(KeyPath).Concat(new byte[] { 7 }).ToArray();
         File.WriteAllBytes(KeyPath, damaged);
 
-        TtsException error = Assert.Throws<TtsException>(() => store.Load());
+        TtsException error = Assert.Throws<TtsException>(() => store.Snapshot().Load(ConfigurationStore.DefaultProfileName));
         Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
         Assert.Contains("65 bytes", error.Message);
         Assert.Equal(damaged, File.ReadAllBytes(KeyPath));
 
         File.Delete(KeyPath);
-        error = Assert.Throws<TtsException>(() => store.Load());
+        error = Assert.Throws<TtsException>(() => store.Snapshot().Load(ConfigurationStore.DefaultProfileName));
         Assert.Contains("missing", error.Message);
         Assert.False(File.Exists(KeyPath));
     }
@@ -184,16 +184,16 @@ public sealed class ConfigurationStoreTests : IDisposable
     public void Save_WaitsForTheLockAndThenReportsConfigurationLocked()
     {
         var store = new ConfigurationStore(ConfigPath) { LockTimeout = TimeSpan.FromMilliseconds(300) };
-        store.Save(new TtsSettings { Voice = "nova" });
+        store.Save(new TtsSettings { { Setting.Voice, "nova" } });
         using (new FileStream(store.LockFilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
         {
-            TtsException error = Assert.Throws<TtsException>(() => store.Save(new TtsSettings { Voice = "echo" }));
+            TtsException error = Assert.Throws<TtsException>(() => store.Save(new TtsSettings { { Setting.Voice, "echo" } }));
             Assert.Equal(TtsErrorIds.ConfigurationLocked, error.ErrorId);
             Assert.Equal(TtsErrorCategory.ResourceUnavailable, error.Category);
         }
 
-        store.Save(new TtsSettings { Voice = "echo" });
-        Assert.Equal("echo", store.Load().Voice);
+        store.Save(new TtsSettings { { Setting.Voice, "echo" } });
+        Assert.Equal("echo", store.Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.Voice));
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class ConfigurationStoreTests : IDisposable
             var store = new ConfigurationStore(ConfigPath);
             for (int i = 0; i < 5; i++)
             {
-                store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString($"{Key}-{writer}-{i}") }, $"p{writer}-{i}");
+                store.Save(new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString($"{Key}-{writer}-{i}") } }, $"p{writer}-{i}");
             }
         })));
 
@@ -213,14 +213,14 @@ public sealed class ConfigurationStoreTests : IDisposable
         Assert.Equal(40, stored.ProfileNames.Count);
         foreach (string name in stored.ProfileNames)
         {
-            Assert.Equal($"{Key}-{name.Substring(1)}", SecretText.Reveal(stored.Load(name).ApiKey!));
+            Assert.Equal($"{Key}-{name.Substring(1)}", SecretText.Reveal(stored.Load(name).Get(Setting.ApiKey)!));
         }
     }
 
     [Fact]
     public void SetMemberNames_NamesParametersAndNoValues()
     {
-        var settings = new TtsSettings { BaseUrl = "https://gateway.example.com", ApiKey = SecretText.ToSecureString(Key) };
+        var settings = new TtsSettings { { Setting.BaseUrl, "https://gateway.example.com" }, { Setting.ApiKey, SecretText.ToSecureString(Key) } };
         Assert.Equal(new[] { "BaseUrl", "ApiKey" }, settings.SetMemberNames());
         Assert.Equal("BaseUrl, ApiKey", settings.ToString());
     }

@@ -25,43 +25,42 @@ public sealed class ConfigurationTests : IDisposable
         var store = new ConfigurationStore(ConfigPath);
         store.Save(new TtsSettings
         {
-            ApiKey = SecretText.ToSecureString(FileKey),
-            BaseUrl = "https://gateway.example.com",
-            Model = "tts-1-hd",
-            Voice = "nova",
-            Format = AudioFormat.Opus,
-            OutputDirectory = "/srv/announce",
-            TimeoutSec = 30,
-            MaximumRetryCount = 4,
-            RetryIntervalSec = 1.5,
-        });
+            { Setting.ApiKey, SecretText.ToSecureString(FileKey) },
+            { Setting.BaseUrl, "https://gateway.example.com" },
+            { Setting.Model, "tts-1-hd" },
+            { Setting.Voice, "nova" },
+            { Setting.Format, AudioFormat.Opus },
+            { Setting.OutputDirectory, "/srv/announce" },
+            { Setting.TimeoutSec, 30 },
+            { Setting.MaximumRetryCount, 4 },
+            { Setting.RetryIntervalSec, 1.5 }});
 
         string raw = File.ReadAllText(ConfigPath);
         Assert.DoesNotContain(FileKey, raw);
         Assert.DoesNotContain("file-key", raw);
 
-        TtsSettings loaded = new ConfigurationStore(ConfigPath).Load();
-        Assert.Equal(FileKey, SecretText.Reveal(loaded.ApiKey!));
-        Assert.Equal("https://gateway.example.com", loaded.BaseUrl);
-        Assert.Equal("tts-1-hd", loaded.Model);
-        Assert.Equal("nova", loaded.Voice);
-        Assert.Equal(AudioFormat.Opus, loaded.Format);
-        Assert.Equal("/srv/announce", loaded.OutputDirectory);
-        Assert.Equal(30, loaded.TimeoutSec);
-        Assert.Equal(4, loaded.MaximumRetryCount);
-        Assert.Equal(1.5, loaded.RetryIntervalSec);
+        TtsSettings loaded = new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName);
+        Assert.Equal(FileKey, SecretText.Reveal(loaded.Get(Setting.ApiKey)!));
+        Assert.Equal("https://gateway.example.com", loaded.Get(Setting.BaseUrl));
+        Assert.Equal("tts-1-hd", loaded.Get(Setting.Model));
+        Assert.Equal("nova", loaded.Get(Setting.Voice));
+        Assert.Equal(AudioFormat.Opus, loaded.Get(Setting.Format));
+        Assert.Equal("/srv/announce", loaded.Get(Setting.OutputDirectory));
+        Assert.Equal(30, loaded.Get(Setting.TimeoutSec));
+        Assert.Equal(4, loaded.Get(Setting.MaximumRetryCount));
+        Assert.Equal(1.5, loaded.Get(Setting.RetryIntervalSec));
     }
 
     [Fact]
     public void Save_MergesWithWhatWasStored()
     {
         var store = new ConfigurationStore(ConfigPath);
-        store.Save(new TtsSettings { ApiKey = SecretText.ToSecureString(FileKey), Voice = "nova" });
-        store.Save(new TtsSettings { Model = "tts-1-hd" });
-        TtsSettings loaded = store.Load();
-        Assert.Equal("nova", loaded.Voice);
-        Assert.Equal("tts-1-hd", loaded.Model);
-        Assert.Equal(FileKey, SecretText.Reveal(loaded.ApiKey!));
+        store.Save(new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(FileKey) }, { Setting.Voice, "nova" } });
+        store.Save(new TtsSettings { { Setting.Model, "tts-1-hd" } });
+        TtsSettings loaded = store.Snapshot().Load(ConfigurationStore.DefaultProfileName);
+        Assert.Equal("nova", loaded.Get(Setting.Voice));
+        Assert.Equal("tts-1-hd", loaded.Get(Setting.Model));
+        Assert.Equal(FileKey, SecretText.Reveal(loaded.Get(Setting.ApiKey)!));
     }
 
     // The analyzer cannot see Skip.If: the attribute tells it these file-mode calls never run on Windows.
@@ -71,7 +70,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         Skip.If(OperatingSystem.IsWindows(), "Unix file modes do not exist on Windows.");
 
-        new ConfigurationStore(ConfigPath).Save(new TtsSettings { ApiKey = SecretText.ToSecureString(FileKey) });
+        new ConfigurationStore(ConfigPath).Save(new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(FileKey) } });
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ConfigPath));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Path.GetDirectoryName(ConfigPath)!, "secret.key")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(ConfigPath)!));
@@ -84,10 +83,10 @@ public sealed class ConfigurationTests : IDisposable
         Skip.If(OperatingSystem.IsWindows(), "Unix file modes do not exist on Windows.");
 
         var store = new ConfigurationStore(ConfigPath);
-        store.Save(new TtsSettings { Voice = "nova" });
+        store.Save(new TtsSettings { { Setting.Voice, "nova" } });
         File.SetUnixFileMode(ConfigPath, (UnixFileMode)Convert.ToInt32("644", 8));
         var log = new RecordingLog();
-        store.Load(log: log);
+        store.Snapshot(log).Load(ConfigurationStore.DefaultProfileName);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ConfigPath));
         Assert.Contains(log.Warnings, w => w.Contains("0600"));
     }
@@ -97,38 +96,38 @@ public sealed class ConfigurationTests : IDisposable
     {
         Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
         File.WriteAllText(ConfigPath, "{ not json");
-        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Load());
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName));
         Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
         Assert.Contains(ConfigPath, error.Message);
     }
 
     [Fact]
-    public void Load_OfAMissingFileIsEmpty() => Assert.Null(new ConfigurationStore(ConfigPath).Load().BaseUrl);
+    public void Load_OfAMissingFileIsEmpty() => Assert.Null(new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.BaseUrl));
 
     [Fact]
     public void Resolve_AppliesPrecedenceAndNamesEachSource()
     {
         var environment = new Dictionary<string, string> { ["AITRE_BASE_URL"] = "https://env.example.com", ["AITRE_API_KEY"] = "tk-env-key-00000000000000" };
-        var file = new TtsSettings { BaseUrl = "https://file.example.com", Voice = "echo", Model = "tts-1-hd", TimeoutSec = 7 };
-        var session = new TtsSettings { Voice = "nova" };
-        var call = new TtsSettings { Model = "gpt-4o-mini-tts" };
+        var file = new TtsSettings { { Setting.BaseUrl, "https://file.example.com" }, { Setting.Voice, "echo" }, { Setting.Model, "tts-1-hd" }, { Setting.TimeoutSec, 7 } };
+        var session = new TtsSettings { { Setting.Voice, "nova" } };
+        var call = new TtsSettings { { Setting.Model, "gpt-4o-mini-tts" } };
 
         EffectiveConfiguration effective = ConfigurationResolver.Resolve(call, session, Read(environment), file, "/cfg/config.json");
 
-        Assert.Equal("gpt-4o-mini-tts", effective.Model);
-        Assert.Equal(SettingSource.Parameter, effective.Settings["Model"].Source);
-        Assert.Equal("nova", effective.Voice);
-        Assert.Equal(SettingSource.Session, effective.Settings["Voice"].Source);
+        Assert.Equal("gpt-4o-mini-tts", effective.Get(Setting.Model));
+        Assert.Equal(SettingSource.Parameter, effective[Setting.Model].Source);
+        Assert.Equal("nova", effective.Get(Setting.Voice));
+        Assert.Equal(SettingSource.Process, effective[Setting.Voice].Source);
         Assert.Equal("https://env.example.com", effective.BaseUrl);
-        Assert.Equal("Environment (AITRE_BASE_URL)", effective.Settings["BaseUrl"].SourceText);
-        Assert.Equal("tk-env-key-00000000000000", SecretText.Reveal(effective.ApiKey!));
-        Assert.Equal("Environment (AITRE_API_KEY)", effective.Settings["ApiKey"].SourceText);
-        Assert.Equal(7, effective.TimeoutSec);
-        Assert.Equal("File (/cfg/config.json)", effective.Settings["TimeoutSec"].SourceText);
-        Assert.Equal(AudioFormat.Mp3, effective.Format);
-        Assert.Equal(SettingSource.Default, effective.Settings["Format"].Source);
-        Assert.Equal(2, effective.MaximumRetryCount);
-        Assert.Null(effective.RetryIntervalSec);
+        Assert.Equal("Environment (AITRE_BASE_URL)", effective[Setting.BaseUrl].SourceText);
+        Assert.Equal("tk-env-key-00000000000000", SecretText.Reveal(effective.Get(Setting.ApiKey)!));
+        Assert.Equal("Environment (AITRE_API_KEY)", effective[Setting.ApiKey].SourceText);
+        Assert.Equal(7, effective.Get(Setting.TimeoutSec));
+        Assert.Equal("File (/cfg/config.json)", effective[Setting.TimeoutSec].SourceText);
+        Assert.Equal(AudioFormat.Mp3, effective.Get(Setting.Format));
+        Assert.Equal(SettingSource.Default, effective[Setting.Format].Source);
+        Assert.Equal(2, effective.Get(Setting.MaximumRetryCount));
+        Assert.Null(effective.Get(Setting.RetryIntervalSec));
     }
 
     [Fact]
@@ -137,75 +136,75 @@ public sealed class ConfigurationTests : IDisposable
         var environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = "tk-openai-000000000000000", ["OPENAI_BASE_URL"] = "https://api.openai.com/v1" };
         EffectiveConfiguration effective = ConfigurationResolver.Resolve(new(), new(), Read(environment), new(), "f");
         Assert.Equal("https://api.openai.com/v1", effective.BaseUrl);
-        Assert.Equal("Environment (OPENAI_API_KEY)", effective.Settings["ApiKey"].SourceText);
+        Assert.Equal("Environment (OPENAI_API_KEY)", effective[Setting.ApiKey].SourceText);
     }
 
     [Fact]
     public void Resolve_NeverSendsTheOpenAiKeyToAnotherServer()
     {
         var environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = "tk-openai-000000000000000" };
-        var file = new TtsSettings { BaseUrl = "https://gateway.example.com" };
+        var file = new TtsSettings { { Setting.BaseUrl, "https://gateway.example.com" } };
         var log = new RecordingLog();
         EffectiveConfiguration effective = ConfigurationResolver.Resolve(new(), new(), Read(environment), file, "f", log);
-        Assert.Null(effective.ApiKey);
+        Assert.Null(effective.Get(Setting.ApiKey));
         Assert.Contains(log.VerboseMessages, m => m.Contains("OPENAI_API_KEY") && m.Contains("api.openai.com"));
     }
 
     [Fact]
     public void Resolve_HoldsBackAStoredKeyWhenTheCallNamesAnotherServer()
     {
-        var file = new TtsSettings { BaseUrl = "https://api.openai.com", ApiKey = SecretText.ToSecureString(FileKey) };
-        EffectiveConfiguration other = ConfigurationResolver.Resolve(new TtsSettings { BaseUrl = "https://proxy.example.com" }, new(), Read(new()), file, "f");
-        Assert.Null(other.ApiKey);
+        var file = new TtsSettings { { Setting.BaseUrl, "https://api.openai.com" }, { Setting.ApiKey, SecretText.ToSecureString(FileKey) } };
+        EffectiveConfiguration other = ConfigurationResolver.Resolve(new TtsSettings { { Setting.BaseUrl, "https://proxy.example.com" } }, new(), Read(new()), file, "f");
+        Assert.Null(other.Get(Setting.ApiKey));
 
-        EffectiveConfiguration same = ConfigurationResolver.Resolve(new TtsSettings { BaseUrl = "https://api.openai.com/v1/" }, new(), Read(new()), file, "f");
-        Assert.Equal(FileKey, SecretText.Reveal(same.ApiKey!));
+        EffectiveConfiguration same = ConfigurationResolver.Resolve(new TtsSettings { { Setting.BaseUrl, "https://api.openai.com/v1/" } }, new(), Read(new()), file, "f");
+        Assert.Equal(FileKey, SecretText.Reveal(same.Get(Setting.ApiKey)!));
 
         EffectiveConfiguration explicitKey = ConfigurationResolver.Resolve(
-            new TtsSettings { BaseUrl = "https://proxy.example.com", ApiKey = SecretText.ToSecureString("tk-call-0000000000000000") }, new(), Read(new()), file, "f");
-        Assert.Equal("tk-call-0000000000000000", SecretText.Reveal(explicitKey.ApiKey!));
+            new TtsSettings { { Setting.BaseUrl, "https://proxy.example.com" }, { Setting.ApiKey, SecretText.ToSecureString("tk-call-0000000000000000") } }, new(), Read(new()), file, "f");
+        Assert.Equal("tk-call-0000000000000000", SecretText.Reveal(explicitKey.Get(Setting.ApiKey)!));
     }
 
     [Fact]
     public void Resolve_SaysWhyAStoredKeyWasHeldBackFromALocalServer()
     {
         // A key stored without a BaseUrl belongs to OpenAI, whatever provider the call's own URL implies.
-        var file = new TtsSettings { ApiKey = SecretText.ToSecureString(FileKey) };
-        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new TtsSettings { BaseUrl = "http://127.0.0.1:5000" }, new(), Read(new()), file, "/cfg/config.json");
-        Assert.Null(effective.ApiKey);
+        var file = new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(FileKey) } };
+        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new TtsSettings { { Setting.BaseUrl, "http://127.0.0.1:5000" } }, new(), Read(new()), file, "/cfg/config.json");
+        Assert.Null(effective.Get(Setting.ApiKey));
         Assert.Contains("https://api.openai.com", effective.HeldBackKeyReason);
         Assert.Contains("/cfg/config.json", effective.HeldBackKeyReason);
 
-        EffectiveConfiguration local = ConfigurationResolver.Resolve(new(), new(), Read(new()), new TtsSettings { Provider = ProviderKind.Local, ApiKey = SecretText.ToSecureString(FileKey) }, "f");
-        Assert.Equal(FileKey, SecretText.Reveal(local.ApiKey!));
+        EffectiveConfiguration local = ConfigurationResolver.Resolve(new(), new(), Read(new()), new TtsSettings { { Setting.Provider, ProviderKind.Local }, { Setting.ApiKey, SecretText.ToSecureString(FileKey) } }, "f");
+        Assert.Equal(FileKey, SecretText.Reveal(local.Get(Setting.ApiKey)!));
         Assert.Null(local.HeldBackKeyReason);
     }
 
     [Fact]
     public void Resolve_UsesAFileKeyWithTheFileBaseUrl()
     {
-        var file = new TtsSettings { BaseUrl = "https://gateway.example.com", ApiKey = SecretText.ToSecureString(FileKey) };
-        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new(), new TtsSettings { Voice = "nova" }, Read(new()), file, "f");
-        Assert.Equal(FileKey, SecretText.Reveal(effective.ApiKey!));
+        var file = new TtsSettings { { Setting.BaseUrl, "https://gateway.example.com" }, { Setting.ApiKey, SecretText.ToSecureString(FileKey) } };
+        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new(), new TtsSettings { { Setting.Voice, "nova" } }, Read(new()), file, "f");
+        Assert.Equal(FileKey, SecretText.Reveal(effective.Get(Setting.ApiKey)!));
     }
 
     [Fact]
-    public void SessionConfiguration_IsSharedAndClearable()
+    public void ProcessConfiguration_IsSharedAndClearable()
     {
-        SessionConfiguration.Clear();
-        SessionConfiguration.Apply(new TtsSettings { Voice = "onyx" });
-        SessionConfiguration.Apply(new TtsSettings { Model = "tts-1-hd" });
-        TtsSettings snapshot = SessionConfiguration.Snapshot();
-        Assert.Equal("onyx", snapshot.Voice);
-        Assert.Equal("tts-1-hd", snapshot.Model);
-        SessionConfiguration.Clear();
-        Assert.Null(SessionConfiguration.Snapshot().Voice);
+        ProcessConfiguration.Clear();
+        ProcessConfiguration.Apply(new TtsSettings { { Setting.Voice, "onyx" } });
+        ProcessConfiguration.Apply(new TtsSettings { { Setting.Model, "tts-1-hd" } });
+        TtsSettings snapshot = ProcessConfiguration.Snapshot();
+        Assert.Equal("onyx", snapshot.Get(Setting.Voice));
+        Assert.Equal("tts-1-hd", snapshot.Get(Setting.Model));
+        ProcessConfiguration.Clear();
+        Assert.Null(ProcessConfiguration.Snapshot().Get(Setting.Voice));
     }
 
     [Fact]
     public void TtsSettings_ToStringNamesMembersButNoValues()
     {
-        string text = new TtsSettings { ApiKey = SecretText.ToSecureString(FileKey), Voice = "nova" }.ToString();
+        string text = new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(FileKey) }, { Setting.Voice, "nova" } }.ToString();
         Assert.Contains("ApiKey", text);
         Assert.DoesNotContain(FileKey, text);
         Assert.DoesNotContain("nova", text);

@@ -30,9 +30,9 @@ public sealed class RetryPolicyTests
     [InlineData(504, TransportFailure.None, "HTTP 504, waiting 0.5 s; retry 1 of 2")]
     [InlineData(520, TransportFailure.None, "HTTP 520, waiting 0.5 s; retry 1 of 2")]
     [InlineData(599, TransportFailure.None, "HTTP 599, waiting 0.5 s; retry 1 of 2")]
-    public void Decide_RetriesTransientFailures(int? status, TransportFailure failure, string reason)
+    public void Decide_RetriesTransientFailures(int? status, object failure, string reason)
     {
-        RetryDecision decision = Policy().Decide(1, status, failure, Hints(error: status == 429 ? RateLimit : null));
+        RetryDecision decision = Policy().Decide(1, status, (TransportFailure)failure, Hints(error: status == 429 ? RateLimit : null));
 
         Assert.True(decision.ShouldRetry);
         Assert.Equal(TimeSpan.FromMilliseconds(500), decision.Delay);

@@ -21,7 +21,7 @@ namespace AitreTts.Tests.Integration;
 public sealed class FormatEndToEndTests
 {
     // (format asked of the server, wrap pcm as wav)
-    public static TheoryData<AudioFormat, bool> Formats() => new()
+    public static TheoryData<object, bool> Formats() => new()
     {
         { AudioFormat.Mp3, false },
         { AudioFormat.Opus, false },
@@ -34,8 +34,9 @@ public sealed class FormatEndToEndTests
 
     [FfmpegTheory]
     [MemberData(nameof(Formats))]
-    public async Task ShortText_GivesOneFileThatFfmpegDecodes_WithTheDurationFfprobeReports(AudioFormat format, bool wrapPcm)
+    public async Task ShortText_GivesOneFileThatFfmpegDecodes_WithTheDurationFfprobeReports(object formatValue, bool wrapPcm)
     {
+        var format = (AudioFormat)formatValue;
         await using IntegrationHarness harness = await IntegrationHarness.StartAsync();
         var options = new SpeechOptions { Format = format, Join = new AudioJoinOptions { WrapPcmAsWav = wrapPcm } };
         string text = "The platform for the evening train has changed to platform four.";
@@ -58,8 +59,9 @@ public sealed class FormatEndToEndTests
 
     [FfmpegTheory]
     [MemberData(nameof(Formats))]
-    public async Task LongDocument_ThreeChunks_JoinIntoOneValidFile(AudioFormat format, bool wrapPcm)
+    public async Task LongDocument_ThreeChunks_JoinIntoOneValidFile(object formatValue, bool wrapPcm)
     {
+        var format = (AudioFormat)formatValue;
         // 2 ms of audio per character keeps 10,000 characters to about 20 s of audio, quick to make and to decode.
         const double secondsPerCharacter = 0.002;
         await using IntegrationHarness harness = await IntegrationHarness.StartAsync(new EmulatorOptions { RequiredApiKey = IntegrationHarness.Key, SecondsPerCharacter = secondsPerCharacter });

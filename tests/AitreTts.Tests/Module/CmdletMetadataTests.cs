@@ -148,9 +148,12 @@ public sealed class CmdletMetadataTests : IDisposable
     [InlineData("Set-TtsConfiguration", "MaximumRetryCount", 0, 10)]
     public void NumericParametersHaveValidationRanges(string cmdlet, string parameter, int minimum, int maximum)
     {
-        CustomAttributeData range = Attribute(Cmdlet(cmdlet).GetProperty(parameter)!, "ValidateRangeAttribute")!;
-        Assert.Equal(minimum, Convert.ToInt32(range.ConstructorArguments[0].Value));
-        Assert.Equal(maximum, Convert.ToInt32(range.ConstructorArguments[1].Value));
+        // The range is the setting's, so the parameter, the file and the environment accept the same values.
+        CustomAttributeData validation = Attribute(Cmdlet(cmdlet).GetProperty(parameter)!, "ValidateSettingAttribute")!;
+        AitreTts.Core.Configuration.Setting setting = AitreTts.Core.Configuration.Setting.Find((string)validation.ConstructorArguments[0].Value!)!;
+        Assert.Equal(parameter, setting.Name);
+        Assert.True(setting.Check(minimum) && setting.Check(maximum));
+        Assert.False(setting.Check(minimum - 1) || setting.Check(maximum + 1));
     }
 
     [Fact]

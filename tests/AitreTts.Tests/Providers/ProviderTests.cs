@@ -59,22 +59,23 @@ public sealed class ProviderTests
     [InlineData(ProviderKind.Apimart, "https://api.apimart.ai", "gpt-4o-mini-tts", AudioFormat.Wav)]
     [InlineData(ProviderKind.Aitre, "", "tts-1", AudioFormat.Mp3)]
     [InlineData(ProviderKind.Local, "http://localhost:8880", "tts-1", AudioFormat.Mp3)]
-    public void Resolve_TakesTheProvidersDefaults(ProviderKind provider, string baseUrl, string model, AudioFormat format)
+    public void Resolve_TakesTheProvidersDefaults(ProviderKind provider, string baseUrl, string model, object formatValue)
     {
-        EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, new TtsSettings { Provider = provider }, "f");
+        var format = (AudioFormat)formatValue;
+        EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, new TtsSettings { { Setting.Provider, provider } }, "f");
         Assert.Equal(baseUrl, configuration.BaseUrl);
-        Assert.Equal(model, configuration.Model);
-        Assert.Equal(format, configuration.Format);
+        Assert.Equal(model, configuration.Get(Setting.Model));
+        Assert.Equal(format, configuration.Get(Setting.Format));
         Assert.Equal(provider, configuration.Provider);
     }
 
     [Fact]
     public void Resolve_MakesTheAzureDeploymentTheDefaultModel()
     {
-        var file = new TtsSettings { Provider = ProviderKind.AzureOpenAI, BaseUrl = "https://res.openai.azure.com", Deployment = "tts-prod" };
+        var file = new TtsSettings { { Setting.Provider, ProviderKind.AzureOpenAI }, { Setting.BaseUrl, "https://res.openai.azure.com" }, { Setting.Deployment, "tts-prod" } };
         EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, file, "f");
-        Assert.Equal("tts-prod", configuration.Model);
-        Assert.Equal("tts-1-hd", ConfigurationResolver.Resolve(new TtsSettings { Model = "tts-1-hd" }, new(), _ => null, file, "f").Model);
+        Assert.Equal("tts-prod", configuration.Get(Setting.Model));
+        Assert.Equal("tts-1-hd", ConfigurationResolver.Resolve(new TtsSettings { { Setting.Model, "tts-1-hd" } }, new(), _ => null, file, "f").Get(Setting.Model));
     }
 
     [Fact]
@@ -96,8 +97,8 @@ public sealed class ProviderTests
     [InlineData(ProviderKind.Aitre, AudioFormat.Wav, "alloy", "documents only mp3, opus, aac, flac")]
     [InlineData(ProviderKind.Aitre, AudioFormat.Mp3, "coral", "documents only the voices")]
     [InlineData(ProviderKind.Apimart, AudioFormat.Mp3, "alloy", "mp3 may be refused")]
-    public void Advice_DescribesDocumentedLimitsWithoutRefusing(ProviderKind provider, AudioFormat format, string voice, string expected) =>
-        Assert.Contains(expected, ProviderProfile.For(provider).Advice(format, voice));
+    public void Advice_DescribesDocumentedLimitsWithoutRefusing(ProviderKind provider, object format, string voice, string expected) =>
+        Assert.Contains(expected, ProviderProfile.For(provider).Advice((AudioFormat)format, voice));
 
     [Fact]
     public void Advice_IsSilentWithinTheDocumentedLimits()
@@ -110,7 +111,7 @@ public sealed class ProviderTests
     public void Resolve_IgnoresTheEnvironmentForANamedNonDefaultProfile()
     {
         var environment = new Dictionary<string, string> { ["AITRE_BASE_URL"] = "https://env.example.com" };
-        var file = new TtsSettings { BaseUrl = "https://profile.example.com" };
+        var file = new TtsSettings { { Setting.BaseUrl, "https://profile.example.com" } };
         Assert.Equal("https://env.example.com", ConfigurationResolver.Resolve(new(), new(), n => environment.GetValueOrDefault(n), file, "f").BaseUrl);
         Assert.Equal("https://profile.example.com", ConfigurationResolver.Resolve(new(), new(), n => environment.GetValueOrDefault(n), file, "f", useEnvironment: false, profile: "work").BaseUrl);
     }
@@ -118,14 +119,14 @@ public sealed class ProviderTests
     [Fact]
     public void Resolve_CarriesASecretNameInPlaceOfAKey()
     {
-        var file = new TtsSettings { BaseUrl = "https://gateway.example.com", ApiKeySecretName = "tts-key", Vault = "corp" };
+        var file = new TtsSettings { { Setting.BaseUrl, "https://gateway.example.com" }, { Setting.ApiKeySecretName, "tts-key" }, { Setting.Vault, "corp" } };
         EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, file, "f");
-        Assert.Null(configuration.ApiKey);
-        Assert.Equal("tts-key", configuration.ApiKeySecretName);
-        Assert.Equal("corp", configuration.Vault);
+        Assert.Null(configuration.Get(Setting.ApiKey));
+        Assert.Equal("tts-key", configuration.Get(Setting.ApiKeySecretName));
+        Assert.Equal("corp", configuration.Get(Setting.Vault));
 
-        EffectiveConfiguration overridden = ConfigurationResolver.Resolve(new TtsSettings { ApiKey = SecretText.ToSecureString(Key) }, new(), _ => null, file, "f");
-        Assert.Null(overridden.ApiKeySecretName);
+        EffectiveConfiguration overridden = ConfigurationResolver.Resolve(new TtsSettings { { Setting.ApiKey, SecretText.ToSecureString(Key) } }, new(), _ => null, file, "f");
+        Assert.Null(overridden.Get(Setting.ApiKeySecretName));
     }
 
     [Fact]
@@ -135,27 +136,27 @@ public sealed class ProviderTests
         try
         {
             var store = new ConfigurationStore(Path.Combine(directory, "config.json"));
-            store.Save(new TtsSettings { Provider = ProviderKind.AzureOpenAI, BaseUrl = "https://res.openai.azure.com", Deployment = "tts", ApiKey = SecretText.ToSecureString(Key) }, "azure");
-            Assert.Equal("azure", store.DefaultProfile());
-            store.Save(new TtsSettings { BaseUrl = "http://localhost:8880", Provider = ProviderKind.Local }, "kokoro");
-            store.Save(new TtsSettings { Voice = "nova" }, "default", makeDefault: true);
-            Assert.Equal(new[] { "azure", "kokoro", "default" }, store.ProfileNames());
-            Assert.Equal("default", store.DefaultProfile());
+            store.Save(new TtsSettings { { Setting.Provider, ProviderKind.AzureOpenAI }, { Setting.BaseUrl, "https://res.openai.azure.com" }, { Setting.Deployment, "tts" }, { Setting.ApiKey, SecretText.ToSecureString(Key) } }, "azure");
+            Assert.Equal("azure", store.Snapshot().DefaultProfile);
+            store.Save(new TtsSettings { { Setting.BaseUrl, "http://localhost:8880" }, { Setting.Provider, ProviderKind.Local } }, "kokoro");
+            store.Save(new TtsSettings { { Setting.Voice, "nova" } }, "default", makeDefault: true);
+            Assert.Equal(new[] { "azure", "kokoro", "default" }, store.Snapshot().ProfileNames);
+            Assert.Equal("default", store.Snapshot().DefaultProfile);
 
-            TtsSettings azure = store.Load("azure");
-            Assert.Equal(ProviderKind.AzureOpenAI, azure.Provider);
-            Assert.Equal("tts", azure.Deployment);
-            Assert.Equal(Key, SecretText.Reveal(azure.ApiKey!));
-            Assert.Null(store.Load("kokoro").ApiKey);
+            TtsSettings azure = store.Snapshot().Load("azure");
+            Assert.Equal(ProviderKind.AzureOpenAI, azure.Get(Setting.Provider));
+            Assert.Equal("tts", azure.Get(Setting.Deployment));
+            Assert.Equal(Key, SecretText.Reveal(azure.Get(Setting.ApiKey)!));
+            Assert.Null(store.Snapshot().Load("kokoro").Get(Setting.ApiKey));
 
             Assert.True(store.RemoveApiKey("azure"));
-            Assert.Null(store.Load("azure").ApiKey);
-            Assert.Equal("tts", store.Load("azure").Deployment);
+            Assert.Null(store.Snapshot().Load("azure").Get(Setting.ApiKey));
+            Assert.Equal("tts", store.Snapshot().Load("azure").Get(Setting.Deployment));
             Assert.False(store.RemoveApiKey("azure"));
 
             Assert.True(store.RemoveProfile("default"));
-            Assert.False(store.HasProfile("default"));
-            Assert.Equal("azure", store.DefaultProfile());
+            Assert.False(store.Snapshot().HasProfile("default"));
+            Assert.Equal("azure", store.Snapshot().DefaultProfile);
             Assert.False(store.RemoveProfile("nothing"));
         }
         finally
@@ -171,11 +172,11 @@ public sealed class ProviderTests
         try
         {
             var store = new ConfigurationStore(Path.Combine(directory, "config.json"));
-            store.Save(new TtsSettings { Proxy = "http://proxy.corp:8080", ProxyUserName = "svc", ProxyPassword = SecretText.ToSecureString("proxy-pass-123456") });
+            store.Save(new TtsSettings { { Setting.Proxy, "http://proxy.corp:8080" }, { Setting.ProxyUserName, "svc" }, { Setting.ProxyPassword, SecretText.ToSecureString("proxy-pass-123456") } });
             Assert.DoesNotContain("proxy-pass", File.ReadAllText(store.FilePath));
-            TtsSettings loaded = store.Load();
-            Assert.Equal("svc", loaded.ProxyUserName);
-            Assert.Equal("proxy-pass-123456", SecretText.Reveal(loaded.ProxyPassword!));
+            TtsSettings loaded = store.Snapshot().Load(ConfigurationStore.DefaultProfileName);
+            Assert.Equal("svc", loaded.Get(Setting.ProxyUserName));
+            Assert.Equal("proxy-pass-123456", SecretText.Reveal(loaded.Get(Setting.ProxyPassword)!));
         }
         finally
         {

@@ -4,12 +4,12 @@ namespace AitreTts.Core.Configuration;
 /// Settings made with <c>-Scope Process</c>: they last as long as the process and are shared by its runspaces
 /// (ForEach-Object -Parallel, thread jobs), which read a consistent snapshot.
 /// </summary>
-public static class SessionConfiguration
+internal static class ProcessConfiguration
 {
     private static readonly object Gate = new();
     private static TtsSettings _current = new();
 
-    /// <summary>A snapshot of the session's settings.</summary>
+    /// <summary>A snapshot of the process settings.</summary>
     public static TtsSettings Snapshot()
     {
         lock (Gate)
@@ -29,20 +29,20 @@ public static class SessionConfiguration
         }
     }
 
-    /// <summary>Forgets the session's key, keeping its other settings.</summary>
+    /// <summary>Forgets the process settings' key, keeping its other settings.</summary>
     public static void RemoveApiKey()
     {
         lock (Gate)
         {
             TtsSettings next = _current.Clone();
-            next.ApiKey = null;
-            next.ApiKeySecretName = null;
-            next.Vault = null;
+            next.Set(Setting.ApiKey, null);
+            next.Set(Setting.ApiKeySecretName, null);
+            next.Set(Setting.Vault, null);
             _current = next;
         }
     }
 
-    /// <summary>Forgets every session setting.</summary>
+    /// <summary>Forgets every process setting.</summary>
     public static void Clear()
     {
         lock (Gate)
