@@ -23,7 +23,6 @@ internal sealed class SpeechRequest
     /// <summary>The model name, passed through as given: gateways and local servers have their own.</summary>
     public string Model { get; }
 
-    /// <summary>The text to speak.</summary>
     public string Input { get; }
 
     /// <summary>The voice name, passed through as given.</summary>

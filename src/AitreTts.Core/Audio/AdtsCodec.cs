@@ -17,7 +17,6 @@ internal static class AdtsCodec
 {
     private static readonly int[] SampleRates = { 96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350 };
 
-    /// <summary>A parsed ADTS header.</summary>
     internal readonly struct Header
     {
         public Header(int profile, int sampleRateIndex, int channelConfig, int length, int blocks)

@@ -11,13 +11,11 @@ internal sealed class AudioInfo
     /// </summary>
     public TimeSpan Duration { get; init; }
 
-    /// <summary>The size of the file in bytes.</summary>
     public long Bytes { get; init; }
 
     /// <summary>The sample rate in Hz. For opus it is 48000, the rate Opus always decodes at (as ffprobe reports it).</summary>
     public int SampleRate { get; init; }
 
-    /// <summary>The number of channels.</summary>
     public int Channels { get; init; }
 
     /// <summary>The format of the file: <see cref="AudioFormat.Wav"/> when pcm was wrapped in a WAV header.</summary>

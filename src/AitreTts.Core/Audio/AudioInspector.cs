@@ -21,15 +21,6 @@ internal static class AudioInspector
         }
 
         options ??= new AudioJoinOptions();
-        return format switch
-        {
-            AudioFormat.Wav => WavCodec.Inspect(path),
-            AudioFormat.Pcm => WavCodec.InspectPcm(path, options),
-            AudioFormat.Mp3 => Mp3Codec.Inspect(path),
-            AudioFormat.Aac => AdtsCodec.Inspect(path),
-            AudioFormat.Opus => OggOpusCodec.Inspect(path),
-            AudioFormat.Flac => FlacCodec.Inspect(path),
-            _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
-        };
+        return AudioCodec.For(format).Inspect(path, options);
     }
 }

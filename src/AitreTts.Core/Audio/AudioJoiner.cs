@@ -55,16 +55,7 @@ internal static class AudioJoiner
         options ??= new AudioJoinOptions();
         cancellationToken.ThrowIfCancellationRequested();
         var sink = new OutputSink(destination, cancellationToken);
-        AudioInfo info = format switch
-        {
-            AudioFormat.Wav => WavCodec.Join(chunkPaths, sink, cancellationToken),
-            AudioFormat.Pcm => WavCodec.JoinPcm(chunkPaths, sink, options, cancellationToken),
-            AudioFormat.Mp3 => Mp3Codec.Join(chunkPaths, sink, cancellationToken),
-            AudioFormat.Aac => AdtsCodec.Join(chunkPaths, sink, cancellationToken),
-            AudioFormat.Opus => OggOpusCodec.Join(chunkPaths, sink, cancellationToken),
-            AudioFormat.Flac => FlacCodec.Join(chunkPaths, sink, cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
-        };
+        AudioInfo info = AudioCodec.For(format).Join(chunkPaths, sink, options, cancellationToken);
         sink.Flush();
         return info;
     }

@@ -26,7 +26,6 @@ internal static class FlacCodec
     private const int StreamInfoLength = 34;
     private const int MaxHeader = 16;
 
-    /// <summary>A parsed frame header.</summary>
     internal readonly struct FrameHeader
     {
         public FrameHeader(bool variable, int blockSize, int sampleRateCode, int sampleSizeCode, ulong number, int numberOffset, int numberLength, int length)

@@ -186,14 +186,7 @@ internal static class Mp3Codec
             }
         }
 
-        return new AudioInfo
-        {
-            Duration = AudioInfo.FromSamples(frames * format.Value.SamplesPerFrame, format.Value.SampleRate),
-            Bytes = sink.Written,
-            SampleRate = format.Value.SampleRate,
-            Channels = format.Value.Channels,
-            Format = AudioFormat.Mp3,
-        };
+        return Info(format.Value, frames, sink.Written);
     }
 
     public static AudioInfo Inspect(string path)
@@ -212,15 +205,17 @@ internal static class Mp3Codec
             throw AudioErrors.Chunk(reader, "holds no MP3 audio frames");
         }
 
-        return new AudioInfo
-        {
-            Duration = AudioInfo.FromSamples(frames * format.Value.SamplesPerFrame, format.Value.SampleRate),
-            Bytes = reader.Length,
-            SampleRate = format.Value.SampleRate,
-            Channels = format.Value.Channels,
-            Format = AudioFormat.Mp3,
-        };
+        return Info(format.Value, frames, reader.Length);
     }
+
+    private static AudioInfo Info(Header format, long frames, long bytes) => new()
+    {
+        Duration = AudioInfo.FromSamples(frames * format.SamplesPerFrame, format.SampleRate),
+        Bytes = bytes,
+        SampleRate = format.SampleRate,
+        Channels = format.Channels,
+        Format = AudioFormat.Mp3,
+    };
 
     internal static bool TryParseHeader(byte[] b, int o, out Header header)
     {

@@ -181,8 +181,7 @@ internal static class WavCodec
                 }
 
                 // OpenAI streams WAV: it sends the header before it knows the length, so the RIFF and data
-                // sizes hold the placeholder 0xFFFFFFFF (see API-NOTES "Audio details"; the same happens with
-                // any encoder writing to a pipe). A size of 0xFFFFFFFF, or one that runs past the end of the
+                // sizes hold the placeholder 0xFFFFFFFF (the same happens with any encoder writing to a pipe). A size of 0xFFFFFFFF, or one that runs past the end of the
                 // file, means "the samples run to the end of the file".
                 long remaining = reader.Length - reader.Position;
                 long length = size == uint.MaxValue || size > remaining ? remaining : size;

@@ -42,7 +42,6 @@ internal sealed class ConfigurationStore
         _protector = new SecretProtector(DirectoryPath);
     }
 
-    /// <summary>The full path of the file.</summary>
     public string FilePath { get; }
 
     internal string DirectoryPath { get; }
@@ -393,7 +392,6 @@ internal sealed class ConfigurationStore
             DefaultProfile = document.DefaultProfile is string name && document.Profiles.ContainsKey(name) ? name : DefaultProfileName;
         }
 
-        /// <summary>The file read.</summary>
         public string FilePath => _store.FilePath;
 
         /// <summary>The names of the stored profiles, in the order they were created.</summary>

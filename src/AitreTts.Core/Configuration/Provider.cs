@@ -35,7 +35,6 @@ internal sealed class ProviderProfile
         KeyRequired = keyRequired;
     }
 
-    /// <summary>The kind.</summary>
     public ProviderKind Kind { get; }
 
     /// <summary>The server root used when none is configured, or null when the user must give one.</summary>
@@ -56,18 +55,17 @@ internal sealed class ProviderProfile
     /// <summary>The voices the provider documents; null when the catalogue or the server decides.</summary>
     public IReadOnlyList<string>? DocumentedVoices { get; private init; }
 
-    /// <summary>The provider of a kind.</summary>
     public static ProviderProfile For(ProviderKind kind) => kind switch
     {
         ProviderKind.OpenAI => new ProviderProfile(kind, ConfigurationResolver.DefaultBaseUrl, "tts-1", AudioFormat.Mp3, keyRequired: true),
         ProviderKind.AzureOpenAI => new ProviderProfile(kind, null, "tts-1", AudioFormat.Mp3, keyRequired: true),
-        // AITRE's documents (seeds/000) name tts-1/tts-1-hd, four formats and the six classic voices.
+        // AITRE's API documentation names tts-1/tts-1-hd, four formats and the six classic voices.
         ProviderKind.Aitre => new ProviderProfile(kind, null, "tts-1", AudioFormat.Mp3, keyRequired: true)
         {
             DocumentedFormats = new[] { AudioFormat.Mp3, AudioFormat.Opus, AudioFormat.Aac, AudioFormat.Flac },
             DocumentedVoices = ClassicVoices,
         },
-        // apimart's documents (seeds/004) default to wav with gpt-4o-mini-tts; it has refused mp3 at times.
+        // apimart's API documentation defaults to wav with gpt-4o-mini-tts, and its server has refused mp3 at times.
         ProviderKind.Apimart => new ProviderProfile(kind, "https://api.apimart.ai", "gpt-4o-mini-tts", AudioFormat.Wav, keyRequired: true)
         {
             DocumentedFormats = new[] { AudioFormat.Wav, AudioFormat.Opus, AudioFormat.Aac, AudioFormat.Flac, AudioFormat.Pcm },

@@ -23,15 +23,6 @@ internal sealed class SpeechResponse
 
     /// <summary>Bytes of audio written to the destination.</summary>
     public long Bytes { get; init; }
-
-    /// <summary>The response's Content-Type.</summary>
-    public string? ContentType { get; init; }
-
-    /// <summary>Attempts made, 1 when the first one succeeded.</summary>
-    public int Attempts { get; init; }
-
-    /// <summary>Time from the first attempt to the last byte.</summary>
-    public TimeSpan Elapsed { get; init; }
 }
 
 /// <summary>
@@ -94,23 +85,13 @@ internal sealed class SpeechClient
 
         byte[] body = request.ToJsonUtf8();
         _log.Debug("Request body: " + Encoding.UTF8.GetString(body));
-        var total = Stopwatch.StartNew();
         return await WithRetriesAsync(
             async attempt =>
             {
                 destination.SetLength(0);
                 destination.Position = 0;
                 AttemptOutcome<SpeechResponse> outcome = await AttemptAsync(request, body, destination, attempt, cancellationToken).ConfigureAwait(false);
-                return outcome.Succeeded
-                    ? AttemptOutcome<SpeechResponse>.Success(new SpeechResponse
-                    {
-                        RequestId = outcome.Value!.RequestId,
-                        Bytes = outcome.Value.Bytes,
-                        ContentType = outcome.Value.ContentType,
-                        Attempts = attempt,
-                        Elapsed = total.Elapsed,
-                    })
-                    : outcome;
+                return outcome;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -405,7 +386,7 @@ internal sealed class SpeechClient
 
             await destination.FlushAsync(limits.Token).ConfigureAwait(false);
             _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Received {0} bytes of {1} in {2} ms.", written, request.Format.ToApiName(), watch.ElapsedMilliseconds));
-            return AttemptOutcome<SpeechResponse>.Success(new SpeechResponse { RequestId = requestId, Bytes = written, ContentType = MediaType(response) });
+            return AttemptOutcome<SpeechResponse>.Success(new SpeechResponse { RequestId = requestId, Bytes = written });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

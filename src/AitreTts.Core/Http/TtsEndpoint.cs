@@ -43,7 +43,6 @@ internal sealed class TtsEndpoint
     /// <summary>The key, or null for servers that need none.</summary>
     public SecureString? ApiKey { get; }
 
-    /// <summary>The kind of server.</summary>
     public ProviderKind Provider { get; }
 
     /// <summary>The Azure deployment, when the deployment route is used.</summary>
@@ -75,8 +74,6 @@ internal sealed class TtsEndpoint
 
     internal static readonly string DefaultUserAgent = "AitreTts/" + typeof(TtsEndpoint).Assembly.GetName().Version!.ToString(3);
 
-    /// <summary>True when the host is this machine, where plain http and a missing key are normal.</summary>
-    public bool IsLoopback => IsLoopbackHost(BaseUrl);
 
     /// <summary>
     /// Validates a base URL and the key that goes with it. Accepts the server root (<c>https://api.openai.com</c>)

@@ -16,10 +16,8 @@ namespace AitreTts.Core.Synthesis;
 /// <summary>The voice options of one document.</summary>
 internal sealed class SpeechOptions
 {
-    /// <summary>The model.</summary>
     public string Model { get; set; } = "tts-1";
 
-    /// <summary>The voice.</summary>
     public string Voice { get; set; } = "alloy";
 
     /// <summary>The format asked of the server.</summary>
@@ -57,13 +55,11 @@ internal sealed class SynthesisProgress
     public int CharactersTotal { get; init; }
 }
 
-/// <summary>A written document.</summary>
 internal sealed class DocumentResult
 {
     /// <summary>The final path of the audio file.</summary>
     public string Path { get; init; } = string.Empty;
 
-    /// <summary>The format of the file.</summary>
     public AudioFormat Format { get; init; }
 
     /// <summary>Characters of the document's text.</summary>

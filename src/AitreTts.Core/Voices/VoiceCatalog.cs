@@ -28,11 +28,11 @@ public sealed class TtsVoice
     /// <summary>Where the entry comes from: "Built-in" or the server's URL.</summary>
     public string Source { get; }
 
-    /// <summary>The name.</summary>
+    /// <summary>The voice's name, as -Voice takes it.</summary>
     public override string ToString() => Name;
 }
 
-/// <summary>OpenAI's built-in voices and the models each works with (see API-NOTES).</summary>
+/// <summary>OpenAI's built-in voices and the models each works with, as OpenAI's text-to-speech guide lists them.</summary>
 internal static class VoiceCatalog
 {
     /// <summary>The classic models, which support 9 of the 13 voices.</summary>

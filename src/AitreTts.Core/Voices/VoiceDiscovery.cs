@@ -20,7 +20,6 @@ internal sealed class DiscoveredList<T>
         Fetched = fetched;
     }
 
-    /// <summary>The entries.</summary>
     public IReadOnlyList<T> Items { get; }
 
     /// <summary>False when the server had no list and the built-in catalogue stands in.</summary>
