@@ -30,7 +30,7 @@ internal sealed class SpeechResponse
 /// response body straight to the destination stream, and turns every failure into a <see cref="TtsException"/>.
 /// Safe to use from many threads at once.
 /// </summary>
-internal sealed class SpeechClient
+internal sealed class SpeechClient : Synthesis.ISpeechSource
 {
     private const int MaximumRedirects = 5;
     private const int CopyBufferSize = 81920;

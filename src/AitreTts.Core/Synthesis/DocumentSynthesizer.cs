@@ -85,11 +85,10 @@ internal sealed class DocumentResult
 /// </summary>
 internal sealed class DocumentSynthesizer
 {
-    private readonly SpeechClient _client;
+    private readonly ISpeechSource _client;
     private readonly TtsLog _log;
 
-    /// <summary>Creates a synthesizer over one speech client.</summary>
-    public DocumentSynthesizer(SpeechClient client, TtsLog? log = null)
+    public DocumentSynthesizer(ISpeechSource client, TtsLog? log = null)
     {
         _client = client;
         _log = log ?? TtsLog.None;
