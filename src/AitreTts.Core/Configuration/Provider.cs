@@ -19,6 +19,8 @@ public enum ProviderKind
     Local,
     /// <summary>Any other OpenAI-compatible server.</summary>
     OpenAICompatible,
+    /// <summary>No server: real audio made inside the module, with no network, no key and no cost, for tests and CI.</summary>
+    Offline,
 }
 
 /// <summary>What a provider kind means for URLs, defaults and the advice the module gives.</summary>
@@ -72,6 +74,7 @@ internal sealed class ProviderProfile
             DocumentedVoices = ClassicVoices,
         },
         ProviderKind.Local => new ProviderProfile(kind, "http://localhost:8880", "tts-1", AudioFormat.Mp3, keyRequired: false),
+        ProviderKind.Offline => new ProviderProfile(kind, null, "tts-1", AudioFormat.Mp3, keyRequired: false),
         _ => new ProviderProfile(ProviderKind.OpenAICompatible, null, "tts-1", AudioFormat.Mp3, keyRequired: true),
     };
 
