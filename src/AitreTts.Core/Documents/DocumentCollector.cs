@@ -48,10 +48,10 @@ internal sealed class DocumentCollector
     /// <param name="log">Where skipped blank lines are counted, at the end.</param>
     public DocumentCollector(DocumentGrouping grouping, Func<string, string> providerPath, TextFileReader files, TtsLog log)
     {
-        _log = log;
         _grouping = grouping;
         _providerPath = providerPath;
         _files = files;
+        _log = log;
     }
 
     /// <summary>Blank lines that <see cref="DocumentGrouping.PerLine"/> skipped: they are no documents.</summary>
