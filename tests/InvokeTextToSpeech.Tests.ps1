@@ -385,6 +385,18 @@ Describe 'Invoke-TextToSpeech output files' {
         @(Get-EmulatorRequest $script:Emulator).Input | Should -Be @('Line one.', 'Line two.')
     }
 
+    It '-PerLine splits <Case> into lines too' -TestCases @(
+        @{ Case = 'a multi-line string'; Command = { "Line one.`r`n`r`nLine two.`n" | Invoke-TextToSpeech -PerLine -ErrorAction Stop } }
+        @{ Case = 'Get-Content -Raw'; Command = { Get-Content -Raw lines.txt | Invoke-TextToSpeech -PerLine -ErrorAction Stop } }
+        @{ Case = 'a piped file'; Command = { Get-Item lines.txt | Invoke-TextToSpeech -PerLine -ErrorAction Stop } }
+    ) {
+        param($Case, $Command)
+        Set-Content -Path lines.txt -Value 'Line one.', '', 'Line two.'
+        $files = @(& $Command)
+        $files.Count | Should -Be 2
+        @(Get-EmulatorRequest $script:Emulator).Input | Should -Be @('Line one.', 'Line two.')
+    }
+
     It '-WrapPcmAsWav -SampleRate writes a wav with that rate from pcm' {
         $file = 'Wrapped pcm' | Invoke-TextToSpeech -Format pcm -WrapPcmAsWav -SampleRate 22050
         $file.Extension | Should -Be '.wav'

@@ -1,0 +1,49 @@
+using AitreTts.Core.Errors;
+
+namespace AitreTts.Core.Documents;
+
+/// <summary>
+/// One document: the text that becomes one audio file, or, for a pipeline item that could not be read, the error
+/// reported in its place so that the pipeline goes on.
+/// </summary>
+internal sealed class Document
+{
+    private Document(string text, string? sourcePath, string? sourceFile, TargetedError? error)
+    {
+        Text = text;
+        SourcePath = sourcePath;
+        SourceFile = sourceFile;
+        Error = error;
+    }
+
+    public string Text { get; }
+
+    /// <summary>The path the text came from as the cmdlet bound it (a PSPath): what messages and error records name.</summary>
+    public string? SourcePath { get; }
+
+    /// <summary>The file system path of <see cref="SourcePath"/>, whose base name names the audio file.</summary>
+    public string? SourceFile { get; }
+
+    /// <summary>Why there is no text: the item is no readable text file.</summary>
+    public TargetedError? Error { get; }
+
+    public static Document FromText(string text) => new(text, null, null, null);
+
+    public static Document FromFile(string text, string sourcePath, string sourceFile) => new(text, sourcePath, sourceFile, null);
+
+    public static Document Unreadable(TtsException error, object? targetObject) => new(string.Empty, null, null, new TargetedError(error, targetObject));
+}
+
+/// <summary>An error and the object its ErrorRecord names as the target: the input it is about.</summary>
+internal sealed class TargetedError
+{
+    public TargetedError(TtsException exception, object? targetObject)
+    {
+        Exception = exception;
+        TargetObject = targetObject;
+    }
+
+    public TtsException Exception { get; }
+
+    public object? TargetObject { get; }
+}

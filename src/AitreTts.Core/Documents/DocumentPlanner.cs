@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Output;
+using AitreTts.Core.Synthesis;
+using AitreTts.Core.Text;
+
+namespace AitreTts.Core.Documents;
+
+/// <summary>
+/// What to do with one document: the checked text, its chunks, where its audio goes and what ShouldProcess asks;
+/// or, when it cannot be written, the error that says why. Warnings come with either.
+/// </summary>
+internal sealed class DocumentPlan
+{
+    private DocumentPlan(IReadOnlyList<string> warnings, TargetedError? refusal)
+    {
+        Warnings = warnings;
+        Refusal = refusal;
+    }
+
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>Why the document is not written; null when it is to be.</summary>
+    public TargetedError? Refusal { get; }
+
+    /// <summary>The text to send: valid UTF-16, within the length allowed.</summary>
+    public string Text { get; private init; } = string.Empty;
+
+    public IReadOnlyList<TextChunk> Chunks { get; private init; } = Array.Empty<TextChunk>();
+
+    public SpeechOptions Options { get; private init; } = new();
+
+    public OutputTarget? Target { get; private init; }
+
+    /// <summary>True when the target's directory may be created (it is an output directory, not -OutFile's).</summary>
+    public bool CreateDirectory { get; private init; }
+
+    /// <summary>The action ShouldProcess names, and -WhatIf shows, beside <see cref="OutputTarget.PreferredPath"/>.</summary>
+    public string Action { get; private init; } = string.Empty;
+
+    /// <summary>What an error while writing the document names as its target: its source path, else its text.</summary>
+    public object? TargetObject { get; private init; }
+
+    /// <summary>
+    /// Checks the target before anything is sent, so no money is spent on audio that cannot be saved (see
+    /// <see cref="OutputTarget.Prepare"/>), and says when temporary files of runs that died were removed.
+    /// </summary>
+    public OutputTarget PrepareTarget(TtsLog log)
+    {
+        OutputTarget target = Target ?? throw new InvalidOperationException("A refused document has no target.");
+        target.Prepare(CreateDirectory);
+        if (target.RemovedPartialFiles > 0)
+        {
+            log.Verbose(string.Format(CultureInfo.InvariantCulture, "Removed {0} temporary file(s) left in '{1}' by runs that ended before they finished.", target.RemovedPartialFiles, target.Directory));
+        }
+
+        return target;
+    }
+
+    internal static DocumentPlan Refused(TargetedError refusal, IReadOnlyList<string> warnings) => new(warnings, refusal);
+
+    internal static DocumentPlan Write(string text, IReadOnlyList<TextChunk> chunks, SpeechOptions options, OutputTarget target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings) =>
+        new(warnings, refusal: null)
+        {
+            Text = text,
+            Chunks = chunks,
+            Options = options,
+            Target = target,
+            CreateDirectory = createDirectory,
+            Action = action,
+            TargetObject = targetObject,
+        };
+}
+
+/// <summary>Checks each document against the rules of one Invoke-TextToSpeech call, and plans where it goes.</summary>
+internal sealed class DocumentPlanner
+{
+    // A 10 MB target object would make the error record itself a problem in logs.
+    private const int LongestTargetText = 200;
+
+    private readonly SpeechOptions _options;
+    private readonly int _maximumDocumentLength;
+    private readonly string? _outFile;
+    private readonly Func<string> _outputDirectory;
+    private readonly bool _noClobber;
+    private readonly bool _force;
+
+    /// <param name="options">The voice options of every document.</param>
+    /// <param name="maximumDocumentLength">The longest document accepted, in characters.</param>
+    /// <param name="outFile">
+    /// The -OutFile as a file system path, where every document goes (under a generated name when it names a folder);
+    /// null to write each document under a generated name in <paramref name="outputDirectory"/>.
+    /// </param>
+    /// <param name="outputDirectory">Where generated names go without -OutFile, created when missing: asked for as each document is planned.</param>
+    /// <param name="noClobber">-NoClobber: an existing -OutFile is an error.</param>
+    /// <param name="force">-Force: a read-only -OutFile is replaced too.</param>
+    public DocumentPlanner(SpeechOptions options, int maximumDocumentLength, string? outFile, Func<string> outputDirectory, bool noClobber, bool force)
+    {
+        _options = options;
+        _maximumDocumentLength = maximumDocumentLength;
+        _outFile = outFile;
+        _outputDirectory = outputDirectory;
+        _noClobber = noClobber;
+        _force = force;
+    }
+
+    /// <summary>The error for an -OutFile whose name holds a character file names may not contain here; null when it is valid.</summary>
+    /// <param name="outFile">-OutFile as given.</param>
+    /// <param name="outFilePath">-OutFile as a file system path.</param>
+    public static TtsException? InvalidOutFileName(string outFile, string outFilePath)
+    {
+        string name = Path.GetFileName(outFilePath);
+        int bad = name.IndexOfAny(Path.GetInvalidFileNameChars());
+        return bad < 0
+            ? null
+            : new TtsException(
+                TtsErrorIds.InvalidOutputPath,
+                TtsErrorCategory.InvalidArgument,
+                string.Format(CultureInfo.InvariantCulture, "-OutFile '{0}' is not a valid file name here: it holds U+{1:X4}, which file names may not contain.", outFile.Replace("\0", "\\0"), (int)name[bad]));
+    }
+
+    public DocumentPlan Plan(Document document)
+    {
+        var warnings = new List<string>();
+        if (document.Error is TargetedError unreadable)
+        {
+            return DocumentPlan.Refused(unreadable, warnings);
+        }
+
+        string rawText = document.Text;
+        object targetObject = document.SourcePath ?? (object)rawText;
+        if (InputText.IsBlank(rawText))
+        {
+            return DocumentPlan.Refused(new TargetedError(Empty(document.SourcePath), targetObject), warnings);
+        }
+
+        if (rawText.Length > _maximumDocumentLength)
+        {
+            return DocumentPlan.Refused(new TargetedError(TooLong(rawText.Length), document.SourcePath ?? (object)Truncate(rawText)), warnings);
+        }
+
+        string text = InputText.ReplaceUnpairedSurrogates(rawText, out int replaced);
+        if (replaced > 0)
+        {
+            warnings.Add($"The text has {replaced} unpaired UTF-16 surrogate(s), which cannot be sent as UTF-8; they were replaced with U+FFFD.");
+        }
+
+        OutputTarget target;
+        bool createDirectory;
+        try
+        {
+            (target, createDirectory) = CreateTarget(text, document.SourceFile);
+        }
+        catch (TtsException ex)
+        {
+            return DocumentPlan.Refused(new TargetedError(ex, targetObject), warnings);
+        }
+
+        IReadOnlyList<TextChunk> chunks = TextSplitter.Split(text);
+        string action = string.Format(
+            CultureInfo.InvariantCulture,
+            "Synthesize {0} characters ({1} request{2}) as {3} with voice '{4}' and model '{5}'",
+            text.Length,
+            chunks.Count,
+            chunks.Count == 1 ? string.Empty : "s",
+            _options.FileFormat.ToApiName(),
+            _options.Voice,
+            _options.Model);
+        return DocumentPlan.Write(text, chunks, _options, target, createDirectory, action, targetObject, warnings);
+    }
+
+    private (OutputTarget Target, bool CreateDirectory) CreateTarget(string text, string? sourceFile)
+    {
+        string hash = OutputNaming.ShortHash(text, _options.Model, _options.Voice, _options.FileFormat, _options.Speed, _options.Instructions);
+        AudioFormat fileFormat = _options.FileFormat;
+        if (_outFile is not null)
+        {
+            // -OutFile naming a folder writes a generated name inside it, as Invoke-WebRequest -OutFile does.
+            return (OutputTarget.ForOutFile(_outFile, _noClobber, _force, attempt => OutputNaming.Candidate(null, text, hash, fileFormat, attempt)), false);
+        }
+
+        var target = new OutputTarget(_outputDirectory(), attempt => OutputNaming.Candidate(sourceFile, text, hash, fileFormat, attempt), OutputMode.Unique, _force);
+        return (target, true);
+    }
+
+    private static TtsException Empty(string? sourcePath) => new(
+        TtsErrorIds.InputEmpty,
+        TtsErrorCategory.InvalidArgument,
+        sourcePath is null
+            ? "The text is empty or only whitespace; there is nothing to speak. Pass some text, or filter out empty lines."
+            : $"The file '{sourcePath}' holds no text to speak.");
+
+    private TtsException TooLong(int length) => new(
+        TtsErrorIds.InputTooLong,
+        TtsErrorCategory.LimitsExceeded,
+        string.Format(
+            CultureInfo.InvariantCulture,
+            "The document has {0:N0} characters, more than the {1:N0} allowed per document (it would take about {2:N0} requests). Split it, or raise -MaximumDocumentLength if this is intended.",
+            length,
+            _maximumDocumentLength,
+            (length / TextSplitter.ApiMaximumCharacters) + 1));
+
+    private static string Truncate(string text) => text.Length <= LongestTargetText ? text : text.Substring(0, LongestTargetText) + "...";
+}
