@@ -51,7 +51,10 @@ public sealed class ChunkCacheTests : IDisposable
 
     private DateTime Tick() => _now = _now.AddSeconds(1);
 
-    private string[] EntryFiles() => Directory.Exists(Folder) ? Directory.GetFiles(Folder, "*" + ChunkCache.EntryExtension) : Array.Empty<string>();
+    private string[] EntryFiles() =>
+        Directory.Exists(Folder)
+            ? Directory.GetFiles(Folder, "*" + ChunkCache.EntryExtension).Where(path => Path.GetFileName(path).Length == 64 + ChunkCache.EntryExtension.Length).ToArray()
+            : Array.Empty<string>();
 
     private string[] TemporaryFiles() => Directory.Exists(Folder) ? Directory.GetFiles(Folder, "*" + ChunkCache.TemporaryExtension) : Array.Empty<string>();
 
@@ -321,6 +324,8 @@ public sealed class ChunkCacheTests : IDisposable
         File.WriteAllBytes(leftover, Body(10, 1));
         string unrelated = Path.Combine(Folder, "notes.tmp");
         File.WriteAllText(unrelated, "not ours");
+        string notAnEntry = Path.Combine(Folder, "backup.chunk");
+        File.WriteAllText(notAnEntry, "not ours either");
 
         ChunkCacheClearResult cleared = cache.Clear();
 
@@ -331,6 +336,7 @@ public sealed class ChunkCacheTests : IDisposable
         Assert.Empty(EntryFiles());
         Assert.False(File.Exists(leftover));
         Assert.True(File.Exists(unrelated));
+        Assert.True(File.Exists(notAnEntry));
         Assert.False(cache.TryGet(Key("a"), out _));
         Assert.Equal(0, cache.GetStatistics().EntryCount);
     }
