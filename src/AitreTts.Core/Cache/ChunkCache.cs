@@ -46,6 +46,7 @@ internal sealed class ChunkCache
     private long _estimatedBytes = -1;
     private readonly Stopwatch _sinceListing = new();
     private int _writeFailureWarned;
+    private string? _refusal;
 
     /// <summary>A cache in <paramref name="folder"/>, which is created (private to the user) at the first put.</summary>
     /// <param name="folder">The folder; <see cref="ChunkCacheLocation.DefaultFolder()"/> for the user's default.</param>
@@ -203,6 +204,7 @@ internal sealed class ChunkCache
             {
                 if (!EnsureFolder(create: true, log))
                 {
+                    Report(log, _refusal!);
                     return ChunkCachePutResult.Failed;
                 }
 
@@ -220,7 +222,7 @@ internal sealed class ChunkCache
             }
             catch (Exception ex) when (IsFileSystemFailure(ex))
             {
-                ReportWriteFailure(log, ex);
+                Report(log, $"Could not write to the cache folder {Folder}; synthesis goes on without storing its audio: {Unwrap(ex).Message}");
                 return ChunkCachePutResult.Failed;
             }
         }
@@ -446,12 +448,13 @@ internal sealed class ChunkCache
             if (PrivateFile.GetUnixMode(Folder) is int mode && (mode & 0x3F) != 0)
             {
                 // Not ours to change: another user could read the audio of this user's text, or plant entries in it.
-                _folderState = FolderState.Refused;
-                log.Warning(string.Format(
+                // Said by the put that follows the miss, so that it reaches the user once, as a failure to write does.
+                _refusal = string.Format(
                     CultureInfo.InvariantCulture,
                     "The cache folder {0} is open to other users (mode {1}) and could not be made private; the cache is not used. Make it private (chmod 700) or choose another folder.",
                     Folder,
-                    Convert.ToString(mode, 8)));
+                    Convert.ToString(mode, 8));
+                _folderState = FolderState.Refused;
                 return false;
             }
 
@@ -607,9 +610,9 @@ internal sealed class ChunkCache
         return true;
     }
 
-    private void ReportWriteFailure(TtsLog log, Exception ex)
+    // The first failure of an instance is a warning; the rest are verbose, or a long document would warn per chunk.
+    private void Report(TtsLog log, string message)
     {
-        string message = $"Could not write to the cache folder {Folder}; synthesis goes on without storing its audio: {Unwrap(ex).Message}";
         if (Interlocked.Exchange(ref _writeFailureWarned, 1) == 0)
         {
             log.Warning(message);

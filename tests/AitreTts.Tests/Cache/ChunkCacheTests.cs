@@ -139,6 +139,23 @@ public sealed class ChunkCacheTests : IDisposable
         Assert.Contains(log.Warnings, warning => warning.Contains(Folder, StringComparison.Ordinal) && warning.Contains("0700", StringComparison.Ordinal));
     }
 
+    [SkippableFact]
+    public void Put_RefusesAFolderOpenToOthersThatCannotBeMadePrivate()
+    {
+        // /proc/1 is 0555 and nobody, root included, may change its mode: the one such folder every Linux has.
+        Skip.IfNot(OperatingSystem.IsLinux() && Directory.Exists("/proc/1"), "needs Linux's /proc");
+        ChunkCache cache = NewCache(folder: "/proc/1");
+        var log = new RecordingLog();
+
+        Assert.Equal(ChunkCachePutResult.Failed, cache.Put(Key("one"), Body(SmallBody, 1), log));
+        Assert.Equal(ChunkCachePutResult.Failed, cache.Put(Key("two"), Body(SmallBody, 1), log));
+
+        Assert.False(cache.TryGet(Key("one"), out _, log));
+        string warning = Assert.Single(log.Warnings);
+        Assert.Contains("/proc/1", warning, StringComparison.Ordinal);
+        Assert.Contains("555", warning, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TryGet_DropsACorruptEntryAsAMiss()
     {
