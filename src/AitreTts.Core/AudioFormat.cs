@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace AitreTts.Core;
 
 /// <summary>The audio formats the speech API offers as <c>response_format</c>.</summary>
-internal enum AudioFormat
+public enum AudioFormat
 {
     /// <summary>MPEG-1 Layer III, OpenAI's default.</summary>
     Mp3,

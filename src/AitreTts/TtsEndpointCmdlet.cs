@@ -8,6 +8,8 @@ using AitreTts.Completers;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Offline;
+using AitreTts.Core.Synthesis;
 using AitreTts.Core.Security;
 
 namespace AitreTts;
@@ -162,6 +164,20 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
 
     /// <summary>True for a call, whose -Proxy stands alone; false for Set-TtsConfiguration, which changes the stored proxy.</summary>
     private protected virtual bool ForgetsStoredProxyCredentials => true;
+
+    /// <summary>Where chunk audio comes from: the offline provider, or the server through <see cref="Connect"/>.</summary>
+    private protected ISpeechSource ConnectSource(EffectiveConfiguration configuration)
+    {
+        if (configuration.Provider == ProviderKind.Offline)
+        {
+            WriteVerbose("Using the offline provider: the audio is made on this machine, and nothing is sent anywhere.");
+            return new OfflineSpeechSource(configuration.Get(Setting.SampleRate)!.Value);
+        }
+
+        SpeechClient client = Connect(configuration);
+        WriteVerbose($"Sending to {SecretRedactor.ShownUrl(client.Endpoint.SpeechUri)}.");
+        return client;
+    }
 
     /// <summary>
     /// The HTTP caller for a configuration. A key named as a SecretManagement secret is read from its vault here, on

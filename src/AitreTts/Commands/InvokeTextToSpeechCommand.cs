@@ -136,7 +136,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
 
         try
         {
-            if (_configuration.BaseUrl.Length > 0)
+            if (_configuration.BaseUrl.Length > 0 && _configuration.Provider != ProviderKind.Offline)
             {
                 TtsEndpoint.ParseBaseUrl(_configuration.BaseUrl, _configuration.Provider);
             }
@@ -239,9 +239,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         EffectiveConfiguration configuration = _configuration!;
         try
         {
-            SpeechClient client = Connect(configuration);
-            WriteVerbose($"Sending to {SecretRedactor.ShownUrl(client.Endpoint.SpeechUri)}.");
-            return new DocumentSynthesizer(client, Log);
+            return new DocumentSynthesizer(ConnectSource(configuration), Log);
         }
         catch (TtsException ex)
         {
