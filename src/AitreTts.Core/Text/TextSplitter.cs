@@ -125,8 +125,8 @@ public static class TextSplitter
     /// does not fit: a position in (contentStart, contentStart + maximumCharacters].
     /// </summary>
     /// <remarks>
-    /// One forward pass over the window records the last break of each kind. Runs of white space and punctuation are
-    /// skipped whole, and a window is rescanned only when its chosen break is early, so the whole split stays linear.
+    /// One forward pass over the window records the last break of each kind, and a window is rescanned only when its
+    /// chosen break is early, so the whole split stays linear.
     /// </remarks>
     private static int FindCut(string text, int contentStart, int maximumCharacters)
     {
@@ -137,69 +137,27 @@ public static class TextSplitter
         int lastClause = -1;
         int lastSpace = -1;
         int lastNoBreakSpace = -1;
-
-        int index = contentStart;
-        while (index <= windowEnd)
+        foreach (TextBreak found in Breaks(text, contentStart, windowEnd))
         {
-            char current = text[index];
-            if (InputText.IsBlankCharacter(current))
+            switch (found.Kind)
             {
-                // text[index - 1] is not blank: text[contentStart] is not, and runs are stepped over whole.
-                int runEnd = ReadBlankRun(text, index, out bool allowsBreak, out bool isParagraphBreak);
-                if (TextBoundaries.IsBoundary(text, index, contentStart))
-                {
-                    if (!allowsBreak)
-                    {
-                        lastNoBreakSpace = index;
-                    }
-                    else
-                    {
-                        lastSpace = index;
-                        if (isParagraphBreak)
-                        {
-                            lastParagraph = index;
-                        }
-                    }
-                }
-
-                index = runEnd;
-                continue;
+                case TextBreakKind.NoBreakSpace:
+                    lastNoBreakSpace = found.Position;
+                    break;
+                case TextBreakKind.Space:
+                    lastSpace = found.Position;
+                    break;
+                case TextBreakKind.Paragraph:
+                    lastSpace = found.Position;
+                    lastParagraph = found.Position;
+                    break;
+                case TextBreakKind.Sentence:
+                    lastSentence = found.Position;
+                    break;
+                default:
+                    lastClause = found.Position;
+                    break;
             }
-
-            PunctuationRole role = Classify(current);
-            if (role == PunctuationRole.None || role == PunctuationRole.Closer)
-            {
-                index++;
-                continue;
-            }
-
-            // A run such as "?!", "...", ".)" or "。」": the break goes after all of it.
-            bool endsSentence = false;
-            bool breaksWithoutSpace = false;
-            int runEndIndex = index;
-            while (runEndIndex <= windowEnd && (role = Classify(text[runEndIndex])) != PunctuationRole.None)
-            {
-                endsSentence |= role == PunctuationRole.SentenceEnd || role == PunctuationRole.SentenceEndWithoutSpace;
-                breaksWithoutSpace |= role == PunctuationRole.SentenceEndWithoutSpace || role == PunctuationRole.ClauseEndWithoutSpace;
-                runEndIndex++;
-            }
-
-            // A run reaching past the window ends outside it; runEndIndex <= windowEnd < text.Length otherwise.
-            if (runEndIndex <= windowEnd
-                && (breaksWithoutSpace || IsBreakableSpace(text[runEndIndex]))
-                && TextBoundaries.IsBoundary(text, runEndIndex, contentStart))
-            {
-                if (endsSentence)
-                {
-                    lastSentence = runEndIndex;
-                }
-                else
-                {
-                    lastClause = runEndIndex;
-                }
-            }
-
-            index = runEndIndex;
         }
 
         // A break is good enough when it leaves the chunk at least half full (see the remarks on the class).
@@ -236,6 +194,67 @@ public static class TextSplitter
         }
 
         return HardCut(text, contentStart, windowEnd);
+    }
+
+    /// <summary>
+    /// The places where <paramref name="text"/> may be cut, in order, from <paramref name="start"/> (which must not be
+    /// blank) through <paramref name="lastIndex"/> (which must exist): each white-space run's start, and the end of
+    /// each punctuation run that ends a sentence or a clause (see the remarks on the class).
+    /// </summary>
+    /// <remarks>
+    /// Runs of white space and punctuation are stepped over whole, so one pass is linear. A punctuation run reaching
+    /// past <paramref name="lastIndex"/> yields nothing. The subtitle cue splitter walks the same breaks, so a cue and
+    /// a chunk agree on where sentences end.
+    /// </remarks>
+    internal static IEnumerable<TextBreak> Breaks(string text, int start, int lastIndex)
+    {
+        int index = start;
+        while (index <= lastIndex)
+        {
+            char current = text[index];
+            if (InputText.IsBlankCharacter(current))
+            {
+                // text[index - 1] is not blank: text[start] is not, and runs are stepped over whole.
+                int runEnd = ReadBlankRun(text, index, out bool allowsBreak, out bool isParagraphBreak);
+                if (TextBoundaries.IsBoundary(text, index, start))
+                {
+                    yield return new TextBreak(
+                        index,
+                        !allowsBreak ? TextBreakKind.NoBreakSpace : isParagraphBreak ? TextBreakKind.Paragraph : TextBreakKind.Space);
+                }
+
+                index = runEnd;
+                continue;
+            }
+
+            PunctuationRole role = Classify(current);
+            if (role == PunctuationRole.None || role == PunctuationRole.Closer)
+            {
+                index++;
+                continue;
+            }
+
+            // A run such as "?!", "...", ".)" or "。」": the break goes after all of it.
+            bool endsSentence = false;
+            bool breaksWithoutSpace = false;
+            int runEndIndex = index;
+            while (runEndIndex <= lastIndex && (role = Classify(text[runEndIndex])) != PunctuationRole.None)
+            {
+                endsSentence |= role == PunctuationRole.SentenceEnd || role == PunctuationRole.SentenceEndWithoutSpace;
+                breaksWithoutSpace |= role == PunctuationRole.SentenceEndWithoutSpace || role == PunctuationRole.ClauseEndWithoutSpace;
+                runEndIndex++;
+            }
+
+            // A run reaching past the window ends outside it; runEndIndex <= lastIndex < text.Length otherwise.
+            if (runEndIndex <= lastIndex
+                && (breaksWithoutSpace || IsBreakableSpace(text[runEndIndex]))
+                && TextBoundaries.IsBoundary(text, runEndIndex, start))
+            {
+                yield return new TextBreak(runEndIndex, endsSentence ? TextBreakKind.Sentence : TextBreakKind.Clause);
+            }
+
+            index = runEndIndex;
+        }
     }
 
     /// <summary>
@@ -316,7 +335,7 @@ public static class TextSplitter
     /// White space where a line may break: all blank characters but the ones whose purpose is to forbid it, such as
     /// the no-break space in "10 km" and the byte order mark (a zero-width no-break space).
     /// </summary>
-    private static bool IsBreakableSpace(char character) =>
+    internal static bool IsBreakableSpace(char character) =>
         InputText.IsBlankCharacter(character)
         && character != '\u00A0' // NO-BREAK SPACE
         && character != '\u2007' // FIGURE SPACE
