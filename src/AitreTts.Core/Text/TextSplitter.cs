@@ -110,7 +110,7 @@ public static class TextSplitter
         return chunks;
     }
 
-    private static int SkipBlank(string text, int index)
+    internal static int SkipBlank(string text, int index)
     {
         while (index < text.Length && InputText.IsBlankCharacter(text[index]))
         {
