@@ -44,25 +44,33 @@ internal readonly struct ChunkSpan
 /// leaves in the middle. Per format:</para>
 /// <list type="bullet">
 /// <item>wav, pcm, flac: the join is the samples end to end; exact.</item>
-/// <item>aac: ADTS can signal no delay, so every frame plays, the join's and each chunk's alike: 1024 samples per
-/// raw data block, exact.</item>
+/// <item>aac: ADTS can signal no delay, so every frame plays, the join's and each chunk's alike (1024 samples per raw
+/// data block), the encoder's priming too. A span starts after the 1024 samples of priming that ffmpeg's and most
+/// AAC-LC encoders write (Apple's write 2112: 45 ms later at 24 kHz) and ends with the chunk's last frame, since the
+/// padding at the end is not known either.</item>
 /// <item>mp3: the joined file keeps every audio frame and one Info frame, whose LAME tag (when the first chunk has
 /// one) carries the first chunk's encoder delay and the last chunk's padding. A decoder skips delay + 529 samples
 /// (the decoder's own delay) at the start and stops at frames × samples per frame − padding + 529. A chunk with a
 /// LAME tag plays [its delay + 529, its frames × spf − its padding + 529) of its frames, placed at its first
-/// frame; one without plays all its frames. The inner delays and paddings stay as gaps between spans. Exact to the
-/// sample against ffmpeg, which trims by the LAME tag this way.</item>
+/// frame, exact to the sample against ffmpeg, which trims by the LAME tag this way. One without a LAME tag plays
+/// all its frames; its span starts after LAME's usual delay of 576 + 529 samples and ends with its last frame (as if
+/// its padding were LAME's least, the decoder's 529 samples). The inner delays and paddings stay as gaps between
+/// spans.</item>
 /// <item>opus: the joiner drops whole packets at the start of later chunks to absorb the inner pre-skips and end
 /// trims, and end-trims the final page; the span is the chunk's [pre-skip, final granule) moved back by the
-/// dropped samples. When more was dropped than the chunk's pre-skip (at most half a packet more, by the joiner's
-/// rule), the span starts where the chunk's first kept packet plays, so it is up to 10 ms shorter than the chunk
-/// decoded on its own: that start of the chunk is not in the joined file at all.</item>
+/// dropped samples. When more was dropped than the chunk's pre-skip, the first few milliseconds of the chunk (of a
+/// speech chunk, the silence before the voice) are not in the joined file; the span still starts where they would
+/// have played, over the previous chunk's end-trimmed tail, so the rest of it keeps its timing.</item>
 /// </list>
-/// <para>Spans are clamped to the joined file's playing time and never overlap.</para>
+/// <para>Spans are clamped to the joined file's playing time and never overlap: where a span would start before
+/// the previous one ends, it starts there. A pause written by
+/// <see cref="Silence"/> is measured like any other chunk of its format; subtitle cues use the speech chunks' spans.</para>
 /// </remarks>
 internal sealed class ChunkTimeline
 {
     private const int Mp3DecoderDelay = 529;
+    private const int Mp3UsualEncoderDelay = 576;
+    private const int AacUsualPriming = 1024;
 
     private ChunkTimeline(IReadOnlyList<ChunkSpan> chunks, long totalSamples, int sampleRate)
     {
@@ -112,7 +120,7 @@ internal sealed class ChunkTimeline
         int sampleRate = 0;
         for (int i = 0; i < paths.Count; i++)
         {
-            long samples = 0;
+            long samples = 0, priming = 0;
             using (var reader = new ChunkReader(paths[i], i, cancellationToken))
             {
                 switch (format)
@@ -142,13 +150,14 @@ internal sealed class ChunkTimeline
                             samples += frame.Blocks * 1024L;
                         }
 
+                        priming = Math.Min(samples, AacUsualPriming);
                         break;
                     default:
                         throw new ArgumentOutOfRangeException(nameof(format), format, null);
                 }
             }
 
-            raw[i] = (position, position + samples);
+            raw[i] = (position + priming, position + samples);
             position += samples;
         }
 
@@ -176,7 +185,7 @@ internal sealed class ChunkTimeline
 
             raw[i] = HasLameTag(tag)
                 ? (position + tag!.EncoderDelay + Mp3DecoderDelay, position + Math.Min(samples, samples - tag.EncoderPadding + Mp3DecoderDelay))
-                : (position, position + samples);
+                : (position + Math.Min(samples, Mp3UsualEncoderDelay + Mp3DecoderDelay), position + samples);
             position += samples;
             firstTag = i == 0 ? tag : firstTag;
             lastTag = tag;
@@ -234,7 +243,9 @@ internal sealed class ChunkTimeline
                 lastPacket = samples;
             }
 
-            raw[i] = (written + Math.Max(0, facts.PreSkip - dropped), written + Math.Max(0, facts.FinalGranule - dropped));
+            // Sample r of the chunk plays at written + r - dropped; when more than the pre-skip was dropped, the span
+            // starts where the lost start would have played, over the previous chunk's end-trimmed tail.
+            raw[i] = (written + facts.PreSkip - dropped, written + facts.FinalGranule - dropped);
             written += facts.Samples - dropped;
             previous = facts;
         }
