@@ -111,7 +111,7 @@ internal static class SubtitleWriter
             AppendTime(output, end, separator).Append('\n');
             foreach (string line in WrapLines(cues[i].Text ?? string.Empty))
             {
-                output.Append(format == SubtitleFormat.Vtt ? EscapeVtt(line) : line).Append('\n');
+                output.Append(format == SubtitleFormat.Vtt ? EscapeVtt(line) : EscapeSrt(line)).Append('\n');
             }
         }
 
@@ -177,6 +177,12 @@ internal static class SubtitleWriter
             .Append(seconds.ToString("00", CultureInfo.InvariantCulture)).Append(separator)
             .Append(millis.ToString("000", CultureInfo.InvariantCulture));
     }
+
+    /// <summary>
+    /// SubRip has no escapes, and players (and ffmpeg) take "&lt;x&gt;" for an HTML tag and drop it from the text: an
+    /// invisible WORD JOINER after each &lt; keeps it text.
+    /// </summary>
+    private static string EscapeSrt(string line) => line.Replace("<", "<\u2060");
 
     /// <summary>WebVTT cue text treats &amp; and &lt; as markup, and "--&gt;" ends a cue's settings: write them as entities.</summary>
     private static string EscapeVtt(string line) => line.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
