@@ -119,7 +119,8 @@ internal static class SubtitleCueSplitter
         while (end - start > MaximumCueCharacters)
         {
             int limit = start + MaximumCueCharacters;
-            int lastClause = -1, lastSpace = -1, lastNoBreakSpace = -1, firstBeyond = end;
+            LatestBreaks latest = LatestBreaks.None;
+            int firstBeyond = end;
             while (next < breaks.Count && breaks[next].Position <= start)
             {
                 next++;
@@ -127,27 +128,16 @@ internal static class SubtitleCueSplitter
 
             for (int i = next; i < breaks.Count && breaks[i].Position < end; i++)
             {
-                TextBreak found = breaks[i];
-                if (found.Position > limit)
+                if (breaks[i].Position > limit)
                 {
-                    firstBeyond = found.Position;
+                    firstBeyond = breaks[i].Position;
                     break;
                 }
 
-                switch (found.Kind)
-                {
-                    case TextBreakKind.NoBreakSpace:
-                        lastNoBreakSpace = found.Position;
-                        break;
-                    case TextBreakKind.Clause:
-                        lastClause = found.Position;
-                        break;
-                    default:
-                        lastSpace = found.Position;
-                        break;
-                }
+                latest.Record(breaks[i]);
             }
 
+            int lastClause = latest.Clause, lastSpace = latest.Space, lastNoBreakSpace = latest.NoBreakSpace;
             int cut = lastClause - start >= MaximumLineCharacters ? lastClause
                 : lastSpace > start ? lastSpace
                 : lastClause > start ? lastClause

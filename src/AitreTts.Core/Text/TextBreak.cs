@@ -32,3 +32,43 @@ internal readonly struct TextBreak
 
     public TextBreakKind Kind { get; }
 }
+
+/// <summary>The last break of each kind seen so far in a window; -1 where there was none.</summary>
+internal struct LatestBreaks
+{
+    public static LatestBreaks None => new() { Paragraph = -1, Sentence = -1, Clause = -1, Space = -1, NoBreakSpace = -1 };
+
+    public int Paragraph { get; private set; }
+
+    public int Sentence { get; private set; }
+
+    public int Clause { get; private set; }
+
+    /// <summary>The last white space that allows a break, a paragraph break included.</summary>
+    public int Space { get; private set; }
+
+    public int NoBreakSpace { get; private set; }
+
+    public void Record(TextBreak found)
+    {
+        switch (found.Kind)
+        {
+            case TextBreakKind.NoBreakSpace:
+                NoBreakSpace = found.Position;
+                break;
+            case TextBreakKind.Space:
+                Space = found.Position;
+                break;
+            case TextBreakKind.Paragraph:
+                Space = found.Position;
+                Paragraph = found.Position;
+                break;
+            case TextBreakKind.Sentence:
+                Sentence = found.Position;
+                break;
+            default:
+                Clause = found.Position;
+                break;
+        }
+    }
+}

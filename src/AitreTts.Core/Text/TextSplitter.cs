@@ -132,33 +132,17 @@ public static class TextSplitter
     {
         // The caller guarantees the content goes on past the window, so text[windowEnd] exists.
         int windowEnd = contentStart + maximumCharacters;
-        int lastParagraph = -1;
-        int lastSentence = -1;
-        int lastClause = -1;
-        int lastSpace = -1;
-        int lastNoBreakSpace = -1;
+        LatestBreaks latest = LatestBreaks.None;
         foreach (TextBreak found in Breaks(text, contentStart, windowEnd))
         {
-            switch (found.Kind)
-            {
-                case TextBreakKind.NoBreakSpace:
-                    lastNoBreakSpace = found.Position;
-                    break;
-                case TextBreakKind.Space:
-                    lastSpace = found.Position;
-                    break;
-                case TextBreakKind.Paragraph:
-                    lastSpace = found.Position;
-                    lastParagraph = found.Position;
-                    break;
-                case TextBreakKind.Sentence:
-                    lastSentence = found.Position;
-                    break;
-                default:
-                    lastClause = found.Position;
-                    break;
-            }
+            latest.Record(found);
         }
+
+        int lastParagraph = latest.Paragraph;
+        int lastSentence = latest.Sentence;
+        int lastClause = latest.Clause;
+        int lastSpace = latest.Space;
+        int lastNoBreakSpace = latest.NoBreakSpace;
 
         // A break is good enough when it leaves the chunk at least half full (see the remarks on the class).
         int shortestGoodChunk = maximumCharacters / 2;
