@@ -62,7 +62,7 @@ internal static class FlacCodec
     }
 
     /// <summary>What pass 1 learns of a chunk.</summary>
-    private sealed class ChunkFacts
+    internal sealed class ChunkFacts
     {
         public int SampleRate { get; set; }
 
@@ -277,7 +277,7 @@ internal static class FlacCodec
         return new FrameHeader((b[o + 1] & 1) != 0, blockSize, rateCode, sizeCode, number, 4, numberLength, length);
     }
 
-    private static ChunkFacts ReadMetadata(ChunkReader reader) => ReadMetadata(reader, out _);
+    internal static ChunkFacts ReadMetadata(ChunkReader reader) => ReadMetadata(reader, out _);
 
     private static ChunkFacts ReadMetadata(ChunkReader reader, out long totalSamples)
     {
@@ -357,7 +357,7 @@ internal static class FlacCodec
     /// Yields each frame's header, recording its length in <see cref="ChunkFacts.FrameLengths"/>, and leaves the
     /// reader after the frame.
     /// </summary>
-    private static IEnumerable<FrameHeader> Frames(ChunkReader reader, ChunkFacts facts)
+    internal static IEnumerable<FrameHeader> Frames(ChunkReader reader, ChunkFacts facts)
     {
         while (reader.Remaining > 0)
         {
@@ -429,7 +429,7 @@ internal static class FlacCodec
     private static int Utf8Length(ulong value) =>
         value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : value < 0x200000 ? 4 : value < 0x4000000 ? 5 : value < 0x80000000 ? 6 : 7;
 
-    private static int WriteUtf8(byte[] b, int o, ulong value)
+    internal static int WriteUtf8(byte[] b, int o, ulong value)
     {
         int length = Utf8Length(value);
         if (length == 1)

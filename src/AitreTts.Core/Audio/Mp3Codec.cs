@@ -92,7 +92,7 @@ internal static class Mp3Codec
     }
 
     /// <summary>The Xing/Info/VBRI frame at the start of a chunk, if any.</summary>
-    private sealed class TagFrame
+    internal sealed class TagFrame
     {
         public bool IsXing { get; set; }
 
@@ -248,7 +248,7 @@ internal static class Mp3Codec
 
     // The frames that carry audio: a leading Xing/Info/VBRI frame describes the stream and is handed to
     // onTagFrame (while the reader still stands on it) instead of being yielded.
-    private static IEnumerable<Header> AudioFrames(ChunkReader reader, Action<Header, TagFrame>? onTagFrame = null)
+    internal static IEnumerable<Header> AudioFrames(ChunkReader reader, Action<Header, TagFrame>? onTagFrame = null)
     {
         bool first = true;
         foreach (Header h in Frames(reader))

@@ -29,7 +29,7 @@ internal static class OggOpusCodec
     private static readonly int[] CeltFrames = { 120, 240, 480, 960 };
 
     /// <summary>What pass 1 learns of a chunk.</summary>
-    private sealed class ChunkFacts
+    internal sealed class ChunkFacts
     {
         public byte[] Head { get; set; } = Array.Empty<byte>();
 
@@ -162,7 +162,7 @@ internal static class OggOpusCodec
         return count == 0 || total > 5760 ? -1 : total; // A packet holds at most 120 ms.
     }
 
-    private static ChunkFacts Scan(ChunkReader reader, bool keepTags)
+    internal static ChunkFacts Scan(ChunkReader reader, bool keepTags)
     {
         var facts = new ChunkFacts();
         int index = 0;

@@ -110,7 +110,7 @@ internal static class TextSplitter
         return chunks;
     }
 
-    private static int SkipBlank(string text, int index)
+    internal static int SkipBlank(string text, int index)
     {
         while (index < text.Length && InputText.IsBlankCharacter(text[index]))
         {
@@ -125,82 +125,24 @@ internal static class TextSplitter
     /// does not fit: a position in (contentStart, contentStart + maximumCharacters].
     /// </summary>
     /// <remarks>
-    /// One forward pass over the window records the last break of each kind. Runs of white space and punctuation are
-    /// skipped whole, and a window is rescanned only when its chosen break is early, so the whole split stays linear.
+    /// One forward pass over the window records the last break of each kind, and a window is rescanned only when its
+    /// chosen break is early, so the whole split stays linear.
     /// </remarks>
     private static int FindCut(string text, int contentStart, int maximumCharacters)
     {
         // The caller guarantees the content goes on past the window, so text[windowEnd] exists.
         int windowEnd = contentStart + maximumCharacters;
-        int lastParagraph = -1;
-        int lastSentence = -1;
-        int lastClause = -1;
-        int lastSpace = -1;
-        int lastNoBreakSpace = -1;
-
-        int index = contentStart;
-        while (index <= windowEnd)
+        LatestBreaks latest = LatestBreaks.None;
+        foreach (TextBreak found in Breaks(text, contentStart, windowEnd))
         {
-            char current = text[index];
-            if (InputText.IsBlankCharacter(current))
-            {
-                // text[index - 1] is not blank: text[contentStart] is not, and runs are stepped over whole.
-                int runEnd = ReadBlankRun(text, index, out bool allowsBreak, out bool isParagraphBreak);
-                if (TextBoundaries.IsBoundary(text, index, contentStart))
-                {
-                    if (!allowsBreak)
-                    {
-                        lastNoBreakSpace = index;
-                    }
-                    else
-                    {
-                        lastSpace = index;
-                        if (isParagraphBreak)
-                        {
-                            lastParagraph = index;
-                        }
-                    }
-                }
-
-                index = runEnd;
-                continue;
-            }
-
-            PunctuationRole role = Classify(current);
-            if (role == PunctuationRole.None || role == PunctuationRole.Closer)
-            {
-                index++;
-                continue;
-            }
-
-            // A run such as "?!", "...", ".)" or "。」": the break goes after all of it.
-            bool endsSentence = false;
-            bool breaksWithoutSpace = false;
-            int runEndIndex = index;
-            while (runEndIndex <= windowEnd && (role = Classify(text[runEndIndex])) != PunctuationRole.None)
-            {
-                endsSentence |= role == PunctuationRole.SentenceEnd || role == PunctuationRole.SentenceEndWithoutSpace;
-                breaksWithoutSpace |= role == PunctuationRole.SentenceEndWithoutSpace || role == PunctuationRole.ClauseEndWithoutSpace;
-                runEndIndex++;
-            }
-
-            // A run reaching past the window ends outside it; runEndIndex <= windowEnd < text.Length otherwise.
-            if (runEndIndex <= windowEnd
-                && (breaksWithoutSpace || IsBreakableSpace(text[runEndIndex]))
-                && TextBoundaries.IsBoundary(text, runEndIndex, contentStart))
-            {
-                if (endsSentence)
-                {
-                    lastSentence = runEndIndex;
-                }
-                else
-                {
-                    lastClause = runEndIndex;
-                }
-            }
-
-            index = runEndIndex;
+            latest.Record(found);
         }
+
+        int lastParagraph = latest.Paragraph;
+        int lastSentence = latest.Sentence;
+        int lastClause = latest.Clause;
+        int lastSpace = latest.Space;
+        int lastNoBreakSpace = latest.NoBreakSpace;
 
         // A break is good enough when it leaves the chunk at least half full (see the remarks on the class).
         int shortestGoodChunk = maximumCharacters / 2;
@@ -236,6 +178,67 @@ internal static class TextSplitter
         }
 
         return HardCut(text, contentStart, windowEnd);
+    }
+
+    /// <summary>
+    /// The places where <paramref name="text"/> may be cut, in order, from <paramref name="start"/> (which must not be
+    /// blank) through <paramref name="lastIndex"/> (which must exist): each white-space run's start, and the end of
+    /// each punctuation run that ends a sentence or a clause (see the remarks on the class).
+    /// </summary>
+    /// <remarks>
+    /// Runs of white space and punctuation are stepped over whole, so one pass is linear. A punctuation run reaching
+    /// past <paramref name="lastIndex"/> yields nothing. The subtitle cue splitter walks the same breaks, so a cue and
+    /// a chunk agree on where sentences end.
+    /// </remarks>
+    internal static IEnumerable<TextBreak> Breaks(string text, int start, int lastIndex)
+    {
+        int index = start;
+        while (index <= lastIndex)
+        {
+            char current = text[index];
+            if (InputText.IsBlankCharacter(current))
+            {
+                // text[index - 1] is not blank: text[start] is not, and runs are stepped over whole.
+                int runEnd = ReadBlankRun(text, index, out bool allowsBreak, out bool isParagraphBreak);
+                if (TextBoundaries.IsBoundary(text, index, start))
+                {
+                    yield return new TextBreak(
+                        index,
+                        !allowsBreak ? TextBreakKind.NoBreakSpace : isParagraphBreak ? TextBreakKind.Paragraph : TextBreakKind.Space);
+                }
+
+                index = runEnd;
+                continue;
+            }
+
+            PunctuationRole role = Classify(current);
+            if (role == PunctuationRole.None || role == PunctuationRole.Closer)
+            {
+                index++;
+                continue;
+            }
+
+            // A run such as "?!", "...", ".)" or "。」": the break goes after all of it.
+            bool endsSentence = false;
+            bool breaksWithoutSpace = false;
+            int runEndIndex = index;
+            while (runEndIndex <= lastIndex && (role = Classify(text[runEndIndex])) != PunctuationRole.None)
+            {
+                endsSentence |= role == PunctuationRole.SentenceEnd || role == PunctuationRole.SentenceEndWithoutSpace;
+                breaksWithoutSpace |= role == PunctuationRole.SentenceEndWithoutSpace || role == PunctuationRole.ClauseEndWithoutSpace;
+                runEndIndex++;
+            }
+
+            // A run reaching past the window ends outside it; runEndIndex <= lastIndex < text.Length otherwise.
+            if (runEndIndex <= lastIndex
+                && (breaksWithoutSpace || IsBreakableSpace(text[runEndIndex]))
+                && TextBoundaries.IsBoundary(text, runEndIndex, start))
+            {
+                yield return new TextBreak(runEndIndex, endsSentence ? TextBreakKind.Sentence : TextBreakKind.Clause);
+            }
+
+            index = runEndIndex;
+        }
     }
 
     /// <summary>
@@ -316,7 +319,7 @@ internal static class TextSplitter
     /// White space where a line may break: all blank characters but the ones whose purpose is to forbid it, such as
     /// the no-break space in "10 km" and the byte order mark (a zero-width no-break space).
     /// </summary>
-    private static bool IsBreakableSpace(char character) =>
+    internal static bool IsBreakableSpace(char character) =>
         InputText.IsBlankCharacter(character)
         && character != '\u00A0' // NO-BREAK SPACE
         && character != '\u2007' // FIGURE SPACE
