@@ -496,3 +496,167 @@ foreach (`$i in 0..19) {
         $file.Length | Should -BeGreaterThan 0
     }
 }
+
+Describe 'ThrottleLimit and SampleRate are stored settings like the others' {
+    BeforeAll {
+        $script:Emulator = Start-TtsEmulator -ArgumentList '--allow-anonymous'
+
+        function Get-WavSampleRate([string] $Text, [hashtable] $Extra = @{}) {
+            # The rate written into the header of pcm wrapped as wav: what the effective SampleRate was.
+            $file = $Text | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -Format pcm -WrapPcmAsWav -OutFile (Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.wav')) @Extra
+            [BitConverter]::ToUInt32([System.IO.File]::ReadAllBytes($file.FullName), 24)
+        }
+
+        function Get-RequestsSentBeforeTheFirstFailed([hashtable] $Extra = @{}) {
+            # A document of four chunks whose first is answered, after a second, with an error that stops the
+            # document: chunks already in flight by then are what ThrottleLimit allowed at once.
+            Clear-EmulatorState $script:Emulator
+            Add-EmulatorFault $script:Emulator @{ InputContains = 'Firstchunk'; StatusCode = 400; DelayHeadersSeconds = 1.5 }
+            $text = (('Firstchunk ' + ('a' * 4000) + '.'), ('b' * 4000 + '.'), ('c' * 4000 + '.'), ('d' * 4000 + '.')) -join ' '
+            $null = $text | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -MaximumRetryCount 0 -OutFile (Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.mp3')) -ErrorAction SilentlyContinue @Extra
+            @(Get-EmulatorRequest $script:Emulator).Count
+        }
+    }
+
+    AfterAll {
+        Stop-TtsEmulator $script:Emulator
+    }
+
+    BeforeEach {
+        Use-FreshConfiguration
+        Remove-Item Env:AITRE_THROTTLE_LIMIT, Env:AITRE_SAMPLE_RATE -ErrorAction SilentlyContinue
+    }
+
+    AfterEach {
+        Remove-Item Env:AITRE_THROTTLE_LIMIT, Env:AITRE_SAMPLE_RATE -ErrorAction SilentlyContinue
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
+    }
+
+    It '<Name> comes from the default, the file, the environment and the process, each outranking the one before' -TestCases @(
+        @{ Name = 'ThrottleLimit'; Variable = 'AITRE_THROTTLE_LIMIT'; Default = 4; FileValue = 2; EnvValue = 3; ProcessValue = 5 }
+        @{ Name = 'SampleRate'; Variable = 'AITRE_SAMPLE_RATE'; Default = 24000; FileValue = 16000; EnvValue = 22050; ProcessValue = 44100 }
+    ) {
+        param($Name, $Variable, $Default, $FileValue, $EnvValue, $ProcessValue)
+        $config = Get-TtsConfiguration
+        $config.$Name | Should -Be $Default
+        $config.Source[$Name] | Should -Be 'Default'
+
+        $stored = @{ $Name = $FileValue }
+        Set-TtsConfiguration @stored
+        (Get-Content $script:ConfigFile -Raw | ConvertFrom-Json).profiles.default.($Name.Substring(0, 1).ToLowerInvariant() + $Name.Substring(1)) | Should -Be $FileValue
+        $config = Get-TtsConfiguration
+        $config.$Name | Should -Be $FileValue
+        $config.Source[$Name] | Should -Be "File ($script:ConfigFile)"
+
+        Set-Item "Env:$Variable" "$EnvValue"
+        $config = Get-TtsConfiguration
+        $config.$Name | Should -Be $EnvValue
+        $config.Source[$Name] | Should -Be "Environment ($Variable)"
+
+        $session = @{ $Name = $ProcessValue }
+        Set-TtsConfiguration -Scope Process @session
+        $config = Get-TtsConfiguration
+        $config.$Name | Should -Be $ProcessValue
+        $config.Source[$Name] | Should -Be 'Process'
+    }
+
+    It 'a stored SampleRate takes effect, and each layer outranks the one before up to the parameter' {
+        Get-WavSampleRate 'default' | Should -Be 24000
+        Set-TtsConfiguration -SampleRate 16000
+        Get-WavSampleRate 'file' | Should -Be 16000
+        $env:AITRE_SAMPLE_RATE = '22050'
+        Get-WavSampleRate 'environment' | Should -Be 22050
+        Set-TtsConfiguration -Scope Process -SampleRate 44100
+        Get-WavSampleRate 'process' | Should -Be 44100
+        Get-WavSampleRate 'parameter' @{ SampleRate = 8000 } | Should -Be 8000
+    }
+
+    It 'a stored ThrottleLimit takes effect, and each layer outranks the one before up to the parameter' {
+        Set-TtsConfiguration -ThrottleLimit 1
+        Get-RequestsSentBeforeTheFirstFailed | Should -Be 1
+        $env:AITRE_THROTTLE_LIMIT = '4'
+        Get-RequestsSentBeforeTheFirstFailed | Should -Be 4
+        Set-TtsConfiguration -Scope Process -ThrottleLimit 1
+        Get-RequestsSentBeforeTheFirstFailed | Should -Be 1
+        Get-RequestsSentBeforeTheFirstFailed @{ ThrottleLimit = 4 } | Should -Be 4
+    }
+
+    It 'Set-TtsConfiguration refuses -<Name> <Value>' -TestCases @(
+        @{ Name = 'ThrottleLimit'; Value = 0 }
+        @{ Name = 'ThrottleLimit'; Value = 17 }
+        @{ Name = 'SampleRate'; Value = 7999 }
+        @{ Name = 'SampleRate'; Value = 192001 }
+    ) {
+        param($Name, $Value)
+        $given = @{ $Name = $Value }
+        { Set-TtsConfiguration @given } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        { Set-TtsConfiguration -Scope Process @given } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'
+        Test-Path $script:ConfigFile | Should -BeFalse
+    }
+
+    It 'refuses a stored <Field> of <Value> with TtsConfigurationInvalid naming the field' -TestCases @(
+        @{ Field = 'throttleLimit'; Value = '0' }
+        @{ Field = 'throttleLimit'; Value = '17' }
+        @{ Field = 'sampleRate'; Value = '100' }
+        @{ Field = 'sampleRate'; Value = '"fast"' }
+    ) {
+        param($Field, $Value)
+        $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+        Set-Content -Path $script:ConfigFile -Value ('{ "defaultProfile": "default", "profiles": { "default": { "' + $Field + '": ' + $Value + ' } } }')
+        foreach ($call in { Get-TtsConfiguration }, { 'hello' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -OutFile (Join-Path $TestDrive 'never.mp3') }) {
+            $err = Get-ThrownError $call
+            $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+            $err.Exception.Message | Should -BeLike "*$Field*"
+        }
+    }
+
+    It 'refuses <Variable>=<Value> with TtsConfigurationInvalid naming the variable' -TestCases @(
+        @{ Variable = 'AITRE_THROTTLE_LIMIT'; Value = '0' }
+        @{ Variable = 'AITRE_THROTTLE_LIMIT'; Value = 'many' }
+        @{ Variable = 'AITRE_SAMPLE_RATE'; Value = '500000' }
+        @{ Variable = 'AITRE_SAMPLE_RATE'; Value = '22.05' }
+    ) {
+        param($Variable, $Value)
+        Set-Item "Env:$Variable" $Value
+        foreach ($call in { Get-TtsConfiguration }, { 'hello' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -OutFile (Join-Path $TestDrive 'never.mp3') }) {
+            $err = Get-ThrownError $call
+            $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+            $err.Exception.Message | Should -BeLike "*$Variable*"
+        }
+    }
+}
+
+Describe 'Headers, UserAgent, SkipCertificateCheck and AllowUnencryptedAuthentication stored in a profile' {
+    BeforeEach {
+        Use-FreshConfiguration
+    }
+
+    It 'keeps a credential-like header protected in the file and masked in Get-TtsConfiguration, and shows a plain one' {
+        $token = 'tok-Stored-Header-9QzX4kLm'
+        Set-TtsConfiguration -Profile gateway -Headers @{ 'X-Api-Token' = $token; 'X-Team' = 'ops' } -UserAgent 'Gateway/2' -SkipCertificateCheck -AllowUnencryptedAuthentication
+        $raw = Get-Content $script:ConfigFile -Raw
+        $raw | Should -Not -Match 'Stored-Header'
+        $raw | Should -Match '"X-Team": "ops"'
+        $config = Get-TtsConfiguration -Profile gateway
+        $config.Headers['X-Team'] | Should -Be 'ops'
+        $config.Headers['X-Api-Token'] | Should -Be 'tok...4kLm'
+        ($config | Out-String -Width 400) | Should -Not -Match 'Stored-Header'
+        ($config | Format-List * | Out-String -Width 400) | Should -Not -Match 'Stored-Header'
+        $config.UserAgent | Should -Be 'Gateway/2'
+        $config.SkipCertificateCheck | Should -BeTrue
+        $config.AllowUnencryptedAuthentication | Should -BeTrue
+        $config.Source['Headers'] | Should -Be "File ($script:ConfigFile)"
+    }
+
+    It 'refuses the reserved header <Header> with TtsInvalidHeader and stores nothing' -TestCases @(
+        @{ Header = 'Authorization' }
+        @{ Header = 'api-key' }
+        @{ Header = 'Content-Type' }
+    ) {
+        param($Header)
+        $err = Get-ThrownError { Set-TtsConfiguration -Headers @{ $Header = 'Bearer tk-not-this-way' } }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsInvalidHeader,AitreTts.Commands.SetTtsConfigurationCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        Test-Path $script:ConfigFile | Should -BeFalse
+    }
+}

@@ -411,3 +411,79 @@ Describe 'Credentials written into a BaseUrl or a proxy address' {
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
     }
 }
+
+Describe 'Extra headers, the User-Agent and unencrypted authentication' {
+    BeforeEach {
+        $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $env:APPDATA = $env:XDG_CONFIG_HOME
+        Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL, Env:HTTP_PROXY, Env:http_proxy, Env:HTTPS_PROXY, Env:https_proxy, Env:NO_PROXY, Env:no_proxy -ErrorAction SilentlyContinue
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
+        Clear-EmulatorState $script:Emulator
+        Clear-EmulatorState $script:ProxyEmulator
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:HeaderToken = 'tok-Header-Transport-5Vb8Nc2M'
+    }
+
+    It 'sends -Headers with the request, and <Cmdlet> does too' -TestCases @(
+        @{ Cmdlet = 'Invoke-TextToSpeech'; Call = { param($Extra) 'With headers' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out @Extra } }
+        @{ Cmdlet = 'Get-TtsVoice'; Call = { param($Extra) Get-TtsVoice -Refresh -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key @Extra } }
+    ) {
+        param($Cmdlet, $Call)
+        $null = & $Call @{ Headers = @{ 'X-Team' = 'ops'; 'X-Api-Token' = $script:HeaderToken } }
+        $request = Get-EmulatorRequest $script:Emulator | Select-Object -Last 1
+        $request.Headers.'X-Team' | Should -Be 'ops'
+        $request.Headers.'X-Api-Token' | Should -Be $script:HeaderToken
+        $request.Headers.Authorization | Should -Be "Bearer $script:Key"
+    }
+
+    It 'sends the headers stored in a profile, but its credential headers only to the profile''s own server' {
+        Set-TtsConfiguration -Profile gateway -Provider Local -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -Headers @{ 'X-Team' = 'ops'; 'X-Api-Token' = $script:HeaderToken }
+        $null = 'Own server' | Invoke-TextToSpeech -Profile gateway -OutputDirectory $script:Out
+        $own = Get-EmulatorRequest $script:Emulator | Select-Object -Last 1
+        $own.Headers.'X-Team' | Should -Be 'ops'
+        $own.Headers.'X-Api-Token' | Should -Be $script:HeaderToken
+
+        $verbose = 'Other server' | Invoke-TextToSpeech -Profile gateway -BaseUrl $script:ProxyEmulator.BaseUrl -OutputDirectory $script:Out -Verbose 4>&1
+        $other = Get-EmulatorRequest $script:ProxyEmulator | Select-Object -Last 1
+        $other.StatusCode | Should -Be 200
+        $other.Headers.PSObject.Properties.Name | Should -Not -Contain 'X-Api-Token'
+        $other.Headers.PSObject.Properties.Name | Should -Not -Contain 'Authorization'
+        $other.Headers.'X-Team' | Should -Be 'ops'
+        ($verbose | Out-String) | Should -Not -Match 'Header-Transport'
+    }
+
+    It 'refuses the reserved header <Header> with TtsInvalidHeader before sending anything' -TestCases @(
+        @{ Header = 'Authorization' }
+        @{ Header = 'Host' }
+    ) {
+        param($Header)
+        { 'Reserved' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -Headers @{ $Header = 'Bearer tk-other' } -OutputDirectory $script:Out -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TtsInvalidHeader,AitreTts.Commands.InvokeTextToSpeechCommand'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It 'sends -UserAgent or a stored one, and the module''s name and version without either' {
+        $version = (Get-Module AitreTts).Version.ToString(3)
+        $null = 'Default agent' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out
+        $null = 'Own agent' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -UserAgent 'Gateway-Client/7.1' -OutputDirectory $script:Out
+        Set-TtsConfiguration -Scope Process -UserAgent 'Stored-Client/2'
+        $null = Get-TtsVoice -Refresh -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+        $agents = @(Get-EmulatorRequest $script:Emulator | ForEach-Object { $_.Headers.'User-Agent' })
+        $agents | Should -Be @("AitreTts/$version", 'Gateway-Client/7.1', 'Stored-Client/2')
+    }
+
+    It 'sends a key over plain http through a proxy when the profile stores -AllowUnencryptedAuthentication' {
+        Set-TtsConfiguration -Profile plain -Provider Local -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -Proxy $script:ProxyEmulator.BaseUrl -ProxyCredential (Get-ProxyCredential)
+        { 'Refused first' | Invoke-TextToSpeech -Profile plain -OutputDirectory $script:Out -ErrorAction Stop } | Should -Throw -ErrorId 'TtsInsecureTransport,*'
+        @(Get-EmulatorRequest $script:ProxyEmulator).Count | Should -Be 0
+
+        Set-TtsConfiguration -Profile plain -AllowUnencryptedAuthentication
+        (Get-TtsConfiguration -Profile plain).AllowUnencryptedAuthentication | Should -BeTrue
+        $file = 'Allowed now' | Invoke-TextToSpeech -Profile plain -OutputDirectory $script:Out
+        $file | Should -BeOfType System.IO.FileInfo
+        $request = Get-EmulatorRequest $script:ProxyEmulator | Where-Object StatusCode -eq 200 | Select-Object -Last 1
+        $request.RawTarget | Should -BeLike 'http://127.0.0.1:*/v1/audio/speech'
+        $request.Headers.Authorization | Should -Be "Bearer $script:Key"
+    }
+}

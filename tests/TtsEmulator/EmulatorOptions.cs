@@ -41,6 +41,9 @@ public sealed class EmulatorOptions
     /// <summary>TCP port on 127.0.0.1; 0 (the default) picks a free one. Read once, at start.</summary>
     public int Port { get; set; }
 
+    /// <summary>Serve https with this certificate (a self-signed one, to test -SkipCertificateCheck); null serves http. Read once, at start.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? HttpsCertificate { get; set; }
+
     /// <summary>The one key accepted; null accepts any non-empty key. A request without credentials is 401 either way, unless <see cref="AllowAnonymous"/>.</summary>
     public string? RequiredApiKey
     {

@@ -88,7 +88,14 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MinResponseDataRate = null; // slow-reading clients are a test subject, not an attack
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (options.HttpsCertificate is not null)
+                {
+                    listen.UseHttps(options.HttpsCertificate);
+                }
+            });
         });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -104,7 +111,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
 
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         int port = new Uri(address).Port;
-        server.BaseUrl = new Uri("http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
+        server.BaseUrl = new Uri((options.HttpsCertificate is null ? "http" : "https") + "://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture));
         return server;
     }
 
