@@ -426,7 +426,36 @@ internal static class FlacCodec
         next.Variable == h.Variable && next.SampleRateCode == h.SampleRateCode && next.SampleSizeCode == h.SampleSizeCode
         && next.Number == h.Number + (h.Variable ? (ulong)h.BlockSize : 1UL);
 
-    private static int Utf8Length(ulong value) =>
+    /// <summary>The frame header's sample rate code (RFC 9639 section 9.1.2); 0, "as in STREAMINFO", for other rates.</summary>
+    internal static int SampleRateCode(int rate) => rate switch
+    {
+        88200 => 1,
+        176400 => 2,
+        192000 => 3,
+        8000 => 4,
+        16000 => 5,
+        22050 => 6,
+        24000 => 7,
+        32000 => 8,
+        44100 => 9,
+        48000 => 10,
+        96000 => 11,
+        _ => 0,
+    };
+
+    /// <summary>The frame header's bit depth code (RFC 9639 section 9.1.4); 0, "as in STREAMINFO", for other depths.</summary>
+    internal static int SampleSizeCode(int bits) => bits switch
+    {
+        8 => 1,
+        12 => 2,
+        16 => 4,
+        20 => 5,
+        24 => 6,
+        32 => 7,
+        _ => 0,
+    };
+
+    internal static int Utf8Length(ulong value) =>
         value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : value < 0x200000 ? 4 : value < 0x4000000 ? 5 : value < 0x80000000 ? 6 : 7;
 
     internal static int WriteUtf8(byte[] b, int o, ulong value)

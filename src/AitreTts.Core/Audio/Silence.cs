@@ -174,8 +174,8 @@ internal static class Silence
             int n = 0;
             frame[n++] = 0xFF;
             frame[n++] = 0xF9; // variable block size: the header numbers the frame's first sample
-            frame[n++] = (byte)(0x70 | FlacSampleRateCode(facts.SampleRate)); // block size: 16 bits after the number
-            frame[n++] = (byte)(((facts.Channels - 1) << 4) | (FlacSampleSizeCode(facts.BitsPerSample) << 1));
+            frame[n++] = (byte)(0x70 | FlacCodec.SampleRateCode(facts.SampleRate)); // block size: 16 bits after the number
+            frame[n++] = (byte)(((facts.Channels - 1) << 4) | (FlacCodec.SampleSizeCode(facts.BitsPerSample) << 1));
             n += FlacCodec.WriteUtf8(frame, n, (ulong)first);
             Bytes.PutU16Be(frame, n, blockSize - 1);
             n += 2;
@@ -191,35 +191,6 @@ internal static class Silence
 
         return AudioInfo.FromSamples(samples, facts.SampleRate);
     }
-
-    /// <summary>The frame header's sample rate code (RFC 9639 section 9.1.2); 0, "as in STREAMINFO", for other rates.</summary>
-    private static int FlacSampleRateCode(int rate) => rate switch
-    {
-        88200 => 1,
-        176400 => 2,
-        192000 => 3,
-        8000 => 4,
-        16000 => 5,
-        22050 => 6,
-        24000 => 7,
-        32000 => 8,
-        44100 => 9,
-        48000 => 10,
-        96000 => 11,
-        _ => 0,
-    };
-
-    /// <summary>The frame header's bit depth code (RFC 9639 section 9.1.4); 0, "as in STREAMINFO", for other depths.</summary>
-    private static int FlacSampleSizeCode(int bits) => bits switch
-    {
-        8 => 1,
-        12 => 2,
-        16 => 4,
-        20 => 5,
-        24 => 6,
-        32 => 7,
-        _ => 0,
-    };
 
     private static TimeSpan WriteMp3(string referencePath, int milliseconds, OutputSink sink, CancellationToken cancellationToken)
     {

@@ -24,7 +24,12 @@ internal static class FlacWriter
 
     public static byte[] Write(short[] samples, int sampleRate)
     {
-        int rateCode = RateCode(sampleRate);
+        int rateCode = FlacCodec.SampleRateCode(sampleRate);
+        if (rateCode == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "FLAC has no sample-rate code for this rate.");
+        }
+
         var output = new MemoryStream();
         output.Write(new[] { (byte)'f', (byte)'L', (byte)'a', (byte)'C' }, 0, 4);
 
@@ -80,7 +85,7 @@ internal static class FlacWriter
         frame[1] = 0xF8; // sync code, fixed block size: the header carries the frame number
         frame[2] = (byte)(((fullBlock ? BlockSizeCode : ExplicitSizeCode) << 4) | rateCode);
         frame[3] = Mono16Bit;
-        int p = 4 + PutCodedNumber(frame, 4, frameNumber);
+        int p = 4 + FlacCodec.WriteUtf8(frame, 4, (ulong)frameNumber);
         if (!fullBlock)
         {
             Bytes.PutU16Be(frame, p, count - 1);
@@ -100,49 +105,5 @@ internal static class FlacWriter
     }
 
     private static int FrameLength(int count, int frameNumber) =>
-        4 + CodedNumberLength(frameNumber) + (count == BlockSize ? 0 : 2) + 1 + 1 + (2 * count) + 2;
-
-    /// <summary>Bytes of the frame number in FLAC's UTF-8-like coding: 7 bits in one byte, 11 in two, then 5 more a byte.</summary>
-    private static int CodedNumberLength(int value)
-    {
-        int length = 1;
-        while (value >= 1L << (length == 1 ? 7 : (5 * length) + 1))
-        {
-            length++;
-        }
-
-        return length;
-    }
-
-    private static int PutCodedNumber(byte[] b, int o, int value)
-    {
-        int length = CodedNumberLength(value);
-        if (length == 1)
-        {
-            b[o] = (byte)value;
-            return 1;
-        }
-
-        int rest = value;
-        for (int k = length - 1; k >= 1; k--)
-        {
-            b[o + k] = (byte)(0x80 | (rest & 0x3F));
-            rest >>= 6;
-        }
-
-        b[o] = (byte)((0xFF << (8 - length)) | rest);
-        return length;
-    }
-
-    private static int RateCode(int sampleRate) => sampleRate switch
-    {
-        8000 => 4,
-        16000 => 5,
-        22050 => 6,
-        24000 => 7,
-        32000 => 8,
-        44100 => 9,
-        48000 => 10,
-        _ => throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "FLAC has no sample-rate code for this rate."),
-    };
+        4 + FlacCodec.Utf8Length((ulong)frameNumber) + (count == BlockSize ? 0 : 2) + 1 + 1 + (2 * count) + 2;
 }
