@@ -239,6 +239,9 @@ Describe 'The offline provider' {
                 # The short timeout only matters if the offline provider ever went online: the test then fails fast.
                 $file = 'No socket at all.' | Invoke-TextToSpeech -Proxy $url -TimeoutSec 2 -MaximumRetryCount 0 -OutFile offline.mp3 -ErrorAction SilentlyContinue
                 $voices = @(Get-TtsVoice -Refresh -Proxy $url)
+                $line = 'Invoke-TextToSpeech -Voice '
+                $completions = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+                $completions | Should -Contain 'alloy'
                 $file.RequestId | Should -Match '^offline-'
                 $voices.Count | Should -Be 13
                 Get-ConnectionCount | Should -Be 0
