@@ -130,9 +130,9 @@ Describe 'about_AitreTts' {
         $topic | Should -Match 'SHORT DESCRIPTION'
     }
 
-    It 'covers precedence, providers, the ErrorIds, long documents and testing with the emulator' {
+    It 'covers precedence, providers, the ErrorIds, long documents and testing (offline provider, Mock, emulator)' {
         $topic = Get-Help -Name about_AitreTts | Out-String
-        foreach ($text in 'CONFIGURATION PRECEDENCE', 'AITRE_API_KEY', 'AzureOpenAI', 'LONG DOCUMENTS', 'TESTING SCRIPTS', '/_emulator/faults') {
+        foreach ($text in 'CONFIGURATION PRECEDENCE', 'AITRE_API_KEY', 'AzureOpenAI', 'LONG DOCUMENTS', 'TESTING SCRIPTS THAT USE AITRETTS', 'AITRE_PROVIDER=Offline', 'Mock Invoke-TextToSpeech', 'TtsRateLimited,*', '/_emulator/faults') {
             $topic | Should -Match ([regex]::Escape($text))
         }
     }

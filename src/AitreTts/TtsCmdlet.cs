@@ -165,7 +165,8 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// </summary>
     private protected void WarnIfTheCallWouldLackAKey(EffectiveConfiguration configuration)
     {
-        if (_warnedNoKey || configuration.Get(Setting.ApiKey) is not null || configuration.Get(Setting.ApiKeySecretName) is not null)
+        // The offline provider needs no key, so -WhatIf has nothing to warn about.
+        if (_warnedNoKey || configuration.Provider == ProviderKind.Offline || configuration.Get(Setting.ApiKey) is not null || configuration.Get(Setting.ApiKeySecretName) is not null)
         {
             return;
         }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using AitreTts.Core.Voices;
 
 namespace AitreTts.Core.Offline;
 
@@ -44,6 +46,22 @@ internal static class OfflineVoices
         new OfflineVoice("marin", 198),
         new OfflineVoice("cedar", 146),
     };
+
+    /// <summary>
+    /// The voices as Get-TtsVoice shows them: OpenAI's descriptions and models, so -Model filters as it does online,
+    /// with the pitch that tells each apart and "Offline" as the source, so no one mistakes the list for a server's.
+    /// </summary>
+    public static IReadOnlyList<TtsVoice> Catalogue { get; } = All
+        .Select(voice =>
+        {
+            TtsVoice? known = VoiceCatalog.BuiltIn.FirstOrDefault(v => string.Equals(v.Name, voice.Name, StringComparison.OrdinalIgnoreCase));
+            string description = (known?.Description ?? voice.Name) + $" (offline: a tone at {voice.PitchHz} Hz)";
+            return new TtsVoice(voice.Name, description, known?.Models ?? Array.Empty<string>(), CatalogueSource);
+        })
+        .ToList();
+
+    /// <summary>The <see cref="TtsVoice.Source"/> of the offline voices.</summary>
+    public const string CatalogueSource = "Offline";
 
     /// <summary>Finds a voice by name, ignoring case and surrounding white space.</summary>
     public static bool TryGet(string? name, out OfflineVoice voice)

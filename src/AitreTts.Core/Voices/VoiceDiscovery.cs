@@ -40,9 +40,9 @@ internal static class VoiceDiscovery
 
     /// <summary>
     /// False for OpenAI and Azure, which serve no voices list: asking would only cost a round trip and a 404, and the
-    /// catalogue is what they offer.
+    /// catalogue is what they offer. False for the offline provider too, which must never open a socket.
     /// </summary>
-    public static bool ServesVoiceList(ProviderKind provider) => provider is not ProviderKind.OpenAI and not ProviderKind.AzureOpenAI;
+    public static bool ServesVoiceList(ProviderKind provider) => provider is not ProviderKind.OpenAI and not ProviderKind.AzureOpenAI and not ProviderKind.Offline;
 
     /// <summary>The models OpenAI documents, used where a server has no models list.</summary>
     public static IReadOnlyList<string> KnownModels { get; } = new[] { "tts-1", "tts-1-hd", VoiceCatalog.InstructableModel };

@@ -7,6 +7,7 @@ using AitreTts.Completers;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Offline;
 using AitreTts.Core.Voices;
 
 namespace AitreTts.Commands;
@@ -78,6 +79,12 @@ public sealed class GetTtsVoiceCommand : TtsEndpointCmdlet
     private IReadOnlyList<TtsVoice> DiscoverVoices()
     {
         EffectiveConfiguration configuration = ResolveConfiguration(BoundSettings(nameof(Model)), Profile);
+        if (configuration.Provider == ProviderKind.Offline)
+        {
+            WriteVerbose("The offline provider is in use: showing its built-in voices; no server is asked.");
+            return OfflineVoices.Catalogue;
+        }
+
         if (!VoiceDiscovery.ServesVoiceList(configuration.Provider))
         {
             return VoiceCatalog.BuiltIn;
