@@ -22,6 +22,11 @@ internal static class SpeechFile
         file.Properties.Add(new PSNoteProperty("RequestId", result.RequestIds.Count > 0 ? result.RequestIds[0] : null));
         file.Properties.Add(new PSNoteProperty("RequestIds", result.RequestIds.ToArray()));
         file.Properties.Add(new PSNoteProperty("Duration", result.Duration));
+        if (result.SubtitlePath is not null)
+        {
+            file.Properties.Add(new PSNoteProperty("SubtitlePath", result.SubtitlePath));
+        }
+
         return file;
     }
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Output;
+using AitreTts.Core.Subtitles;
 using AitreTts.Core.Synthesis;
 using AitreTts.Core.Text;
 
@@ -32,6 +33,12 @@ internal sealed class DocumentPlan
     public IReadOnlyList<TextChunk> Chunks { get; private init; } = Array.Empty<TextChunk>();
 
     public SpeechOptions Options { get; private init; } = new();
+
+    /// <summary>What -Subtitles and -ParagraphPauseMs ask; when <see cref="SegmentOptions.Segmented"/>, <see cref="Segments"/> are sent instead of <see cref="Chunks"/>.</summary>
+    public SegmentOptions SegmentOptions { get; private init; } = new();
+
+    /// <summary>The requests by paragraph or cue; empty unless <see cref="SegmentOptions"/> asks for them.</summary>
+    public IReadOnlyList<DocumentSegment> Segments { get; private init; } = Array.Empty<DocumentSegment>();
 
     public OutputTarget? Target { get; private init; }
 
@@ -62,12 +69,14 @@ internal sealed class DocumentPlan
 
     internal static DocumentPlan Refused(TargetedError refusal, IReadOnlyList<string> warnings) => new(warnings, refusal);
 
-    internal static DocumentPlan Write(string text, IReadOnlyList<TextChunk> chunks, SpeechOptions options, OutputTarget target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings) =>
+    internal static DocumentPlan Write(string text, IReadOnlyList<TextChunk> chunks, SpeechOptions options, SegmentOptions segmentOptions, IReadOnlyList<DocumentSegment> segments, OutputTarget target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings) =>
         new(warnings, refusal: null)
         {
             Text = text,
             Chunks = chunks,
             Options = options,
+            SegmentOptions = segmentOptions,
+            Segments = segments,
             Target = target,
             CreateDirectory = createDirectory,
             Action = action,
@@ -87,6 +96,9 @@ internal sealed class DocumentPlanner
     private readonly Func<string> _outputDirectory;
     private readonly bool _noClobber;
     private readonly bool _force;
+
+    /// <summary>-Subtitles and -ParagraphPauseMs of the call.</summary>
+    public SegmentOptions SegmentOptions { get; init; } = new();
 
     /// <param name="options">The voice options of every document.</param>
     /// <param name="maximumDocumentLength">The longest document accepted, in characters.</param>
@@ -160,16 +172,30 @@ internal sealed class DocumentPlanner
         }
 
         IReadOnlyList<TextChunk> chunks = TextSplitter.Split(text);
+        IReadOnlyList<DocumentSegment> segments = SegmentOptions.Segmented ? SegmentOptions.Segment(text) : Array.Empty<DocumentSegment>();
+        int requests = SegmentOptions.Segmented ? segments.Count : chunks.Count;
         string action = string.Format(
             CultureInfo.InvariantCulture,
-            "Synthesize {0} characters ({1} request{2}) as {3} with voice '{4}' and model '{5}'",
+            "Synthesize {0} characters ({1} request{2}) as {3} with voice '{4}' and model '{5}'{6}",
             text.Length,
-            chunks.Count,
-            chunks.Count == 1 ? string.Empty : "s",
+            requests,
+            requests == 1 ? string.Empty : "s",
             _options.FileFormat.ToApiName(),
             _options.Voice,
-            _options.Model);
-        return DocumentPlan.Write(text, chunks, _options, target, createDirectory, action, targetObject, warnings);
+            _options.Model,
+            Extras(target));
+        return DocumentPlan.Write(text, chunks, _options, SegmentOptions, segments, target, createDirectory, action, targetObject, warnings);
+    }
+
+    private string Extras(OutputTarget target)
+    {
+        string pause = SegmentOptions.ParagraphPauseMs > 0
+            ? string.Format(CultureInfo.InvariantCulture, ", {0} ms of silence between paragraphs", SegmentOptions.ParagraphPauseMs)
+            : string.Empty;
+        string subtitles = SegmentOptions.Subtitles is SubtitleFormat format
+            ? string.Format(CultureInfo.InvariantCulture, ", and {0} subtitles (one request per cue) to '{1}'", format.ToString().ToUpperInvariant(), Path.ChangeExtension(target.PreferredPath, SubtitleWriter.ExtensionOf(format)))
+            : string.Empty;
+        return pause + subtitles;
     }
 
     private (OutputTarget Target, bool CreateDirectory) CreateTarget(string text, string? sourceFile)

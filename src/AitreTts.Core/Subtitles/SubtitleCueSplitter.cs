@@ -68,7 +68,7 @@ internal static class SubtitleCueSplitter
     }
 
     /// <summary>Each paragraph's text, white space normalized; none is empty.</summary>
-    private static IEnumerable<string> Paragraphs(string text)
+    internal static IEnumerable<string> Paragraphs(string text)
     {
         int contentEnd = text.Length;
         while (contentEnd > 0 && InputText.IsBlankCharacter(text[contentEnd - 1]))

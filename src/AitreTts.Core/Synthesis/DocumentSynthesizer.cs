@@ -76,6 +76,9 @@ internal sealed class DocumentResult
 
     /// <summary>The file's size.</summary>
     public long Bytes { get; init; }
+
+    /// <summary>The subtitle sidecar's final path, or null when none was asked for.</summary>
+    public string? SubtitlePath { get; init; }
 }
 
 /// <summary>
@@ -93,6 +96,9 @@ internal sealed class DocumentSynthesizer
         _client = client;
         _log = log ?? TtsLog.None;
     }
+
+    /// <summary>Where the audio comes from; <see cref="SubtitledDocument"/> sends its requests there too.</summary>
+    public ISpeechSource Source => _client;
 
     /// <summary>Synthesizes <paramref name="text"/> into <paramref name="target"/>.</summary>
     public Task<DocumentResult> SynthesizeAsync(

@@ -97,6 +97,16 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [ValidateSetting("ThrottleLimit")]
     public int ThrottleLimit { get; set; }
 
+    /// <summary>Writes subtitles beside each audio file: Srt or Vtt, one cue per sentence, timed from its own audio.</summary>
+    [Parameter]
+    [ValidateSet("Srt", "Vtt")]
+    public string? Subtitles { get; set; }
+
+    /// <summary>Silence between paragraphs (blank-line boundaries), in milliseconds.</summary>
+    [Parameter]
+    [ValidateSetting("ParagraphPauseMs")]
+    public int ParagraphPauseMs { get; set; }
+
     /// <summary>Wrap pcm in a wav header.</summary>
     [Parameter]
     public SwitchParameter WrapPcmAsWav { get; set; }
@@ -166,7 +176,10 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {options.Model}, voice {options.Voice}, format {format.Format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
         DocumentGrouping grouping = _outFilePath is not null ? DocumentGrouping.One : PerLine.IsPresent ? DocumentGrouping.PerLine : DocumentGrouping.BySource;
         _collector = new DocumentCollector(grouping, path => FileSystemPaths.OrAsGiven(SessionState.Path, path), new TextFileReader(Encoding, MaximumDocumentLength, Log), Log);
-        _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent);
+        _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent)
+        {
+            SegmentOptions = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value),
+        };
         _progress = new DocumentProgress(WriteProgress);
     }
 
@@ -215,7 +228,10 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             OutputTarget output = plan.PrepareTarget(Log);
             DocumentSynthesizer synthesizer = _synthesizer ??= CreateSynthesizer();
             _progress!.StartDocument(output.PreferredPath);
-            DocumentResult result = RunInBackground(token => synthesizer.SynthesizeAsync(plan.Text, plan.Chunks, plan.Options, output, done => OnPipeline(() => _progress.ReportChunks(done)), token));
+            Action<SynthesisProgress> report = done => OnPipeline(() => _progress.ReportChunks(done));
+            DocumentResult result = RunInBackground(token => plan.SegmentOptions.Segmented
+                ? new SubtitledDocument(synthesizer.Source, Log).SynthesizeAsync(plan.Text, plan.Segments, plan.SegmentOptions, plan.Options, output, report, token)
+                : synthesizer.SynthesizeAsync(plan.Text, plan.Chunks, plan.Options, output, report, token));
             _progress.EndDocument(written: true);
             WriteObject(SpeechFile.From(result, plan.Options));
         }

@@ -81,6 +81,11 @@ public sealed class SetTtsConfigurationCommand : TtsEndpointCmdlet
     [ValidateSetting("ThrottleLimit")]
     public int ThrottleLimit { get; set; }
 
+    /// <summary>Silence Invoke-TextToSpeech puts between paragraphs, in milliseconds.</summary>
+    [Parameter]
+    [ValidateSetting("ParagraphPauseMs")]
+    public int ParagraphPauseMs { get; set; }
+
     /// <summary>The sample rate of the server's pcm.</summary>
     [Parameter]
     [ValidateSetting("SampleRate")]

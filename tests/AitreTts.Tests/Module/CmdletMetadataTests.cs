@@ -144,6 +144,8 @@ public sealed class CmdletMetadataTests : IDisposable
     [InlineData("Invoke-TextToSpeech", "MaximumRetryCount", 0, 10)]
     [InlineData("Invoke-TextToSpeech", "ThrottleLimit", 1, 16)]
     [InlineData("Invoke-TextToSpeech", "SampleRate", 8000, 192000)]
+    [InlineData("Invoke-TextToSpeech", "ParagraphPauseMs", 0, 10000)]
+    [InlineData("Set-TtsConfiguration", "ParagraphPauseMs", 0, 10000)]
     [InlineData("Set-TtsConfiguration", "TimeoutSec", 1, 86400)]
     [InlineData("Set-TtsConfiguration", "MaximumRetryCount", 0, 10)]
     public void NumericParametersHaveValidationRanges(string cmdlet, string parameter, int minimum, int maximum)
