@@ -22,6 +22,8 @@ internal static class SpeechFile
         file.Properties.Add(new PSNoteProperty("RequestId", result.RequestIds.Count > 0 ? result.RequestIds[0] : null));
         file.Properties.Add(new PSNoteProperty("RequestIds", result.RequestIds.ToArray()));
         file.Properties.Add(new PSNoteProperty("Duration", result.Duration));
+        file.Properties.Add(new PSNoteProperty("FromCache", result.Chunks > 0 && result.CachedChunks == result.Chunks));
+        file.Properties.Add(new PSNoteProperty("CachedChunks", result.CachedChunks));
         return file;
     }
 }

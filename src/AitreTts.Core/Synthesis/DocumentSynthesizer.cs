@@ -76,6 +76,9 @@ internal sealed class DocumentResult
 
     /// <summary>The file's size.</summary>
     public long Bytes { get; init; }
+
+    /// <summary>Chunks read from the chunk cache rather than requested.</summary>
+    public int CachedChunks { get; init; }
 }
 
 /// <summary>
@@ -130,6 +133,7 @@ internal sealed class DocumentSynthesizer
         {
             int done = 0;
             int charactersDone = 0;
+            int cachedChunks = 0;
             progress?.Invoke(new SynthesisProgress { ChunksTotal = chunks.Count, CharactersTotal = text.Length });
             using var throttle = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
             async Task SynthesizeChunkAsync(TextChunk chunk)
@@ -142,6 +146,10 @@ internal sealed class DocumentSynthesizer
                     var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
                     SpeechResponse response = await _client.SynthesizeAsync(request, stream, failFast.Token).ConfigureAwait(false);
                     requestIds[chunk.Index] = response.RequestId;
+                    if (response.FromCache)
+                    {
+                        Interlocked.Increment(ref cachedChunks);
+                    }
                     if (chunks.Count == 1 && !NeedsRewrite(options))
                     {
                         // This file is renamed into place as it is: it must be on disk first, as a joined file is.
@@ -198,6 +206,7 @@ internal sealed class DocumentSynthesizer
                 RequestIds = requestIds,
                 Duration = info.Duration,
                 Bytes = bytes,
+                CachedChunks = cachedChunks,
             };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

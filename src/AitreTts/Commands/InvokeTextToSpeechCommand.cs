@@ -97,6 +97,10 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [ValidateSetting("ThrottleLimit")]
     public int ThrottleLimit { get; set; }
 
+    /// <summary>Neither read nor write the chunk cache.</summary>
+    [Parameter]
+    public SwitchParameter NoCache { get; set; }
+
     /// <summary>Wrap pcm in a wav header.</summary>
     [Parameter]
     public SwitchParameter WrapPcmAsWav { get; set; }
@@ -239,7 +243,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         EffectiveConfiguration configuration = _configuration!;
         try
         {
-            return new DocumentSynthesizer(ConnectSource(configuration), Log);
+            return new DocumentSynthesizer(ConnectSource(configuration, useCache: !NoCache.IsPresent), Log);
         }
         catch (TtsException ex)
         {

@@ -81,6 +81,11 @@ public sealed class SetTtsConfigurationCommand : TtsEndpointCmdlet
     [ValidateSetting("ThrottleLimit")]
     public int ThrottleLimit { get; set; }
 
+    /// <summary>The most the chunk cache may hold, in MiB; 0 turns it off.</summary>
+    [Parameter]
+    [ValidateSetting("CacheSizeLimitMB")]
+    public int CacheSizeLimitMB { get; set; }
+
     /// <summary>The sample rate of the server's pcm.</summary>
     [Parameter]
     [ValidateSetting("SampleRate")]
