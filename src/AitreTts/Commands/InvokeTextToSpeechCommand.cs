@@ -31,6 +31,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     private DocumentCollector? _collector;
     private DocumentPlanner? _planner;
     private DocumentProgress? _progress;
+    private CostEstimator? _costs;
 
     /// <summary>The text; each pipeline string is a document, and the lines Get-Content reads from one file are one.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -200,8 +201,12 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             if (plan.Refusal is TargetedError refusal)
             {
                 WriteTtsError(refusal.Exception, refusal.TargetObject);
+                continue;
             }
-            else if (ShouldProcess(plan.Target!.PreferredPath, plan.Action))
+
+            CostEstimate cost = (_costs ??= CostEstimator.For(_configuration!, useCache: !NoCache.IsPresent)).Estimate(plan.Chunks, plan.Options);
+            WriteVerbose($"Estimate: {cost.Summary}; basis: {cost.Basis}.");
+            if (ShouldProcess(plan.Target!.PreferredPath, plan.Action + "; " + cost.Summary))
             {
                 Synthesize(plan);
             }

@@ -86,6 +86,11 @@ public sealed class SetTtsConfigurationCommand : TtsEndpointCmdlet
     [ValidateSetting("CacheSizeLimitMB")]
     public int CacheSizeLimitMB { get; set; }
 
+    /// <summary>The server's price in US dollars per million characters, for the cost estimates of -WhatIf.</summary>
+    [Parameter]
+    [ValidateSetting("PricePerMillionCharacters")]
+    public double PricePerMillionCharacters { get; set; }
+
     /// <summary>The sample rate of the server's pcm.</summary>
     [Parameter]
     [ValidateSetting("SampleRate")]
