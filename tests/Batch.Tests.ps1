@@ -176,3 +176,67 @@ Describe 'The chunk cache' {
         Get-SpeechRequestCount | Should -Be 0
     }
 }
+
+Describe 'The cost in -WhatIf and -Verbose' {
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        $script:CacheHome = Use-IsolatedChunkCache -Enabled
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Transcript = Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.txt')
+    }
+
+    It '-WhatIf says the requests, the cache hits and the estimated cost for <Model>' -TestCases @(
+        @{ Model = 'tts-1'; Cost = '\$0\.1500' }
+        @{ Model = 'tts-1-hd'; Cost = '\$0\.3000' }
+        @{ Model = 'gpt-4o-mini-tts'; Cost = '\$0\.1667' }
+    ) {
+        # The emulator is a Local provider: the stored price names OpenAI's model prices as a gateway's would not.
+        $env:AITRE_PROVIDER = 'OpenAI'
+        try {
+            $text = 'x' * 10000
+            $null = Start-Transcript -Path $script:Transcript
+            $text | Invoke-TextToSpeech -OutputDirectory $script:Out -Model $Model -WhatIf
+            $null = Stop-Transcript
+        }
+        finally {
+            Remove-Item Env:AITRE_PROVIDER
+        }
+
+        $output = Get-Content $script:Transcript -Raw
+        $output | Should -Match '3 requests to send'
+        $output | Should -Match "estimated cost $Cost"
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It '-WhatIf counts the chunks the cache would serve, and -Verbose states the basis' {
+        'Served from the cache.' | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+        $null = Start-Transcript -Path $script:Transcript
+        'Served from the cache.' | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf
+        $null = Stop-Transcript
+        $output = Get-Content $script:Transcript -Raw
+        $output | Should -Match '0 requests to send, 1 served by the cache'
+
+        $verbose = 'Served from the cache.' | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf -Verbose 4>&1 | Out-String
+        $verbose | Should -Match 'basis: '
+    }
+
+    It 'says the cost is unknown where no price is known, and uses a stored price per million characters' {
+        $null = Start-Transcript -Path $script:Transcript
+        ('y' * 2000) | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf
+        $null = Stop-Transcript
+        Get-Content $script:Transcript -Raw | Should -Match 'cost unknown'
+
+        Set-TtsConfiguration -Scope Process -PricePerMillionCharacters 100
+        try {
+            $verbose = ('y' * 2000) | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf -Verbose 4>&1 | Out-String
+        }
+        finally {
+            Remove-TtsConfiguration -Scope Process -Confirm:$false
+            Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+        }
+
+        $verbose | Should -Match 'estimated cost \$0\.2000'
+        $verbose | Should -Match 'PricePerMillionCharacters'
+    }
+}
