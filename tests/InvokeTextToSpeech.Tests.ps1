@@ -109,7 +109,8 @@ Describe 'Invoke-TextToSpeech' {
         Set-Content -Path notes.txt -Value 'Same text.'
         $first = Get-Content notes.txt | Invoke-TextToSpeech
         $firstBytes = [System.IO.File]::ReadAllBytes($first.FullName)
-        $second = Get-Content notes.txt | Invoke-TextToSpeech -Voice onyx
+        Set-Content -Path notes.txt -Value 'Other text, other audio.'
+        $second = Get-Content notes.txt | Invoke-TextToSpeech
         $first.Name | Should -Be 'notes.mp3'
         $second.Name | Should -Match '^notes-[0-9a-f]{8}\.mp3$'
         [System.IO.File]::ReadAllBytes($first.FullName) | Should -Be $firstBytes

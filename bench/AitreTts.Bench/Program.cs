@@ -46,6 +46,11 @@ internal static class Program
             {
                 rows.Add(await Step("case 3", () => LargeDocumentCase.RunAsync(workRoot)).ConfigureAwait(false));
             }
+
+            if (Wanted("4"))
+            {
+                rows.Add(await Step("case 4", () => CachedRerunCase.RunAsync(workRoot)).ConfigureAwait(false));
+            }
         }
         finally
         {
