@@ -19,6 +19,8 @@
         'Set-TtsConfiguration'
         'Get-TtsConfiguration'
         'Remove-TtsConfiguration'
+        'Get-TtsCache'
+        'Clear-TtsCache'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -108,10 +108,35 @@ Describe 'Invoke-TextToSpeech' {
     It 'never replaces a file whose name it generated' {
         Set-Content -Path notes.txt -Value 'Same text.'
         $first = Get-Content notes.txt | Invoke-TextToSpeech
+        $firstBytes = [System.IO.File]::ReadAllBytes($first.FullName)
+        Set-Content -Path notes.txt -Value 'Other text, other audio.'
         $second = Get-Content notes.txt | Invoke-TextToSpeech
         $first.Name | Should -Be 'notes.mp3'
         $second.Name | Should -Match '^notes-[0-9a-f]{8}\.mp3$'
-        Test-Path $first.FullName | Should -BeTrue
+        [System.IO.File]::ReadAllBytes($first.FullName) | Should -Be $firstBytes
+    }
+
+    It 'returns the file already there when a rerun makes byte-identical audio, instead of a numbered copy' {
+        Set-Content -Path notes.txt -Value 'Same text again.'
+        $first = Get-Content notes.txt | Invoke-TextToSpeech
+        $second = Get-Content notes.txt | Invoke-TextToSpeech
+        $third = 'Same text again.' | Invoke-TextToSpeech
+        $fourth = 'Same text again.' | Invoke-TextToSpeech
+        $fourth.FullName | Should -Be $third.FullName
+        $second.FullName | Should -Be $first.FullName
+        @(Get-ChildItem -Filter 'notes*.mp3').Count | Should -Be 1
+        @(Get-ChildItem -Filter 'same-text-again*.mp3').Count | Should -Be 1
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 4
+    }
+
+    It 'still replaces a user-given -OutFile, and -NoClobber still refuses it, when the audio is the same' {
+        $path = Join-Path $script:Out 'same.mp3'
+        'Same.' | Invoke-TextToSpeech -OutFile $path | Out-Null
+        $before = (Get-Item $path).LastWriteTimeUtc
+        Start-Sleep -Milliseconds 50
+        'Same.' | Invoke-TextToSpeech -OutFile $path | Out-Null
+        (Get-Item $path).LastWriteTimeUtc | Should -BeGreaterThan $before
+        { 'Same.' | Invoke-TextToSpeech -OutFile $path -NoClobber -ErrorAction Stop } | Should -Throw -ErrorId 'TtsOutputExists,*'
     }
 
     It 'puts all input into -OutFile and replaces it on the next run' {

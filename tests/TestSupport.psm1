@@ -10,7 +10,24 @@ function Import-BuiltModule {
     }
 
     if (-not $manifest) { throw 'Build the module first: ./build.ps1' }
+    Use-IsolatedChunkCache
     Import-Module $manifest -Force -Global
+}
+
+function Use-IsolatedChunkCache {
+    # The chunk cache is on by default: point it at a folder of this test file's own, never the user's ~/.cache, so
+    # runs neither share entries nor leave audio behind. It stays off (cap 0) unless -Enabled, so tests that count the
+    # emulator's requests see every request; tests of the cache turn it on. Child processes inherit both variables.
+    param([switch] $Enabled)
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('aitretts-cache-' + [guid]::NewGuid().ToString('N'))
+    $env:XDG_CACHE_HOME = $folder
+    if ($Enabled) {
+        Remove-Item Env:AITRE_CACHE_SIZE_LIMIT_MB -ErrorAction SilentlyContinue
+    } else {
+        $env:AITRE_CACHE_SIZE_LIMIT_MB = '0'
+    }
+
+    $folder
 }
 
 function Get-BuiltModuleManifest {

@@ -30,7 +30,7 @@ internal static class Program
         var rows = new List<ResultRow>();
         try
         {
-            // All three by default; "dotnet run ... -- 2 3" runs a subset while working on one.
+            // All of them by default; "dotnet run ... -- 2 3" runs a subset while working on one.
             bool Wanted(string number) => args.Length == 0 || Array.IndexOf(args, number) >= 0;
             if (Wanted("1"))
             {
@@ -50,6 +50,11 @@ internal static class Program
             if (Wanted("4"))
             {
                 rows.Add(await Step("case 4", () => SubtitlesCase.RunAsync(workRoot)).ConfigureAwait(false));
+            }
+
+            if (Wanted("5"))
+            {
+                rows.Add(await Step("case 5", () => CachedRerunCase.RunAsync(workRoot)).ConfigureAwait(false));
             }
         }
         finally

@@ -27,6 +27,8 @@ internal static class SpeechFile
             file.Properties.Add(new PSNoteProperty("SubtitlePath", result.SubtitlePath));
         }
 
+        file.Properties.Add(new PSNoteProperty("FromCache", result.Chunks > 0 && result.CachedChunks == result.Chunks));
+        file.Properties.Add(new PSNoteProperty("CachedChunks", result.CachedChunks));
         return file;
     }
 }

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using AitreTts.Completers;
+using AitreTts.Core.Cache;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
@@ -166,17 +167,26 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
     private protected virtual bool ForgetsStoredProxyCredentials => true;
 
     /// <summary>Where chunk audio comes from: the offline provider, or the server through <see cref="Connect"/>.</summary>
-    private protected ISpeechSource ConnectSource(EffectiveConfiguration configuration)
+    private protected ISpeechSource ConnectSource(EffectiveConfiguration configuration, bool useCache = false)
     {
         if (configuration.Provider == ProviderKind.Offline)
         {
+            // The offline audio is free and made the same way each time: a cache would only take disk space.
             WriteVerbose("Using the offline provider: the audio is made on this machine, and nothing is sent anywhere.");
             return new OfflineSpeechSource(configuration.Get(Setting.SampleRate)!.Value);
         }
 
         SpeechClient client = Connect(configuration);
         WriteVerbose($"Sending to {SecretRedactor.ShownUrl(client.Endpoint.SpeechUri)}.");
-        return client;
+        long capBytes = SharedChunkCaches.CapBytes(configuration.Get(Setting.CacheSizeLimitMB)!.Value);
+        if (!useCache || capBytes == 0 || SharedChunkCaches.Default(capBytes) is not ChunkCache cache)
+        {
+            WriteVerbose(useCache ? "The chunk cache is off (CacheSizeLimitMB is 0, or there is no cache folder)." : "-NoCache: the chunk cache is neither read nor written.");
+            return client;
+        }
+
+        WriteVerbose($"Chunk cache: {cache.Folder}, at most {capBytes / (1024 * 1024)} MiB.");
+        return new CachingSpeechSource(client, cache, Log);
     }
 
     /// <summary>

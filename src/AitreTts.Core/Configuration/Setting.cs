@@ -96,6 +96,10 @@ internal abstract class Setting
     public static readonly Setting<double?> RetryIntervalSec = Number("RetryIntervalSec", 0, 60);
     public static readonly Setting<int?> ThrottleLimit = Integer("ThrottleLimit", 1, 16, "AITRE_THROTTLE_LIMIT", defaultValue: 4);
     public static readonly Setting<int?> ParagraphPauseMs = Integer("ParagraphPauseMs", 0, 10000, defaultValue: 0);
+    // In MiB: 0 turns the chunk cache off; the most is 1 TiB.
+    public static readonly Setting<int?> CacheSizeLimitMB = Integer("CacheSizeLimitMB", 0, 1048576, "AITRE_CACHE_SIZE_LIMIT_MB", defaultValue: 1024);
+    // US dollars per million characters: a gateway's own price, for the estimates of -WhatIf and -Verbose.
+    public static readonly Setting<double?> PricePerMillionCharacters = Number("PricePerMillionCharacters", 0, 100000);
     public static readonly Setting<int?> SampleRate = Integer("SampleRate", 8000, 192000, "AITRE_SAMPLE_RATE", defaultValue: 24000);
     public static readonly Setting<string?> Proxy = Text("Proxy", display: Http.SecretRedactor.WithoutPassword);
     public static readonly Setting<string?> ProxyUserName = Text("ProxyUserName", parameter: "ProxyCredential");

@@ -23,6 +23,9 @@ internal sealed class SpeechResponse
 
     /// <summary>Bytes of audio written to the destination.</summary>
     public long Bytes { get; init; }
+
+    /// <summary>True when the audio came from the chunk cache and no request was sent.</summary>
+    public bool FromCache { get; init; }
 }
 
 /// <summary>

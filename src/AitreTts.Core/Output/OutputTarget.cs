@@ -195,6 +195,14 @@ internal sealed class OutputTarget
                         {
                             return candidate;
                         }
+
+                        // A rerun of the same text makes the same audio: hand back the file already there rather
+                        // than pile up numbered copies of it.
+                        if (SameContent(temporaryPath, candidate))
+                        {
+                            File.Delete(temporaryPath);
+                            return candidate;
+                        }
                     }
 
                     throw new TtsException(TtsErrorIds.OutputExists, TtsErrorCategory.ResourceExists, $"Could not find a free file name in '{Directory}' after {MaximumCandidates} tries.");
@@ -291,6 +299,71 @@ internal sealed class OutputTarget
             // A link loop or an unreadable link: write the path itself, whose own error then says what is wrong.
             return null;
         }
+    }
+
+    // True when the regular file at existingPath holds exactly the bytes of newPath. Anything unreadable is "not the
+    // same", so the caller goes on to the next free name as before.
+    private static bool SameContent(string newPath, string existingPath)
+    {
+        try
+        {
+            if (FileNode.IsDeviceOrPipe(existingPath) || !File.Exists(existingPath))
+            {
+                return false;
+            }
+
+            using var written = new FileStream(newPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var existing = new FileStream(existingPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (written.Length != existing.Length)
+            {
+                return false;
+            }
+
+            var left = new byte[81920];
+            var right = new byte[81920];
+            while (true)
+            {
+                int read = ReadFull(written, left);
+                if (read == 0)
+                {
+                    return true;
+                }
+
+                if (ReadFull(existing, right) != read)
+                {
+                    return false;
+                }
+
+                for (int i = 0; i < read; i++)
+                {
+                    if (left[i] != right[i])
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static int ReadFull(Stream stream, byte[] buffer)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = stream.Read(buffer, total, buffer.Length - total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
     }
 
     private static bool EndsWithSeparator(string path)

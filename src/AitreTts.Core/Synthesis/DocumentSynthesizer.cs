@@ -79,6 +79,9 @@ internal sealed class DocumentResult
 
     /// <summary>The subtitle sidecar's final path, or null when none was asked for.</summary>
     public string? SubtitlePath { get; init; }
+
+    /// <summary>Chunks read from the chunk cache rather than requested.</summary>
+    public int CachedChunks { get; init; }
 }
 
 /// <summary>
@@ -136,6 +139,7 @@ internal sealed class DocumentSynthesizer
         {
             int done = 0;
             int charactersDone = 0;
+            int cachedChunks = 0;
             progress?.Invoke(new SynthesisProgress { ChunksTotal = chunks.Count, CharactersTotal = text.Length });
             using var throttle = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
             async Task SynthesizeChunkAsync(TextChunk chunk)
@@ -148,6 +152,10 @@ internal sealed class DocumentSynthesizer
                     var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
                     SpeechResponse response = await _client.SynthesizeAsync(request, stream, failFast.Token).ConfigureAwait(false);
                     requestIds[chunk.Index] = response.RequestId;
+                    if (response.FromCache)
+                    {
+                        Interlocked.Increment(ref cachedChunks);
+                    }
                     if (chunks.Count == 1 && !NeedsRewrite(options))
                     {
                         // This file is renamed into place as it is: it must be on disk first, as a joined file is.
@@ -204,6 +212,7 @@ internal sealed class DocumentSynthesizer
                 RequestIds = requestIds,
                 Duration = info.Duration,
                 Bytes = bytes,
+                CachedChunks = cachedChunks,
             };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -31,6 +31,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     private DocumentCollector? _collector;
     private DocumentPlanner? _planner;
     private DocumentProgress? _progress;
+    private CostEstimator? _costs;
 
     /// <summary>The text; each pipeline string is a document, and the lines Get-Content reads from one file are one.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -106,6 +107,10 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [Parameter]
     [ValidateSetting("ParagraphPauseMs")]
     public int ParagraphPauseMs { get; set; }
+
+    /// <summary>Neither read nor write the chunk cache.</summary>
+    [Parameter]
+    public SwitchParameter NoCache { get; set; }
 
     /// <summary>Wrap pcm in a wav header.</summary>
     [Parameter]
@@ -209,8 +214,12 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             if (plan.Refusal is TargetedError refusal)
             {
                 WriteTtsError(refusal.Exception, refusal.TargetObject);
+                continue;
             }
-            else if (ShouldProcess(plan.Target!.PreferredPath, plan.Action))
+
+            CostEstimate cost = (_costs ??= CostEstimator.For(_configuration!, useCache: !NoCache.IsPresent)).Estimate(plan.Chunks, plan.Options);
+            WriteVerbose($"Estimate: {cost.Summary}; basis: {cost.Basis}.");
+            if (ShouldProcess(plan.Target!.PreferredPath, plan.Action + "; " + cost.Summary))
             {
                 Synthesize(plan);
             }
@@ -255,7 +264,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         EffectiveConfiguration configuration = _configuration!;
         try
         {
-            return new DocumentSynthesizer(ConnectSource(configuration), Log);
+            return new DocumentSynthesizer(ConnectSource(configuration, useCache: !NoCache.IsPresent), Log);
         }
         catch (TtsException ex)
         {

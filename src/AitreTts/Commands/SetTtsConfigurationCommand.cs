@@ -86,6 +86,16 @@ public sealed class SetTtsConfigurationCommand : TtsEndpointCmdlet
     [ValidateSetting("ParagraphPauseMs")]
     public int ParagraphPauseMs { get; set; }
 
+    /// <summary>The most the chunk cache may hold, in MiB; 0 turns it off.</summary>
+    [Parameter]
+    [ValidateSetting("CacheSizeLimitMB")]
+    public int CacheSizeLimitMB { get; set; }
+
+    /// <summary>The server's price in US dollars per million characters, for the cost estimates of -WhatIf.</summary>
+    [Parameter]
+    [ValidateSetting("PricePerMillionCharacters")]
+    public double PricePerMillionCharacters { get; set; }
+
     /// <summary>The sample rate of the server's pcm.</summary>
     [Parameter]
     [ValidateSetting("SampleRate")]

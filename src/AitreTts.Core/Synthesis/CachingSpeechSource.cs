@@ -1,0 +1,76 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using AitreTts.Core.Cache;
+using AitreTts.Core.Http;
+
+namespace AitreTts.Core.Synthesis;
+
+/// <summary>
+/// A server's audio through the chunk cache: a chunk asked before with the same endpoint and voice options is read
+/// from the cache instead of paid for again, and a chunk the server sends is stored as soon as it arrives, so the
+/// chunks of a document that fails later are kept for its rerun. Only audio the client has accepted whole is stored:
+/// the client throws on an error, a non-audio body or a truncated one, and nothing is put then.
+/// </summary>
+internal sealed class CachingSpeechSource : ISpeechSource
+{
+    private readonly SpeechClient _client;
+    private readonly ChunkCache _cache;
+    private readonly TtsLog _log;
+
+    public CachingSpeechSource(SpeechClient client, ChunkCache cache, TtsLog? log = null)
+    {
+        _client = client;
+        _cache = cache;
+        _log = log ?? TtsLog.None;
+    }
+
+    /// <summary>The cache read and written.</summary>
+    public ChunkCache Cache => _cache;
+
+    /// <summary>The client asked on a miss.</summary>
+    public SpeechClient Client => _client;
+
+    /// <summary>True when the cache holds a valid entry for <paramref name="request"/>; does not count as a use.</summary>
+    public bool Holds(SpeechRequest request) => File.Exists(_cache.EntryPath(ChunkCacheKey.For(_client.Endpoint, request)));
+
+    public async Task<SpeechResponse> SynthesizeAsync(SpeechRequest request, Stream destination, CancellationToken cancellationToken)
+    {
+        ChunkCacheKey key = ChunkCacheKey.For(_client.Endpoint, request);
+        if (_cache.TryGet(key, out byte[] cached, _log))
+        {
+            destination.SetLength(0);
+            destination.Position = 0;
+            await destination.WriteAsync(cached, 0, cached.Length, cancellationToken).ConfigureAwait(false);
+            _log.Verbose($"Chunk of {request.Input.Length} characters read from the cache ({cached.Length} bytes); no request sent.");
+            return new SpeechResponse { Bytes = cached.Length, FromCache = true };
+        }
+
+        SpeechResponse response = await _client.SynthesizeAsync(request, destination, cancellationToken).ConfigureAwait(false);
+        _cache.Put(key, ReadBack(destination), _log);
+        return response;
+    }
+
+    private static byte[] ReadBack(Stream destination)
+    {
+        destination.Flush();
+        var body = new byte[destination.Length];
+        long position = destination.Position;
+        destination.Position = 0;
+        int read = 0;
+        while (read < body.Length)
+        {
+            int n = destination.Read(body, read, body.Length - read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        destination.Position = position;
+        return read == body.Length ? body : Array.Empty<byte>();
+    }
+}

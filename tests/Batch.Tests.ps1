@@ -1,0 +1,242 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-BuiltModule
+    $script:Manifest = Get-BuiltModuleManifest
+    $script:Emulator = Start-TtsEmulator
+    $script:Key = 'tk-pester-0123456789abcdef'
+    $env:XDG_CONFIG_HOME = Join-Path $TestDrive 'config'
+    $env:APPDATA = Join-Path $TestDrive 'config'
+    Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+
+    function Get-SpeechRequestCount {
+        @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.path -like '*/audio/speech*' }).Count
+    }
+}
+
+AfterAll {
+    Remove-TtsConfiguration -Scope Process -Confirm:$false
+    Stop-TtsEmulator $script:Emulator
+    Use-IsolatedChunkCache | Out-Null
+}
+
+Describe 'The chunk cache' {
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        # Each test gets an empty cache of its own, on as it is by default.
+        $script:CacheHome = Use-IsolatedChunkCache -Enabled
+        $script:CacheFolder = Join-Path $script:CacheHome 'AitreTts'
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+    }
+
+    It 'serves a chunk another process paid for, without a request' {
+        $command = "Import-Module '$script:Manifest'; " +
+            "'Cached across processes' | Invoke-TextToSpeech -OutputDirectory '$script:Out' -BaseUrl '$($script:Emulator.BaseUrl)' -ApiKey '$script:Key' -ErrorAction Stop | Out-Null"
+        $result = Invoke-ChildPowerShell $command -TimeoutSec 90
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        Get-SpeechRequestCount | Should -Be 1
+
+        $second = Join-Path $script:Out 'second'
+        $file = 'Cached across processes' | Invoke-TextToSpeech -OutputDirectory $second
+        Get-SpeechRequestCount | Should -Be 1
+        $file.FromCache | Should -BeTrue
+        $file.CachedChunks | Should -Be 1
+        $first = Get-ChildItem $script:Out -Filter *.mp3
+        [System.IO.File]::ReadAllBytes($file.FullName) | Should -Be ([System.IO.File]::ReadAllBytes($first.FullName))
+    }
+
+    It 'marks a fresh file as not from the cache' {
+        $file = 'Fresh audio' | Invoke-TextToSpeech -OutputDirectory $script:Out
+        $file.FromCache | Should -BeFalse
+        $file.CachedChunks | Should -Be 0
+        Get-SpeechRequestCount | Should -Be 1
+    }
+
+    It 'rerunning a long document that failed sends only the chunks that were missing' {
+        $paragraph = ('The quarterly report covers revenue, costs and the outlook for the year ahead. ' * 40).Trim()
+        $text = (1..3 | ForEach-Object { "Part $_. $paragraph" }) + "Part 4 FAILHERE. $paragraph" -join "`n`n"
+        Add-EmulatorFault $script:Emulator @{ InputContains = 'FAILHERE'; StatusCode = 400; ErrorMessage = 'refused'; Times = 1 }
+        $text | Invoke-TextToSpeech -OutputDirectory $script:Out -ThrottleLimit 1 -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'TtsBadRequest,*'
+        Get-SpeechRequestCount | Should -Be 4
+
+        Clear-EmulatorState $script:Emulator
+        $file = $text | Invoke-TextToSpeech -OutputDirectory $script:Out -ThrottleLimit 1
+        $file.Chunks | Should -Be 4
+        $file.CachedChunks | Should -Be 3
+        $file.FromCache | Should -BeFalse
+        @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.path -like '*/audio/speech*' }).Count | Should -Be 1
+    }
+
+    It 'requests a corrupt entry again and replaces it' {
+        'Corrupt me' | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+        $entry = @(Get-ChildItem $script:CacheFolder -Filter *.chunk)
+        $entry.Count | Should -Be 1
+        $bytes = [System.IO.File]::ReadAllBytes($entry[0].FullName)
+        $bytes[$bytes.Length - 1] = $bytes[$bytes.Length - 1] -bxor 0xFF
+        [System.IO.File]::WriteAllBytes($entry[0].FullName, $bytes)
+
+        $file = 'Corrupt me' | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'again')
+        $file.FromCache | Should -BeFalse
+        Get-SpeechRequestCount | Should -Be 2
+        $third = 'Corrupt me' | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'third')
+        $third.FromCache | Should -BeTrue
+        Get-SpeechRequestCount | Should -Be 2
+    }
+
+    It '-NoCache neither reads nor writes the cache' {
+        'No cache please' | Invoke-TextToSpeech -OutputDirectory $script:Out -NoCache | Out-Null
+        Test-Path $script:CacheFolder | Should -BeFalse
+        'No cache please' | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'b') | Out-Null
+        $file = 'No cache please' | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'c') -NoCache
+        $file.FromCache | Should -BeFalse
+        Get-SpeechRequestCount | Should -Be 3
+    }
+
+    It 'a cap of 0 turns the cache off' {
+        $env:AITRE_CACHE_SIZE_LIMIT_MB = '0'
+        try {
+            'Cap zero' | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+            'Cap zero' | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'b') | Out-Null
+            (Get-TtsCache).Enabled | Should -BeFalse
+        }
+        finally {
+            Remove-Item Env:AITRE_CACHE_SIZE_LIMIT_MB
+        }
+
+        Get-SpeechRequestCount | Should -Be 2
+        Test-Path $script:CacheFolder | Should -BeFalse
+    }
+
+    It 'Get-TtsCache shows the folder, entries and size; Clear-TtsCache empties it' {
+        'One', 'Two' | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+        $cache = Get-TtsCache
+        $cache | Should -BeOfType AitreTts.TtsCacheInfo
+        $cache.Path | Should -Be $script:CacheFolder
+        $cache.Entries | Should -Be 2
+        $cache.SizeBytes | Should -BeGreaterThan 160
+        $cache.SizeLimitBytes | Should -Be 1GB
+        $cache.Enabled | Should -BeTrue
+
+        Clear-TtsCache -WhatIf
+        (Get-TtsCache).Entries | Should -Be 2
+        Clear-TtsCache -Confirm:$false
+        (Get-TtsCache).Entries | Should -Be 0
+        (Get-TtsCache).SizeBytes | Should -Be 0
+
+        'One' | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'b') | Out-Null
+        Get-SpeechRequestCount | Should -Be 3
+    }
+
+    It 'the profile cap evicts the least recently used entries' {
+        Set-TtsConfiguration -Scope Process -CacheSizeLimitMB 1
+        try {
+            $paragraph = ('Long enough to make a large chunk of audio for the eviction test. ' * 12).Trim()
+            "Document 0. $paragraph" | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+            $entrySize = (Get-TtsCache).SizeBytes
+            $entrySize | Should -BeGreaterThan 0
+            $count = [int][Math]::Ceiling(1MB / $entrySize) + 3
+            $texts = 1..$count | ForEach-Object { "Document $_. $paragraph" }
+            $texts | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+            $cache = Get-TtsCache
+            $cache.SizeLimitBytes | Should -Be 1MB
+            $cache.SizeBytes | Should -BeLessOrEqual 1MB
+            $cache.Entries | Should -BeGreaterThan 0
+            $cache.Entries | Should -BeLessThan ($count + 1)
+            $entries = @(Get-ChildItem $script:CacheFolder -Filter *.chunk)
+            ($entries | Measure-Object Length -Sum).Sum | Should -BeLessOrEqual 1MB
+            # The least recently used went first: the first document is gone, the last one is served.
+            Clear-EmulatorState $script:Emulator
+            ("Document $count. $paragraph" | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'last')).FromCache | Should -BeTrue
+            ("Document 0. $paragraph" | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'first')).FromCache | Should -BeFalse
+        }
+        finally {
+            Remove-TtsConfiguration -Scope Process -Confirm:$false
+            Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+        }
+    }
+
+    It 'keeps the cache folder private to the user (0700)' {
+        if ([Environment]::OSVersion.Platform -eq 'Win32NT') {
+            Set-ItResult -Skipped -Because 'Windows has no Unix file modes; the folder inherits the profile ACL'
+            return
+        }
+
+        'Private folder' | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+        $mode = (Get-Item $script:CacheFolder).UnixFileMode
+        [int]$mode -band 0x1FF | Should -Be 0x1C0
+    }
+
+    It 'the offline provider does not use the cache' {
+        Set-TtsConfiguration -Profile offline -Provider Offline
+        $file = 'Offline words' | Invoke-TextToSpeech -OutputDirectory $script:Out -Profile offline
+        $file.FromCache | Should -BeFalse
+        Test-Path $script:CacheFolder | Should -BeFalse
+        Get-SpeechRequestCount | Should -Be 0
+    }
+}
+
+Describe 'The cost in -WhatIf and -Verbose' {
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        $script:CacheHome = Use-IsolatedChunkCache -Enabled
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Transcript = Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.txt')
+    }
+
+    It '-WhatIf says the requests, the cache hits and the estimated cost for <Model>' -TestCases @(
+        @{ Model = 'tts-1'; Cost = '\$0\.1500' }
+        @{ Model = 'tts-1-hd'; Cost = '\$0\.3000' }
+        @{ Model = 'gpt-4o-mini-tts'; Cost = '\$0\.1667' }
+    ) {
+        # The emulator is a Local provider: the stored price names OpenAI's model prices as a gateway's would not.
+        $env:AITRE_PROVIDER = 'OpenAI'
+        try {
+            $text = 'x' * 10000
+            $null = Start-Transcript -Path $script:Transcript
+            $text | Invoke-TextToSpeech -OutputDirectory $script:Out -Model $Model -WhatIf
+            $null = Stop-Transcript
+        }
+        finally {
+            Remove-Item Env:AITRE_PROVIDER
+        }
+
+        $output = Get-Content $script:Transcript -Raw
+        $output | Should -Match '3 requests to send'
+        $output | Should -Match "estimated cost $Cost"
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+
+    It '-WhatIf counts the chunks the cache would serve, and -Verbose states the basis' {
+        'Served from the cache.' | Invoke-TextToSpeech -OutputDirectory $script:Out | Out-Null
+        $null = Start-Transcript -Path $script:Transcript
+        'Served from the cache.' | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf
+        $null = Stop-Transcript
+        $output = Get-Content $script:Transcript -Raw
+        $output | Should -Match '0 requests to send, 1 served by the cache'
+
+        $verbose = 'Served from the cache.' | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf -Verbose 4>&1 | Out-String
+        $verbose | Should -Match 'basis: '
+    }
+
+    It 'says the cost is unknown where no price is known, and uses a stored price per million characters' {
+        $null = Start-Transcript -Path $script:Transcript
+        ('y' * 2000) | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf
+        $null = Stop-Transcript
+        Get-Content $script:Transcript -Raw | Should -Match 'cost unknown'
+
+        Set-TtsConfiguration -Scope Process -PricePerMillionCharacters 100
+        try {
+            $verbose = ('y' * 2000) | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf -Verbose 4>&1 | Out-String
+        }
+        finally {
+            Remove-TtsConfiguration -Scope Process -Confirm:$false
+            Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+        }
+
+        $verbose | Should -Match 'estimated cost \$0\.2000'
+        $verbose | Should -Match 'PricePerMillionCharacters'
+    }
+}
