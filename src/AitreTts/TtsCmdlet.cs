@@ -26,7 +26,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private BlockingCollection<Action>? _pipelineWork;
-    // Set before any background work starts: until then, every caller is the pipeline thread.
+    // The thread PowerShell calls Begin/Process/End on: the only one where Write* may be called.
     private int _pipelineThreadId = Environment.CurrentManagedThreadId;
     private EffectiveConfiguration? _resolved;
     private bool _warnedNoKey;
@@ -49,7 +49,11 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     // The three entry points are sealed so that every cmdlet's TtsException becomes its ErrorRecord here, in one
     // place: a cmdlet that let one escape would report the exception's type name as its ErrorId.
     /// <inheritdoc />
-    protected sealed override void BeginProcessing() => ConvertErrors(BeginProcessingCore);
+    protected sealed override void BeginProcessing()
+    {
+        _pipelineThreadId = Environment.CurrentManagedThreadId;
+        ConvertErrors(BeginProcessingCore);
+    }
 
     /// <inheritdoc />
     protected sealed override void ProcessRecord() => ConvertErrors(ProcessRecordCore);
