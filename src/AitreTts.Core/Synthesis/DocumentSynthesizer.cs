@@ -145,8 +145,10 @@ internal sealed class DocumentSynthesizer
             async Task SynthesizeChunkAsync(TextChunk chunk)
             {
                 await throttle.WaitAsync(failFast.Token).ConfigureAwait(false);
+                bool succeeded = false;
                 try
                 {
+                    failFast.Token.ThrowIfCancellationRequested();
                     using FileStream stream = target.CreateTemporaryFile(out string path);
                     chunkPaths[chunk.Index] = path;
                     var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
@@ -156,11 +158,14 @@ internal sealed class DocumentSynthesizer
                     {
                         Interlocked.Increment(ref cachedChunks);
                     }
+
                     if (chunks.Count == 1 && !NeedsRewrite(options))
                     {
                         // This file is renamed into place as it is: it must be on disk first, as a joined file is.
                         stream.Flush(flushToDisk: true);
                     }
+
+                    succeeded = true;
                 }
                 catch (TtsException ex) when (chunks.Count > 1)
                 {
@@ -168,6 +173,13 @@ internal sealed class DocumentSynthesizer
                 }
                 finally
                 {
+                    // A failed chunk fails the document: the others must stop before its slot lets a waiting chunk
+                    // send a request that is already useless (and perhaps billed).
+                    if (!succeeded)
+                    {
+                        failFast.Cancel();
+                    }
+
                     throttle.Release();
                 }
 
