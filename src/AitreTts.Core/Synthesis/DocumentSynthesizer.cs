@@ -134,25 +134,21 @@ internal sealed class DocumentSynthesizer
         var chunkPaths = new string?[chunks.Count];
         var requestIds = new string?[chunks.Count];
         string? joinedPath = null;
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             int done = 0;
             int charactersDone = 0;
             int cachedChunks = 0;
             progress?.Invoke(new SynthesisProgress { ChunksTotal = chunks.Count, CharactersTotal = text.Length });
-            using var throttle = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
-            async Task SynthesizeChunkAsync(TextChunk chunk)
+            async Task SynthesizeChunkAsync(int index, CancellationToken token)
             {
-                await throttle.WaitAsync(failFast.Token).ConfigureAwait(false);
-                bool succeeded = false;
+                TextChunk chunk = chunks[index];
                 try
                 {
-                    failFast.Token.ThrowIfCancellationRequested();
                     using FileStream stream = target.CreateTemporaryFile(out string path);
                     chunkPaths[chunk.Index] = path;
                     var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
-                    SpeechResponse response = await _client.SynthesizeAsync(request, stream, failFast.Token).ConfigureAwait(false);
+                    SpeechResponse response = await _client.SynthesizeAsync(request, stream, token).ConfigureAwait(false);
                     requestIds[chunk.Index] = response.RequestId;
                     if (response.FromCache)
                     {
@@ -164,23 +160,10 @@ internal sealed class DocumentSynthesizer
                         // This file is renamed into place as it is: it must be on disk first, as a joined file is.
                         stream.Flush(flushToDisk: true);
                     }
-
-                    succeeded = true;
                 }
                 catch (TtsException ex) when (chunks.Count > 1)
                 {
                     throw InChunk(ex, chunk, chunks.Count);
-                }
-                finally
-                {
-                    // A failed chunk fails the document: the others must stop before its slot lets a waiting chunk
-                    // send a request that is already useless (and perhaps billed).
-                    if (!succeeded)
-                    {
-                        failFast.Cancel();
-                    }
-
-                    throttle.Release();
                 }
 
                 int finished = Interlocked.Increment(ref done);
@@ -188,8 +171,7 @@ internal sealed class DocumentSynthesizer
                 progress?.Invoke(new SynthesisProgress { ChunksDone = finished, ChunksTotal = chunks.Count, CharactersDone = characters, CharactersTotal = text.Length });
             }
 
-            Task[] running = chunks.Select(chunk => RunFailingFast(SynthesizeChunkAsync(chunk), failFast)).ToArray();
-            await WhenAllOrFirstFailure(running).ConfigureAwait(false);
+            await ParallelRequests.RunAsync(chunks.Count, options.ThrottleLimit, SynthesizeChunkAsync, cancellationToken).ConfigureAwait(false);
 
             string[] finishedPaths = chunkPaths.Select(p => p!).ToArray();
             AudioFormat fileFormat = options.FileFormat;
@@ -205,13 +187,13 @@ internal sealed class DocumentSynthesizer
                 using FileStream joined = target.CreateTemporaryFile(out string path);
                 joinedPath = path;
                 // The join measured what it wrote; reading the file again would only repeat that.
-                info = AudioJoiner.Join(options.Format, finishedPaths, joined, options.Join, failFast.Token);
-                await joined.FlushAsync(failFast.Token).ConfigureAwait(false);
+                info = AudioJoiner.Join(options.Format, finishedPaths, joined, options.Join, cancellationToken);
+                await joined.FlushAsync(cancellationToken).ConfigureAwait(false);
                 joined.Flush(flushToDisk: true);
                 finalPath = path;
             }
 
-            failFast.Token.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             string committed = target.Commit(finalPath);
             long bytes = new FileInfo(committed).Length;
             _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} bytes ({1:0.0} s of {2}) to {3}.", bytes, info.Duration.TotalSeconds, fileFormat.ToApiName(), committed));
@@ -243,39 +225,6 @@ internal sealed class DocumentSynthesizer
     // wav always needs its header rewritten (the API streams placeholder sizes), and wrapped pcm needs one.
     private static bool NeedsRewrite(SpeechOptions options) =>
         options.Format == AudioFormat.Wav || (options.Format == AudioFormat.Pcm && options.Join.WrapPcmAsWav);
-
-    private static async Task RunFailingFast(Task task, CancellationTokenSource failFast)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch
-        {
-            // One failed chunk fails the document: stop the others rather than pay for audio that is thrown away.
-            failFast.Cancel();
-            throw;
-        }
-    }
-
-    private static async Task WhenAllOrFirstFailure(Task[] tasks)
-    {
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Report the failure that caused the others to be cancelled, not one of the cancellations.
-            Exception? first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
-            if (first is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-            }
-
-            throw;
-        }
-    }
 
     private static TtsException InChunk(TtsException error, TextChunk chunk, int total) => error.With(string.Format(
         CultureInfo.InvariantCulture,

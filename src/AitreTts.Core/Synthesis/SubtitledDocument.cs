@@ -110,33 +110,26 @@ internal sealed class SubtitledDocument
         var segmentPaths = new string?[segments.Count];
         var requestIds = new string?[segments.Count];
         var temporary = new List<string>();
-        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             int done = 0;
             int charactersDone = 0;
             int charactersTotal = segments.Sum(s => s.RequestText.Length);
             progress?.Invoke(new SynthesisProgress { ChunksTotal = segments.Count, CharactersTotal = charactersTotal });
-            using var throttle = new SemaphoreSlim(Math.Max(1, options.ThrottleLimit));
-            async Task SynthesizeSegmentAsync(int index)
+            async Task SynthesizeSegmentAsync(int index, CancellationToken token)
             {
                 DocumentSegment segment = segments[index];
-                await throttle.WaitAsync(failFast.Token).ConfigureAwait(false);
                 try
                 {
                     using FileStream stream = CreateTemporary(target, temporary, out string path);
                     segmentPaths[index] = path;
                     var request = new SpeechRequest(options.Model, segment.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
-                    SpeechResponse response = await _source.SynthesizeAsync(request, stream, failFast.Token).ConfigureAwait(false);
+                    SpeechResponse response = await _source.SynthesizeAsync(request, stream, token).ConfigureAwait(false);
                     requestIds[index] = response.RequestId;
                 }
                 catch (TtsException ex) when (segments.Count > 1)
                 {
                     throw ex.With(string.Format(CultureInfo.InvariantCulture, "Request {0} of {1} (\"{2}\") failed: {3}", index + 1, segments.Count, Abbreviate(segment.RequestText), ex.Message));
-                }
-                finally
-                {
-                    throttle.Release();
                 }
 
                 int finished = Interlocked.Increment(ref done);
@@ -144,8 +137,7 @@ internal sealed class SubtitledDocument
                 progress?.Invoke(new SynthesisProgress { ChunksDone = finished, ChunksTotal = segments.Count, CharactersDone = characters, CharactersTotal = charactersTotal });
             }
 
-            Task[] running = Enumerable.Range(0, segments.Count).Select(i => CancelOthersOnFailure(SynthesizeSegmentAsync(i), failFast)).ToArray();
-            await WhenAllOrFirstFailure(running).ConfigureAwait(false);
+            await ParallelRequests.RunAsync(segments.Count, options.ThrottleLimit, SynthesizeSegmentAsync, cancellationToken).ConfigureAwait(false);
 
             // The joined order: each segment, with one silence file (written once, reused) where the paragraph changes.
             var paths = new List<string>();
@@ -158,7 +150,7 @@ internal sealed class SubtitledDocument
                     if (silencePath is null)
                     {
                         using FileStream silence = CreateTemporary(target, temporary, out string path);
-                        Silence.Write(options.Format, segmentPaths[0]!, segmentOptions.ParagraphPauseMs, silence, options.Join, failFast.Token);
+                        Silence.Write(options.Format, segmentPaths[0]!, segmentOptions.ParagraphPauseMs, silence, options.Join, cancellationToken);
                         silencePath = path;
                     }
 
@@ -170,13 +162,13 @@ internal sealed class SubtitledDocument
                 paths.Add(segmentPaths[i]!);
             }
 
-            ChunkTimeline? timeline = segmentOptions.Subtitles is null ? null : ChunkTimeline.Measure(options.Format, paths, options.Join, failFast.Token);
+            ChunkTimeline? timeline = segmentOptions.Subtitles is null ? null : ChunkTimeline.Measure(options.Format, paths, options.Join, cancellationToken);
             AudioInfo info;
             string joinedPath;
             using (FileStream joined = CreateTemporary(target, temporary, out joinedPath))
             {
-                info = AudioJoiner.Join(options.Format, paths, joined, options.Join, failFast.Token);
-                await joined.FlushAsync(failFast.Token).ConfigureAwait(false);
+                info = AudioJoiner.Join(options.Format, paths, joined, options.Join, cancellationToken);
+                await joined.FlushAsync(cancellationToken).ConfigureAwait(false);
                 joined.Flush(flushToDisk: true);
             }
 
@@ -199,7 +191,7 @@ internal sealed class SubtitledDocument
                 sidecarTemporary = sidecarPath;
             }
 
-            failFast.Token.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             string committed = target.Commit(joinedPath);
             string? subtitlePath = null;
             if (sidecarTemporary is not null)
@@ -251,39 +243,6 @@ internal sealed class SubtitledDocument
     }
 
     private static string Abbreviate(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "...";
-
-    private static async Task CancelOthersOnFailure(Task task, CancellationTokenSource failFast)
-    {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch
-        {
-            // One failed request fails the document: stop the others rather than pay for audio that is thrown away.
-            failFast.Cancel();
-            throw;
-        }
-    }
-
-    private static async Task WhenAllOrFirstFailure(Task[] tasks)
-    {
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Report the failure that caused the others to be cancelled, not one of the cancellations.
-            Exception? first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
-            if (first is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-            }
-
-            throw;
-        }
-    }
 
     private static void DeleteQuietly(string path)
     {
