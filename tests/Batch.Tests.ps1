@@ -221,6 +221,15 @@ Describe 'The cost in -WhatIf and -Verbose' {
         $verbose | Should -Match 'basis: '
     }
 
+    It 'states the estimate under -Verbose or $VerbosePreference on a real run too' {
+        $given = 'Estimated aloud.' | Invoke-TextToSpeech -OutputDirectory $script:Out -Verbose 4>&1 | Out-String
+        $given | Should -Match 'Estimate: 1 request to send; cost unknown'
+        $byPreference = & { $VerbosePreference = 'Continue'; 'Estimated by preference.' | Invoke-TextToSpeech -OutputDirectory $script:Out } 4>&1 | Out-String
+        $byPreference | Should -Match 'Estimate: 1 request to send'
+        $quiet = 'Estimated quietly.' | Invoke-TextToSpeech -OutputDirectory $script:Out 4>&1 | Out-String
+        $quiet | Should -Not -Match 'Estimate:'
+    }
+
     It 'says the cost is unknown where no price is known, and uses a stored price per million characters' {
         $null = Start-Transcript -Path $script:Transcript
         ('y' * 2000) | Invoke-TextToSpeech -OutputDirectory $script:Out -WhatIf
@@ -238,5 +247,68 @@ Describe 'The cost in -WhatIf and -Verbose' {
 
         $verbose | Should -Match 'estimated cost \$0\.2000'
         $verbose | Should -Match 'PricePerMillionCharacters'
+    }
+}
+
+Describe 'Documents in parallel' {
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+    }
+
+    AfterEach {
+        Set-EmulatorOption $script:Emulator @{ latencyMs = 0 }
+    }
+
+    It 'writes files and errors in input order, although the first document finishes last' {
+        # The first document's answer is held back; the others, one of them refused and one failed by the server,
+        # finish long before it. Output still follows the input.
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'SLOWEST'; delayHeadersSeconds = 1.5 }
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'REFUSED'; statusCode = 400; errorMessage = 'refused by the server' }
+        $inputs = 'First and SLOWEST.', 'Second.', '', 'Fourth is REFUSED.', 'Fifth.'
+        $output = @($inputs | Invoke-TextToSpeech -OutputDirectory $script:Out -ErrorAction Continue 2>&1)
+
+        $output.Count | Should -Be 5
+        $output[0].Name | Should -Match '^first-and-slowest'
+        $output[1].Name | Should -Match '^second'
+        $output[2].FullyQualifiedErrorId | Should -BeLike 'TtsInputEmpty,*'
+        $output[3].FullyQualifiedErrorId | Should -BeLike 'TtsBadRequest,*'
+        $output[3].TargetObject | Should -Be 'Fourth is REFUSED.'
+        $output[4].Name | Should -Match '^fifth'
+
+        # The later documents were sent while the first still waited for its answer.
+        $requests = @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.path -like '*/audio/speech*' })
+        $requests.Count | Should -Be 4
+        ($requests | Where-Object input -EQ 'Fifth.').inFlight | Should -BeGreaterThan 1
+    }
+
+    It 'bounds the requests in flight by -ThrottleLimit <Limit> across documents and chunks' -TestCases @(
+        @{ Limit = 2; Given = @{ ThrottleLimit = 2 } }
+        @{ Limit = 4; Given = @{} }
+    ) {
+        param($Limit, $Given)
+        Set-EmulatorOption $script:Emulator @{ latencyMs = 300 }
+        $long = ('The long document in the middle of the batch has several chunks of its own to send. ' * 60).Trim()
+        $inputs = @(1..5 | ForEach-Object { "Short document number $_." }) + $long + @(6..10 | ForEach-Object { "Short document number $_." })
+        $files = @($inputs | Invoke-TextToSpeech -OutputDirectory $script:Out -NoCache @Given)
+
+        $files.Count | Should -Be 11
+        $files[5].Chunks | Should -BeGreaterThan 1
+        ($files | ForEach-Object Characters) | Should -Be ($inputs | ForEach-Object Length)
+        $files[5].Name | Should -Match '^the-long-document'
+        $files[6].Name | Should -Match '^short-document-number-6-'
+        $files[10].Name | Should -Match '^short-document-number-10-'
+        $inFlight = @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.path -like '*/audio/speech*' } | ForEach-Object inFlight)
+        ($inFlight | Measure-Object -Maximum).Maximum | Should -Be $Limit
+    }
+
+    It '-OutFile still puts every piped string into one file' {
+        Set-EmulatorOption $script:Emulator @{ latencyMs = 100 }
+        $target = Join-Path $script:Out 'all.mp3'
+        $files = @('One.', 'Two.', 'Three.' | Invoke-TextToSpeech -OutFile $target)
+        $files.Count | Should -Be 1
+        $files[0].FullName | Should -Be $target
+        @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.path -like '*/audio/speech*' }).Count | Should -Be 1
     }
 }

@@ -54,8 +54,13 @@ Describe 'Progress, cancellation and streams' {
             $chunkRecords[-1].StatusDescription | Should -Match '3 of 3 chunks'
             ($chunkRecords | Select-Object -Last 1).PercentComplete | Should -Be 100
             $batch = @($ps.Streams.Progress | Where-Object { $_.Activity -eq 'Invoke-TextToSpeech' -and $_.RecordType -eq 'Processing' })
-            $batch[0].StatusDescription | Should -Match 'Documents written: 1; now writing'
-            $chunkRecords | ForEach-Object { $_.ParentActivityId | Should -Be $batch[0].ActivityId }
+            # Documents run side by side: the batch names the ones being written, and ends with all three finished.
+            $batch[0].StatusDescription | Should -Match 'Documents finished: \d; writing .*the-quarterly-maintenance-window'
+            $batch[-1].StatusDescription | Should -Be 'Documents finished: 3'
+            $chunkRecords | ForEach-Object {
+                $_.ParentActivityId | Should -Be $batch[0].ActivityId
+                $_.ActivityId | Should -Not -Be $batch[0].ActivityId
+            }
             @($ps.Streams.Progress | Where-Object RecordType -eq 'Completed').Count | Should -BeGreaterThan 0
         }
         finally {
@@ -115,6 +120,46 @@ Describe 'Progress, cancellation and streams' {
             $ps.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
             @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+        }
+        finally {
+            Remove-Runner $ps
+        }
+    }
+
+    It 'stops every document of a batch on Ctrl+C, while the pipeline waits on the command before it' {
+        Add-EmulatorFault $script:Emulator @{ times = 0; stallAfterBytes = 1000; stallSeconds = 60 }
+        # The upstream script block sleeps after its last line, so Ctrl+C finds the pipeline outside Invoke-TextToSpeech
+        # while its documents run in the background: they must still stop and clean up.
+        $ps = New-Runner 'param($Out) & { 1..6 | ForEach-Object { "Batch document $_ stalls mid-body." }; Start-Sleep -Seconds 60 } | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120' @{ Out = $script:Out }
+        try {
+            $null = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (@(Get-ChildItem $script:Out -Force -Filter '*.partial').Count -lt 4 -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+
+            @(Get-ChildItem $script:Out -Force -Filter '*.partial').Count | Should -Be 4 -Because 'four documents run at once by default'
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+        }
+        finally {
+            Remove-Runner $ps
+        }
+    }
+
+    It 'cancels the documents still running when Select-Object -First has what it needs, and leaves no temporary file' {
+        Add-EmulatorFault $script:Emulator @{ times = 0; inputContains = 'stalls'; stallAfterBytes = 1000; stallSeconds = 60 }
+        $ps = New-Runner 'param($Out) "Quick first.", "Second stalls mid-body.", "Third stalls mid-body." | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120 | Select-Object -First 1' @{ Out = $script:Out }
+        try {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $files = @($ps.Invoke())
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
+            $files.Count | Should -Be 1
+            $files[0].Name | Should -Match '^quick-first'
+            @(Get-ChildItem $script:Out -Force | ForEach-Object Name) | Should -Be @($files[0].Name)
         }
         finally {
             Remove-Runner $ps

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Linq;
 using System.Management.Automation;
@@ -13,6 +14,7 @@ using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
+using AitreTts.Core.Synthesis;
 using AitreTts.Core.Voices;
 
 namespace AitreTts;
@@ -24,8 +26,16 @@ namespace AitreTts;
 /// </summary>
 public abstract class TtsCmdlet : PSCmdlet, IDisposable
 {
+    // How long Ctrl+C or a stopped pipeline waits for background work to remove its temporary files.
+    private static readonly TimeSpan CleanupWait = TimeSpan.FromSeconds(30);
+
     private readonly CancellationTokenSource _stopping = new();
-    private BlockingCollection<Action>? _pipelineWork;
+    // Messages from background work for the pipeline thread, for the cmdlet's whole life: work started in one
+    // ProcessRecord may still be running, and reporting, in the next.
+    private readonly BlockingCollection<Action> _pipelineWork = new();
+    private readonly List<Task> _background = new();
+    // What to write for each piece of work started with StartInOrder, in the order it was started.
+    private readonly InputOrder<Action> _inOrder = new();
     // The thread PowerShell calls Begin/Process/End on: the only one where Write* may be called.
     private int _pipelineThreadId = Environment.CurrentManagedThreadId;
     private EffectiveConfiguration? _resolved;
@@ -44,16 +54,13 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     }
 
     /// <inheritdoc />
+    // Background work that is still running is waited for in Dispose, which PowerShell calls however the pipeline ends.
     protected override void StopProcessing() => _stopping.Cancel();
 
     // The three entry points are sealed so that every cmdlet's TtsException becomes its ErrorRecord here, in one
     // place: a cmdlet that let one escape would report the exception's type name as its ErrorId.
     /// <inheritdoc />
-    protected sealed override void BeginProcessing()
-    {
-        _pipelineThreadId = Environment.CurrentManagedThreadId;
-        ConvertErrors(BeginProcessingCore);
-    }
+    protected sealed override void BeginProcessing() => ConvertErrors(BeginProcessingCore);
 
     /// <inheritdoc />
     protected sealed override void ProcessRecord() => ConvertErrors(ProcessRecordCore);
@@ -78,6 +85,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
 
     private void ConvertErrors(Action step)
     {
+        _pipelineThreadId = Environment.CurrentManagedThreadId;
         try
         {
             step();
@@ -88,41 +96,173 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Called when the pipeline ends, however it ends. Work still running then (a downstream Select-Object -First,
+    /// a terminating error) is cancelled and waited for, so that it removes its temporary files while the process
+    /// is still there to do it.
+    /// </summary>
     public void Dispose()
     {
+        if (RunningWork().Length > 0)
+        {
+            _stopping.Cancel();
+            WaitForBackgroundWork();
+        }
+
+        _pipelineWork.Dispose();
         _stopping.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>
-    /// Runs <paramref name="work"/> on the thread pool while this, the pipeline thread, pumps the messages it sends
-    /// (<see cref="OnPipeline"/>) until it ends.
-    /// </summary>
-    private protected T RunInBackground<T>(Func<CancellationToken, Task<T>> work)
+    private Task[] RunningWork()
     {
-        using var queue = new BlockingCollection<Action>();
-        _pipelineThreadId = Environment.CurrentManagedThreadId;
-        _pipelineWork = queue;
+        lock (_background)
+        {
+            return _background.Where(work => !work.IsCompleted).ToArray();
+        }
+    }
+
+    private void WaitForBackgroundWork()
+    {
         try
         {
-            Task<T> task = Task.Run(() => work(CancellationToken), CancellationToken);
-            task.ContinueWith(static (_, state) => ((BlockingCollection<Action>)state!).CompleteAdding(), queue, TaskScheduler.Default);
-            foreach (Action action in queue.GetConsumingEnumerable())
-            {
-                action();
-            }
+            Task.WaitAll(RunningWork(), CleanupWait);
+        }
+        catch (AggregateException)
+        {
+            // Their failures are reported where their results are taken, or no longer matter once stopped.
+        }
+    }
 
-            return task.GetAwaiter().GetResult();
+    /// <summary>
+    /// Starts <paramref name="work"/> on the thread pool and returns at once; the messages it sends
+    /// (<see cref="OnPipeline"/>) reach the pipeline when <see cref="PumpUntil"/> or <see cref="PumpPending"/> runs.
+    /// </summary>
+    private protected Task<T> StartInBackground<T>(Func<CancellationToken, Task<T>> work)
+    {
+        Task<T> task = Task.Run(() => work(CancellationToken), CancellationToken);
+        lock (_background)
+        {
+            _background.RemoveAll(finished => finished.IsCompleted);
+            _background.Add(task);
+        }
+
+        // Wakes a pump waiting for this work even when it sent no message.
+        task.ContinueWith(static (_, cmdlet) => ((TtsCmdlet)cmdlet!).Post(static () => { }), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
+    /// <summary>Runs the messages of background work on this, the pipeline thread, until <paramref name="work"/> has finished.</summary>
+    private protected void PumpUntil(Task work)
+    {
+        while (!work.IsCompleted)
+        {
+            _pipelineWork.Take()();
+        }
+
+        PumpPending();
+    }
+
+    /// <summary>Runs the messages of background work that are already waiting, without blocking.</summary>
+    private protected void PumpPending()
+    {
+        while (_pipelineWork.TryTake(out Action? action))
+        {
+            action();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in the background and pumps its messages until it ends.</summary>
+    private protected T RunInBackground<T>(Func<CancellationToken, Task<T>> work)
+    {
+        Task<T> task = StartInBackground(work);
+        PumpUntil(task);
+        return ResultOf(task);
+    }
+
+    /// <summary>The result of finished background work; a cancellation by Ctrl+C stops the pipeline.</summary>
+    private protected T ResultOf<T>(Task<T> finished)
+    {
+        try
+        {
+            return finished.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }
-        finally
+    }
+
+    /// <summary>
+    /// Starts <paramref name="work"/> in the background, to be written by <paramref name="write"/> (or as an error
+    /// naming <paramref name="errorTarget"/>) in the order work was started, each as soon as all before it is written.
+    /// When <paramref name="mostWaiting"/> pieces are started and not yet written, waits for the oldest first.
+    /// </summary>
+    private protected void StartInOrder<T>(Func<CancellationToken, Task<T>> work, Action<T> write, object? errorTarget, int mostWaiting)
+    {
+        Task<T> task = StartInBackground(work);
+        _inOrder.Add(
+            () =>
+            {
+                try
+                {
+                    write(ResultOf(task));
+                }
+                catch (TtsException ex)
+                {
+                    WriteTtsError(ex, errorTarget);
+                }
+            },
+            task);
+        while (_inOrder.Count >= mostWaiting)
         {
-            _pipelineWork = null;
+            PumpUntil(_inOrder.Oldest!);
+            WriteFinishedInOrder();
         }
+    }
+
+    /// <summary>Queues an error found before any work started, so it still comes out in its place among the results.</summary>
+    private protected void FailInOrder(TtsException error, object? target) => _inOrder.Add(() => WriteTtsError(error, target), Task.CompletedTask);
+
+    /// <summary>Writes every result whose turn has come, without waiting.</summary>
+    private protected void WriteFinishedInOrder()
+    {
+        PumpPending();
+        foreach (Action write in _inOrder.TakeFinished())
+        {
+            write();
+        }
+    }
+
+    /// <summary>Waits for all work started with <see cref="StartInOrder"/> and writes its results in order.</summary>
+    private protected void WaitForAllInOrder()
+    {
+        while (_inOrder.Oldest is Task oldest)
+        {
+            PumpUntil(oldest);
+            WriteFinishedInOrder();
+        }
+    }
+
+    /// <summary>
+    /// True when -WhatIf, -Confirm or -Verbose is in effect (given, or by preference), so work done only for their
+    /// messages is worth doing.
+    /// </summary>
+    private protected bool ExplainsItself()
+    {
+        bool InEffect<TPreference>(string parameter, string preferenceVariable, Func<TPreference, bool> preferenceOn)
+        {
+            if (MyInvocation.BoundParameters.TryGetValue(parameter, out object? given))
+            {
+                return given is SwitchParameter switchGiven ? switchGiven.IsPresent : LanguagePrimitives.IsTrue(given);
+            }
+
+            return LanguagePrimitives.TryConvertTo(GetVariableValue(preferenceVariable), out TPreference preference) && preferenceOn(preference);
+        }
+
+        return InEffect<bool>("WhatIf", "WhatIfPreference", on => on)
+            || InEffect<ConfirmImpact>("Confirm", "ConfirmPreference", least => least != ConfirmImpact.None && least <= ConfirmImpact.Medium)
+            || InEffect<ActionPreference>("Verbose", "VerbosePreference", shown => shown is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore));
     }
 
     /// <summary>Runs <paramref name="action"/> on the pipeline thread: now when called there, else at the next pump.</summary>
@@ -134,20 +274,18 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
             return;
         }
 
-        BlockingCollection<Action>? queue = _pipelineWork;
-        if (queue is null)
-        {
-            // Background work that outlived its pump: Write* from this thread would throw, so the message is dropped.
-            return;
-        }
+        Post(action);
+    }
 
+    private void Post(Action action)
+    {
         try
         {
-            queue.Add(action);
+            _pipelineWork.Add(action);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        catch (ObjectDisposedException)
         {
-            // The work already finished; nothing is pumping any more, so the late message is dropped.
+            // The pipeline has ended: nothing will pump again, and Write* from here would throw, so the late message is dropped.
         }
     }
 

@@ -210,6 +210,11 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         return copy;
     }
 
+    // Requests between arrival and their response headers, control requests aside: what RecordedRequest.InFlight
+    // shows. The window ends before the body is sent, so it lies inside the time the client holds the request open
+    // and never counts more than the client has in flight.
+    private int requestsInFlight;
+
     private async Task HandleAsync(HttpContext context)
     {
         long arrival = Interlocked.Increment(ref arrivals);
@@ -221,6 +226,19 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             return;
         }
 
+        var waiting = new WaitingRequest(this);
+        try
+        {
+            await HandleServiceAsync(context, arrival, started, path, waiting).ConfigureAwait(false);
+        }
+        finally
+        {
+            waiting.Leave();
+        }
+    }
+
+    private async Task HandleServiceAsync(HttpContext context, long arrival, long started, string path, WaitingRequest waiting)
+    {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, shutdown.Token);
         CancellationToken token = cancel.Token;
         byte[] body;
@@ -267,7 +285,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             fields.Instructions,
             reply.Status,
             requestId)
-        { RawTarget = rawTarget };
+        { RawTarget = rawTarget, InFlight = waiting.InFlightOnArrival };
 
         TimeSpan delay = Options.Latency + TimeSpan.FromSeconds(fault?.DelayHeadersSeconds ?? 0);
         if (delay > TimeSpan.Zero)
@@ -283,6 +301,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             }
         }
 
+        waiting.Leave();
         Record(arrival, record with { ResponseBody = reply.Body });
         HttpResponse response = context.Response;
         response.StatusCode = reply.Status;
@@ -463,6 +482,28 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             }
 
             requests.Insert(index, (arrival, request));
+        }
+    }
+
+    private sealed class WaitingRequest
+    {
+        private readonly EmulatorServer server;
+        private int left;
+
+        public WaitingRequest(EmulatorServer server)
+        {
+            this.server = server;
+            InFlightOnArrival = Interlocked.Increment(ref server.requestsInFlight);
+        }
+
+        public int InFlightOnArrival { get; }
+
+        public void Leave()
+        {
+            if (Interlocked.Exchange(ref left, 1) == 0)
+            {
+                Interlocked.Decrement(ref server.requestsInFlight);
+            }
         }
     }
 

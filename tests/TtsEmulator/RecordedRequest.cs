@@ -41,4 +41,10 @@ public sealed record RecordedRequest(
 
     /// <summary>The request target as sent: absolute (<c>http://host/path</c>) when it came through a proxy, or to the emulator acting as one.</summary>
     public string? RawTarget { get; init; }
+
+    /// <summary>
+    /// How many requests were waiting for their response headers when this one arrived, this one included: a lower
+    /// bound on the client's requests in flight, never above it.
+    /// </summary>
+    public int InFlight { get; init; }
 }

@@ -86,7 +86,7 @@ internal sealed class DocumentResult
 
 /// <summary>
 /// Turns one document into one audio file: splits it into chunks the API accepts, synthesizes them concurrently
-/// (bounded by <see cref="SpeechOptions.ThrottleLimit"/>), joins them in order into one valid file, and moves it
+/// (bounded by the shared <see cref="Slots"/>, else by <see cref="SpeechOptions.ThrottleLimit"/>), joins them in order into one valid file, and moves it
 /// into place. Any failure or cancellation removes every temporary file and leaves an existing target untouched.
 /// </summary>
 internal sealed class DocumentSynthesizer
@@ -94,14 +94,21 @@ internal sealed class DocumentSynthesizer
     private readonly ISpeechSource _client;
     private readonly TtsLog _log;
 
-    public DocumentSynthesizer(ISpeechSource client, TtsLog? log = null)
+    /// <param name="client">Where the audio comes from.</param>
+    /// <param name="log">Verbose messages.</param>
+    /// <param name="slots">The call's limit on requests in flight, shared by all its documents; null to limit each document to its own <see cref="SpeechOptions.ThrottleLimit"/>.</param>
+    public DocumentSynthesizer(ISpeechSource client, TtsLog? log = null, RequestSlots? slots = null)
     {
         _client = client;
         _log = log ?? TtsLog.None;
+        Slots = slots;
     }
 
     /// <summary>Where the audio comes from; <see cref="SubtitledDocument"/> sends its requests there too.</summary>
     public ISpeechSource Source => _client;
+
+    /// <summary>The call's shared limit on requests in flight, or null.</summary>
+    public RequestSlots? Slots { get; }
 
     /// <summary>Synthesizes <paramref name="text"/> into <paramref name="target"/>.</summary>
     public Task<DocumentResult> SynthesizeAsync(
@@ -171,7 +178,7 @@ internal sealed class DocumentSynthesizer
                 progress?.Invoke(new SynthesisProgress { ChunksDone = finished, ChunksTotal = chunks.Count, CharactersDone = characters, CharactersTotal = text.Length });
             }
 
-            await ParallelRequests.RunAsync(chunks.Count, options.ThrottleLimit, SynthesizeChunkAsync, cancellationToken).ConfigureAwait(false);
+            await ParallelRequests.RunAsync(chunks.Count, Slots, options.ThrottleLimit, SynthesizeChunkAsync, cancellationToken).ConfigureAwait(false);
 
             string[] finishedPaths = chunkPaths.Select(p => p!).ToArray();
             AudioFormat fileFormat = options.FileFormat;

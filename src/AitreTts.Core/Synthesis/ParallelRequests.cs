@@ -6,16 +6,17 @@ using System.Threading.Tasks;
 namespace AitreTts.Core.Synthesis;
 
 /// <summary>
-/// The requests of one document, sent at most <c>throttleLimit</c> at once. One failure fails the document: it stops
+/// The requests of one document, each sent when it gets one of the call's <see cref="RequestSlots"/> (or, without
+/// shared slots, at most <c>throttleLimit</c> at once). One failure fails the document: it stops
 /// the others before its slot is freed, so no request starts that would only be thrown away (and perhaps billed),
 /// and it, not one of the cancellations it caused, is what the caller sees.
 /// </summary>
 internal static class ParallelRequests
 {
-    public static async Task RunAsync(int count, int throttleLimit, Func<int, CancellationToken, Task> request, CancellationToken cancellationToken)
+    public static async Task RunAsync(int count, RequestSlots? sharedSlots, int throttleLimit, Func<int, CancellationToken, Task> request, CancellationToken cancellationToken)
     {
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var throttle = new SemaphoreSlim(Math.Max(1, throttleLimit));
+        RequestSlots throttle = sharedSlots ?? new RequestSlots(throttleLimit);
         async Task RunOneAsync(int index)
         {
             await throttle.WaitAsync(failFast.Token).ConfigureAwait(false);

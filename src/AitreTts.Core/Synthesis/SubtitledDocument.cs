@@ -78,19 +78,24 @@ internal sealed class SegmentOptions
 
 /// <summary>
 /// Turns one document into an audio file with silence between paragraphs and, when asked, a subtitle sidecar whose
-/// cue times are those of each cue's own audio in the joined file (<see cref="ChunkTimeline"/>). Requests run up to
-/// <see cref="SpeechOptions.ThrottleLimit"/> at once. Both files are written beside the target under temporary
+/// cue times are those of each cue's own audio in the joined file (<see cref="ChunkTimeline"/>). Requests run under the
+/// call's shared <see cref="RequestSlots"/>, else up to <see cref="SpeechOptions.ThrottleLimit"/> at once. Both files are written beside the target under temporary
 /// names and moved into place only when both are complete; any failure or cancellation leaves neither half-written.
 /// </summary>
 internal sealed class SubtitledDocument
 {
     private readonly ISpeechSource _source;
     private readonly TtsLog _log;
+    private readonly RequestSlots? _slots;
 
-    public SubtitledDocument(ISpeechSource source, TtsLog? log = null)
+    /// <param name="source">Where the audio comes from.</param>
+    /// <param name="log">Verbose messages.</param>
+    /// <param name="slots">The call's limit on requests in flight, shared by all its documents; null to limit this document to its own <see cref="SpeechOptions.ThrottleLimit"/>.</param>
+    public SubtitledDocument(ISpeechSource source, TtsLog? log = null, RequestSlots? slots = null)
     {
         _source = source;
         _log = log ?? TtsLog.None;
+        _slots = slots;
     }
 
     public async Task<DocumentResult> SynthesizeAsync(
@@ -137,7 +142,7 @@ internal sealed class SubtitledDocument
                 progress?.Invoke(new SynthesisProgress { ChunksDone = finished, ChunksTotal = segments.Count, CharactersDone = characters, CharactersTotal = charactersTotal });
             }
 
-            await ParallelRequests.RunAsync(segments.Count, options.ThrottleLimit, SynthesizeSegmentAsync, cancellationToken).ConfigureAwait(false);
+            await ParallelRequests.RunAsync(segments.Count, _slots, options.ThrottleLimit, SynthesizeSegmentAsync, cancellationToken).ConfigureAwait(false);
 
             // The joined order: each segment, with one silence file (written once, reused) where the paragraph changes.
             var paths = new List<string>();

@@ -5,6 +5,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Security;
 using System.Text;
+using System.Threading.Tasks;
 using AitreTts.Completers;
 using AitreTts.Core;
 using AitreTts.Core.Audio;
@@ -32,6 +33,13 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     private DocumentPlanner? _planner;
     private DocumentProgress? _progress;
     private CostEstimator? _costs;
+    private int _documentsInFlight;
+    // The cost estimate is only shown by -WhatIf, -Confirm and -Verbose, so it is worked out only for them.
+    private bool _explainsItself;
+
+    // Documents started per request slot: enough that the slots stay busy while an earlier, longer document is
+    // still being written, few enough that finished ones waiting for their turn stay a handful.
+    private const int DocumentsPerRequestSlot = 4;
 
     /// <summary>The text; each pipeline string is a document, and the lines Get-Content reads from one file are one.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -93,7 +101,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>How many requests are sent at once.</summary>
+    /// <summary>How many requests are in flight at once, across all documents of the call and the chunks of each.</summary>
     [Parameter]
     [ValidateSetting("ThrottleLimit")]
     public int ThrottleLimit { get; set; }
@@ -186,6 +194,8 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             SegmentOptions = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value),
         };
         _progress = new DocumentProgress(WriteProgress);
+        _documentsInFlight = DocumentsPerRequestSlot * options.ThrottleLimit;
+        _explainsItself = ExplainsItself();
     }
 
     /// <inheritdoc />
@@ -194,18 +204,21 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         // -Text $null binds a null array: that is one empty document, reported as such rather than ignored.
         foreach (string? item in Text ?? new string?[] { null })
         {
-            Write(_collector!.Add(item, SourcePath));
+            Start(_collector!.Add(item, SourcePath));
         }
+
+        WriteFinishedInOrder();
     }
 
     /// <inheritdoc />
     protected override void EndProcessingCore()
     {
-        Write(_collector!.Complete());
+        Start(_collector!.Complete());
+        WaitForAllInOrder();
         _progress!.Complete();
     }
 
-    private void Write(IEnumerable<Document> documents)
+    private void Start(IEnumerable<Document> documents)
     {
         foreach (Document document in documents)
         {
@@ -213,15 +226,14 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             WriteWarnings(plan.Warnings);
             if (plan.Refusal is TargetedError refusal)
             {
-                WriteTtsError(refusal.Exception, refusal.TargetObject);
+                FailInOrder(refusal.Exception, refusal.TargetObject);
                 continue;
             }
 
-            CostEstimate cost = (_costs ??= CostEstimator.For(_configuration!, useCache: !NoCache.IsPresent)).Estimate(plan.Chunks, plan.Options);
-            WriteVerbose($"Estimate: {cost.Summary}; basis: {cost.Basis}.");
-            if (ShouldProcess(plan.Target!.PreferredPath, plan.Action + "; " + cost.Summary))
+            string? cost = _explainsItself ? EstimateCost(plan) : null;
+            if (ShouldProcess(plan.Target!.PreferredPath, cost is null ? plan.Action : plan.Action + "; " + cost))
             {
-                Synthesize(plan);
+                Start(plan);
             }
             else
             {
@@ -230,25 +242,53 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
     }
 
-    private void Synthesize(DocumentPlan plan)
+    private void Start(DocumentPlan plan)
     {
+        if (_synthesizer is null)
+        {
+            // Connecting may end the command (no key): the errors of documents refused before it come out first.
+            WriteFinishedInOrder();
+            _synthesizer = CreateSynthesizer();
+        }
+
+        OutputTarget output;
         try
         {
-            OutputTarget output = plan.PrepareTarget(Log);
-            DocumentSynthesizer synthesizer = _synthesizer ??= CreateSynthesizer();
-            _progress!.StartDocument(output.PreferredPath);
-            Action<SynthesisProgress> report = done => OnPipeline(() => _progress.ReportChunks(done));
-            DocumentResult result = RunInBackground(token => plan.SegmentOptions.Segmented
-                ? new SubtitledDocument(synthesizer.Source, Log).SynthesizeAsync(plan.Text, plan.Segments, plan.SegmentOptions, plan.Options, output, report, token)
-                : synthesizer.SynthesizeAsync(plan.Text, plan.Chunks, plan.Options, output, report, token));
-            _progress.EndDocument(written: true);
-            WriteObject(SpeechFile.From(result, plan.Options));
+            output = plan.PrepareTarget(Log);
         }
         catch (TtsException ex)
         {
-            _progress!.EndDocument(written: false);
-            WriteTtsError(ex, plan.TargetObject);
+            FailInOrder(ex, plan.TargetObject);
+            return;
         }
+
+        DocumentSynthesizer synthesizer = _synthesizer;
+        int progressId = _progress!.StartDocument(output.PreferredPath);
+        Action<SynthesisProgress> report = done => OnPipeline(() => _progress.ReportChunks(progressId, done));
+        StartInOrder(
+            async token =>
+            {
+                try
+                {
+                    return await (plan.SegmentOptions.Segmented
+                        ? new SubtitledDocument(synthesizer.Source, Log, synthesizer.Slots).SynthesizeAsync(plan.Text, plan.Segments, plan.SegmentOptions, plan.Options, output, report, token)
+                        : synthesizer.SynthesizeAsync(plan.Text, plan.Chunks, plan.Options, output, report, token)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    OnPipeline(() => _progress.EndDocument(progressId));
+                }
+            },
+            result => WriteObject(SpeechFile.From(result, plan.Options)),
+            plan.TargetObject,
+            _documentsInFlight);
+    }
+
+    private string EstimateCost(DocumentPlan plan)
+    {
+        CostEstimate cost = (_costs ??= CostEstimator.For(_configuration!, useCache: !NoCache.IsPresent)).Estimate(plan.Chunks, plan.Options);
+        WriteVerbose($"Estimate: {cost.Summary}; basis: {cost.Basis}.");
+        return cost.Summary;
     }
 
     private void WriteWarnings(IEnumerable<string> warnings)
@@ -264,7 +304,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         EffectiveConfiguration configuration = _configuration!;
         try
         {
-            return new DocumentSynthesizer(ConnectSource(configuration, useCache: !NoCache.IsPresent), Log);
+            return new DocumentSynthesizer(ConnectSource(configuration, useCache: !NoCache.IsPresent), Log, new RequestSlots(configuration.Get(Setting.ThrottleLimit)!.Value));
         }
         catch (TtsException ex)
         {
