@@ -24,6 +24,10 @@ internal sealed class DocumentPlan
 
     public IReadOnlyList<string> Warnings { get; }
 
+    // The folders the call's documents were already prepared in: the temporary files dead runs left in a folder are
+    // looked for once a call, not once a document (a folder of 10,000 announcements would make that a long listing each).
+    private HashSet<string> _preparedDirectories = new(StringComparer.Ordinal);
+
     /// <summary>Why the document is not written; null when it is to be.</summary>
     public TargetedError? Refusal { get; }
 
@@ -58,7 +62,7 @@ internal sealed class DocumentPlan
     public OutputTarget PrepareTarget(TtsLog log)
     {
         OutputTarget target = Target ?? throw new InvalidOperationException("A refused document has no target.");
-        target.Prepare(CreateDirectory);
+        target.Prepare(CreateDirectory, removePartialFiles: _preparedDirectories.Add(target.Directory));
         if (target.RemovedPartialFiles > 0)
         {
             log.Verbose(string.Format(CultureInfo.InvariantCulture, "Removed {0} temporary file(s) left in '{1}' by runs that ended before they finished.", target.RemovedPartialFiles, target.Directory));
@@ -69,9 +73,10 @@ internal sealed class DocumentPlan
 
     internal static DocumentPlan Refused(TargetedError refusal, IReadOnlyList<string> warnings) => new(warnings, refusal);
 
-    internal static DocumentPlan Write(string text, IReadOnlyList<TextChunk> chunks, SpeechOptions options, SegmentOptions segmentOptions, IReadOnlyList<DocumentSegment> segments, OutputTarget target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings) =>
+    internal static DocumentPlan Write(string text, IReadOnlyList<TextChunk> chunks, SpeechOptions options, SegmentOptions segmentOptions, IReadOnlyList<DocumentSegment> segments, OutputTarget target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings, HashSet<string> preparedDirectories) =>
         new(warnings, refusal: null)
         {
+            _preparedDirectories = preparedDirectories,
             Text = text,
             Chunks = chunks,
             Options = options,
@@ -94,6 +99,7 @@ internal sealed class DocumentPlanner
     private readonly int _maximumDocumentLength;
     private readonly string? _outFile;
     private readonly Func<string> _outputDirectory;
+    private readonly HashSet<string> _preparedDirectories = new(StringComparer.Ordinal);
     private readonly bool _noClobber;
     private readonly bool _force;
 
@@ -184,7 +190,7 @@ internal sealed class DocumentPlanner
             _options.Voice,
             _options.Model,
             Extras(target));
-        return DocumentPlan.Write(text, chunks, _options, SegmentOptions, segments, target, createDirectory, action, targetObject, warnings);
+        return DocumentPlan.Write(text, chunks, _options, SegmentOptions, segments, target, createDirectory, action, targetObject, warnings, _preparedDirectories);
     }
 
     private string Extras(OutputTarget target)

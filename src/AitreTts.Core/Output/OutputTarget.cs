@@ -101,7 +101,8 @@ internal sealed class OutputTarget
     /// have ended left in the directory.
     /// </summary>
     /// <param name="createDirectory">True when the directory may be created (it is under -OutputDirectory).</param>
-    public void Prepare(bool createDirectory)
+    /// <param name="removePartialFiles">False when this call has already looked for them in this directory.</param>
+    public void Prepare(bool createDirectory, bool removePartialFiles = true)
     {
         try
         {
@@ -114,7 +115,7 @@ internal sealed class OutputTarget
 
                 System.IO.Directory.CreateDirectory(Directory);
             }
-            else
+            else if (removePartialFiles)
             {
                 RemovedPartialFiles = PartialFiles.RemoveDead(Directory);
             }

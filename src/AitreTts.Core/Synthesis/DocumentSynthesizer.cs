@@ -161,12 +161,6 @@ internal sealed class DocumentSynthesizer
                     {
                         Interlocked.Increment(ref cachedChunks);
                     }
-
-                    if (chunks.Count == 1 && !NeedsRewrite(options))
-                    {
-                        // This file is renamed into place as it is: it must be on disk first, as a joined file is.
-                        stream.Flush(flushToDisk: true);
-                    }
                 }
                 catch (TtsException ex) when (chunks.Count > 1)
                 {
@@ -186,7 +180,10 @@ internal sealed class DocumentSynthesizer
             AudioInfo info;
             if (finishedPaths.Length == 1 && !NeedsRewrite(options))
             {
+                // This file is renamed into place as it is: it must be on disk first, as a joined file is. That is
+                // done here, after its request slot is free, so the next request does not wait for the disk.
                 finalPath = finishedPaths[0];
+                FlushToDisk(finalPath);
                 info = AudioInspector.Inspect(fileFormat, finalPath, options.Join);
             }
             else
@@ -241,6 +238,13 @@ internal sealed class DocumentSynthesizer
         chunk.Start + 1,
         chunk.Start + chunk.Length,
         error.Message));
+
+    private static void FlushToDisk(string path)
+    {
+        // fsync applies to the file, whichever handle asks for it; FileStream only asks when it may write.
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        file.Flush(flushToDisk: true);
+    }
 
     private static void DeleteQuietly(string? path)
     {

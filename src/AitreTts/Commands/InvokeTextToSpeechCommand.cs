@@ -34,6 +34,8 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     private DocumentProgress? _progress;
     private CostEstimator? _costs;
     private int _documentsInFlight;
+    // Resolved once a call, when the first document needs it: resolving a PowerShell path is not free.
+    private string? _outputDirectory;
     // The cost estimate is only shown by -WhatIf, -Confirm and -Verbose, so it is worked out only for them.
     private bool _explainsItself;
 
@@ -189,7 +191,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {options.Model}, voice {options.Voice}, format {format.Format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
         DocumentGrouping grouping = _outFilePath is not null ? DocumentGrouping.One : PerLine.IsPresent ? DocumentGrouping.PerLine : DocumentGrouping.BySource;
         _collector = new DocumentCollector(grouping, path => FileSystemPaths.OrAsGiven(SessionState.Path, path), new TextFileReader(Encoding, MaximumDocumentLength, Log), Log);
-        _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent)
+        _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => _outputDirectory ??= FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent)
         {
             SegmentOptions = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value),
         };

@@ -279,7 +279,7 @@ public sealed class OutputTargetTests : IDisposable
     }
 
     // A process id no process has now: that of a child that has ended (ids are not reused at once).
-    private static int DeadProcessId()
+    internal static int DeadProcessId()
     {
         using Process child = Process.Start(new ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true, UseShellExecute = false })!;
         child.StandardOutput.ReadToEnd();

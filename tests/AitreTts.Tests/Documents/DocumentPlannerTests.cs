@@ -119,6 +119,33 @@ public sealed class DocumentPlannerTests : IDisposable
     }
 
     [Fact]
+    public void TheTemporaryFilesOfDeadRunsAreLookedForOnceACallInEachFolder()
+    {
+        using System.Diagnostics.Process current = System.Diagnostics.Process.GetCurrentProcess();
+        string DeadRunsFile(string stem)
+        {
+            string writer = PartialFiles.Writer(AitreTts.Tests.Core.OutputTargetTests.DeadProcessId(), current.StartTime.ToUniversalTime().Ticks, PartialFiles.MachineTag);
+            string path = Path.Combine(_directory, "." + stem + "." + writer + ".0badc0de.partial");
+            File.WriteAllText(path, "half an announcement");
+            return path;
+        }
+
+        string before = DeadRunsFile("before");
+        var planner = new DocumentPlanner(_options, 100, null, () => _directory, noClobber: false, force: false);
+        Assert.Equal(1, planner.Plan(Document.FromText("First.")).PrepareTarget(TtsLog.None).RemovedPartialFiles);
+        Assert.False(File.Exists(before));
+
+        // The same call's next document into the same folder does not list it again.
+        string during = DeadRunsFile("during");
+        Assert.Equal(0, planner.Plan(Document.FromText("Second.")).PrepareTarget(TtsLog.None).RemovedPartialFiles);
+        Assert.True(File.Exists(during));
+
+        // The next call does.
+        var nextCall = new DocumentPlanner(_options, 100, null, () => _directory, noClobber: false, force: false);
+        Assert.Equal(1, nextCall.Plan(Document.FromText("Third.")).PrepareTarget(TtsLog.None).RemovedPartialFiles);
+    }
+
+    [Fact]
     public void OutFileIsTheTargetAndIsNeverCreatedAsADirectory()
     {
         string outFile = Path.Combine(_directory, "maint.mp3");
