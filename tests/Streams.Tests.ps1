@@ -22,6 +22,16 @@ BeforeAll {
         $ps
     }
 
+    # Waits (up to 20 s) until the output folder holds -Count temporary files, and returns how many it holds.
+    function Wait-PartialFile([int] $Count) {
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while (@(Get-ChildItem $script:Out -Force -Filter '*.partial').Count -lt $Count -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 50
+        }
+
+        @(Get-ChildItem $script:Out -Force -Filter '*.partial').Count
+    }
+
     function Remove-Runner($Runner) {
         $runspace = $Runner.Runspace
         $Runner.Dispose()
@@ -110,12 +120,7 @@ Describe 'Progress, cancellation and streams' {
         $ps = New-Runner 'param($Out, $Long) $Long | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120' @{ Out = $script:Out; Long = $long }
         try {
             $null = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
-            while (@(Get-ChildItem $script:Out -Force -Filter '*.partial').Count -lt 4 -and [DateTime]::UtcNow -lt $deadline) {
-                Start-Sleep -Milliseconds 50
-            }
-
-            @(Get-ChildItem $script:Out -Force -Filter '*.partial').Count | Should -Be 4 -Because 'four chunks run at once by default'
+            Wait-PartialFile -Count 4 | Should -Be 4 -Because 'four chunks run at once by default'
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
@@ -133,12 +138,7 @@ Describe 'Progress, cancellation and streams' {
         $ps = New-Runner 'param($Out) & { 1..6 | ForEach-Object { "Batch document $_ stalls mid-body." }; Start-Sleep -Seconds 60 } | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120' @{ Out = $script:Out }
         try {
             $null = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(20)
-            while (@(Get-ChildItem $script:Out -Force -Filter '*.partial').Count -lt 4 -and [DateTime]::UtcNow -lt $deadline) {
-                Start-Sleep -Milliseconds 50
-            }
-
-            @(Get-ChildItem $script:Out -Force -Filter '*.partial').Count | Should -Be 4 -Because 'four documents run at once by default'
+            Wait-PartialFile -Count 4 | Should -Be 4 -Because 'four documents run at once by default'
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
