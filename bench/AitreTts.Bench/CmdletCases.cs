@@ -81,7 +81,7 @@ internal static class CmdletCases
 
         string root = Metadata("RepositoryRoot");
         string output = Path.Combine(root, "output", "bench");
-        Console.Write("(building the module: dotnet tool run pwsh -- -NoProfile -File build.ps1 -Task Build -Configuration Release -OutputPath output/bench) ");
+        Console.Write("(building the module: dotnet tool run pwsh -- -NoProfile -NonInteractive -File build.ps1 -Task Build -Configuration Release -OutputPath output/bench) ");
         await DotnetAsync(root, "tool", "restore").ConfigureAwait(false);
         await DotnetAsync(root, "tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-File", Path.Combine(root, "build.ps1"), "-Task", "Build", "-Configuration", "Release", "-OutputPath", output).ConfigureAwait(false);
         string[] manifests = Directory.GetFiles(Path.Combine(output, "AitreTts"), "AitreTts.psd1", SearchOption.AllDirectories);
