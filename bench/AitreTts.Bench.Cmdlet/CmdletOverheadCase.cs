@@ -43,11 +43,10 @@ internal static class CmdletOverheadCase
         };
 
         // Warm-up: one full pass. The cmdlet's first run also tells the baseline what to send and what to name the files.
-        Request[] requests = Array.Empty<Request>();
         string warmDirectory = NewDirectory(workRoot, "case7-warm");
         PointCacheAt(NewDirectory(workRoot, "case7-cache"));
         IReadOnlyList<PSObject> warm = host.Speak(texts, warmDirectory);
-        requests = warm.Select((file, i) => new Request(texts[i], Note(file, "Model"), Note(file, "Voice"), Note(file, "Format"), Naming.Name(file))).ToArray();
+        Request[] requests = warm.Select((file, i) => new Request(texts[i], Note(file, "Model"), Note(file, "Voice"), Note(file, "Format"), Naming.Name(file))).ToArray();
         if (!Naming.InInputOrder(warm) || requests.Select(r => r.FileName).Distinct().Count() != Documents)
         {
             throw new InvalidOperationException("The warm-up's files are not one per document in input order.");
