@@ -8,8 +8,9 @@ using System.Threading.Tasks;
 namespace AitreTts.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/AitreTts.Bench</c>: runs the three cases in one process (case 3 in a
-/// child process) and prints figures and ratios against baselines measured in the same run.
+/// <c>dotnet run -c Release --project bench/AitreTts.Bench</c>: runs the cases in one process (case 3, and the
+/// cmdlet-level cases 6 and 7, in child processes) and prints figures and ratios against baselines measured in the
+/// same run.
 /// </summary>
 internal static class Program
 {
@@ -55,6 +56,15 @@ internal static class Program
             if (Wanted("5"))
             {
                 rows.Add(await Step("case 5", () => CachedRerunCase.RunAsync(workRoot)).ConfigureAwait(false));
+            }
+
+            // Through Invoke-TextToSpeech in the built module, in a child process (CmdletCases.cs).
+            foreach (string number in new[] { "6", "7" })
+            {
+                if (Wanted(number))
+                {
+                    rows.Add(await Step("case " + number, () => CmdletCases.RunAsync(number, workRoot)).ConfigureAwait(false));
+                }
             }
         }
         finally
