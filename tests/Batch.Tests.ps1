@@ -226,6 +226,9 @@ Describe 'The cost in -WhatIf and -Verbose' {
         $given | Should -Match 'Estimate: 1 request to send; cost unknown'
         $byPreference = & { $VerbosePreference = 'Continue'; 'Estimated by preference.' | Invoke-TextToSpeech -OutputDirectory $script:Out } 4>&1 | Out-String
         $byPreference | Should -Match 'Estimate: 1 request to send'
+        # The core's own messages follow the preference too, though they are skipped when nobody would see them.
+        $byPreference | Should -Match 'POST \S+ .*HTTP 200'
+        $byPreference | Should -Match 'Wrote \d+ bytes'
         $quiet = 'Estimated quietly.' | Invoke-TextToSpeech -OutputDirectory $script:Out 4>&1 | Out-String
         $quiet | Should -Not -Match 'Estimate:'
     }

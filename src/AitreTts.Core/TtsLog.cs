@@ -9,6 +9,12 @@ internal abstract class TtsLog
     /// <summary>A log that discards everything.</summary>
     public static TtsLog None { get; } = new NullLog();
 
+    /// <summary>False when Verbose messages are not shown: a message that costs work to build is then not built.</summary>
+    public bool ShowsVerbose { get; set; } = true;
+
+    /// <summary>False when Debug messages are not shown.</summary>
+    public bool ShowsDebug { get; set; } = true;
+
     /// <summary>One step of the run: resolved settings, requests, retries, files.</summary>
     public abstract void Verbose(string message);
 
@@ -20,6 +26,12 @@ internal abstract class TtsLog
 
     private sealed class NullLog : TtsLog
     {
+        public NullLog()
+        {
+            ShowsVerbose = false;
+            ShowsDebug = false;
+        }
+
         public override void Verbose(string message)
         {
         }

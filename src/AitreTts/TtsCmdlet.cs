@@ -44,13 +44,15 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
 
+    private readonly PipelineLog _log;
+
     /// <summary>A log whose messages reach this cmdlet's Verbose, Debug and Warning streams.</summary>
-    internal TtsLog Log { get; }
+    internal TtsLog Log => _log;
 
     /// <summary>Creates the cmdlet.</summary>
     protected TtsCmdlet()
     {
-        Log = new PipelineLog(this);
+        _log = new PipelineLog(this);
     }
 
     /// <inheritdoc />
@@ -60,7 +62,13 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     // The three entry points are sealed so that every cmdlet's TtsException becomes its ErrorRecord here, in one
     // place: a cmdlet that let one escape would report the exception's type name as its ErrorId.
     /// <inheritdoc />
-    protected sealed override void BeginProcessing() => ConvertErrors(BeginProcessingCore);
+    protected sealed override void BeginProcessing()
+    {
+        // Messages nobody will see are neither formatted by the core nor carried to the pipeline thread.
+        _log.ShowsVerbose = InEffect<ActionPreference>("Verbose", "VerbosePreference", Shown);
+        _log.ShowsDebug = InEffect<ActionPreference>("Debug", "DebugPreference", Shown);
+        ConvertErrors(BeginProcessingCore);
+    }
 
     /// <inheritdoc />
     protected sealed override void ProcessRecord() => ConvertErrors(ProcessRecordCore);
@@ -248,21 +256,22 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// True when -WhatIf, -Confirm or -Verbose is in effect (given, or by preference), so work done only for their
     /// messages is worth doing.
     /// </summary>
-    private protected bool ExplainsItself()
-    {
-        bool InEffect<TPreference>(string parameter, string preferenceVariable, Func<TPreference, bool> preferenceOn)
-        {
-            if (MyInvocation.BoundParameters.TryGetValue(parameter, out object? given))
-            {
-                return given is SwitchParameter switchGiven ? switchGiven.IsPresent : LanguagePrimitives.IsTrue(given);
-            }
+    private protected bool ExplainsItself() =>
+        InEffect<bool>("WhatIf", "WhatIfPreference", on => on)
+        || InEffect<ConfirmImpact>("Confirm", "ConfirmPreference", least => least != ConfirmImpact.None && least <= ConfirmImpact.Medium)
+        || InEffect<ActionPreference>("Verbose", "VerbosePreference", Shown);
 
-            return LanguagePrimitives.TryConvertTo(GetVariableValue(preferenceVariable), out TPreference preference) && preferenceOn(preference);
+    private static bool Shown(ActionPreference preference) => preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+
+    // A common parameter as given to this call, else the preference variable it stands for.
+    private bool InEffect<TPreference>(string parameter, string preferenceVariable, Func<TPreference, bool> preferenceOn)
+    {
+        if (MyInvocation.BoundParameters.TryGetValue(parameter, out object? given))
+        {
+            return given is SwitchParameter switchGiven ? switchGiven.IsPresent : LanguagePrimitives.IsTrue(given);
         }
 
-        return InEffect<bool>("WhatIf", "WhatIfPreference", on => on)
-            || InEffect<ConfirmImpact>("Confirm", "ConfirmPreference", least => least != ConfirmImpact.None && least <= ConfirmImpact.Medium)
-            || InEffect<ActionPreference>("Verbose", "VerbosePreference", shown => shown is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore));
+        return LanguagePrimitives.TryConvertTo(GetVariableValue(preferenceVariable), out TPreference preference) && preferenceOn(preference);
     }
 
     /// <summary>Runs <paramref name="action"/> on the pipeline thread: now when called there, else at the next pump.</summary>
@@ -399,9 +408,21 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
 
         public PipelineLog(TtsCmdlet cmdlet) => _cmdlet = cmdlet;
 
-        public override void Verbose(string message) => _cmdlet.OnPipeline(() => _cmdlet.WriteVerbose(message));
+        public override void Verbose(string message)
+        {
+            if (ShowsVerbose)
+            {
+                _cmdlet.OnPipeline(() => _cmdlet.WriteVerbose(message));
+            }
+        }
 
-        public override void Debug(string message) => _cmdlet.OnPipeline(() => _cmdlet.WriteDebug(message));
+        public override void Debug(string message)
+        {
+            if (ShowsDebug)
+            {
+                _cmdlet.OnPipeline(() => _cmdlet.WriteDebug(message));
+            }
+        }
 
         public override void Warning(string message) => _cmdlet.OnPipeline(() => _cmdlet.WriteWarning(message));
     }

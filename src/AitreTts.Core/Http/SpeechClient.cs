@@ -87,7 +87,10 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         }
 
         byte[] body = request.ToJsonUtf8();
-        _log.Debug("Request body: " + Encoding.UTF8.GetString(body));
+        if (_log.ShowsDebug)
+        {
+            _log.Debug("Request body: " + Encoding.UTF8.GetString(body));
+        }
         return await WithRetriesAsync(
             async attempt =>
             {
@@ -347,15 +350,18 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             progress.HeadersReceived = true;
             requestId = RequestIdOf(response);
             int status = (int)response.StatusCode;
-            _log.Verbose(string.Format(
-                CultureInfo.InvariantCulture,
-                "POST {0} ({1} bytes, {2}): HTTP {3} in {4} ms{5}.",
-                Shown(response.RequestMessage?.RequestUri ?? _endpoint.SpeechUri),
-                body.Length,
-                request,
-                status,
-                watch.ElapsedMilliseconds,
-                requestId is null ? string.Empty : ", request id " + requestId));
+            if (_log.ShowsVerbose)
+            {
+                _log.Verbose(string.Format(
+                    CultureInfo.InvariantCulture,
+                    "POST {0} ({1} bytes, {2}): HTTP {3} in {4} ms{5}.",
+                    Shown(response.RequestMessage?.RequestUri ?? _endpoint.SpeechUri),
+                    body.Length,
+                    request,
+                    status,
+                    watch.ElapsedMilliseconds,
+                    requestId is null ? string.Empty : ", request id " + requestId));
+            }
 
             if (status < 200 || status > 299)
             {
@@ -388,7 +394,10 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             }
 
             await destination.FlushAsync(limits.Token).ConfigureAwait(false);
-            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Received {0} bytes of {1} in {2} ms.", written, request.Format.ToApiName(), watch.ElapsedMilliseconds));
+            if (_log.ShowsVerbose)
+            {
+                _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Received {0} bytes of {1} in {2} ms.", written, request.Format.ToApiName(), watch.ElapsedMilliseconds));
+            }
             return AttemptOutcome<SpeechResponse>.Success(new SpeechResponse { RequestId = requestId, Bytes = written });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

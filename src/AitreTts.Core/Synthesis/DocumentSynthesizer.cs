@@ -200,7 +200,10 @@ internal sealed class DocumentSynthesizer
             cancellationToken.ThrowIfCancellationRequested();
             string committed = target.Commit(finalPath);
             long bytes = new FileInfo(committed).Length;
-            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} bytes ({1:0.0} s of {2}) to {3}.", bytes, info.Duration.TotalSeconds, fileFormat.ToApiName(), committed));
+            if (_log.ShowsVerbose)
+            {
+                _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} bytes ({1:0.0} s of {2}) to {3}.", bytes, info.Duration.TotalSeconds, fileFormat.ToApiName(), committed));
+            }
             return new DocumentResult
             {
                 Path = committed,

@@ -266,7 +266,10 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
 
         DocumentSynthesizer synthesizer = _synthesizer;
         int progressId = _progress!.StartDocument(output.PreferredPath);
-        Action<SynthesisProgress> report = done => OnPipeline(() => _progress.ReportChunks(progressId, done));
+        // A document of one request has no chunk bar, so its reports need not travel to the pipeline thread.
+        Action<SynthesisProgress>? report = (plan.SegmentOptions.Segmented ? plan.Segments.Count : plan.Chunks.Count) > 1
+            ? done => OnPipeline(() => _progress.ReportChunks(progressId, done))
+            : null;
         StartInOrder(
             async token =>
             {
