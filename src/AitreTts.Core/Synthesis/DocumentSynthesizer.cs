@@ -141,6 +141,10 @@ internal sealed class DocumentSynthesizer
         var chunkPaths = new string?[chunks.Count];
         var requestIds = new string?[chunks.Count];
         string? joinedPath = null;
+        // The one chunk that becomes the file as it is: kept open past its request, to be flushed to disk after its
+        // request slot is free (so the next request does not wait for the disk) without opening the file again.
+        bool renamedAsItIs = chunks.Count == 1 && !NeedsRewrite(options);
+        FileStream? unflushed = null;
         try
         {
             int done = 0;
@@ -150,9 +154,10 @@ internal sealed class DocumentSynthesizer
             async Task SynthesizeChunkAsync(int index, CancellationToken token)
             {
                 TextChunk chunk = chunks[index];
+                FileStream? stream = null;
                 try
                 {
-                    using FileStream stream = target.CreateTemporaryFile(out string path);
+                    stream = target.CreateTemporaryFile(out string path);
                     chunkPaths[chunk.Index] = path;
                     var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
                     SpeechResponse response = await _client.SynthesizeAsync(request, stream, token).ConfigureAwait(false);
@@ -161,10 +166,20 @@ internal sealed class DocumentSynthesizer
                     {
                         Interlocked.Increment(ref cachedChunks);
                     }
+
+                    if (renamedAsItIs)
+                    {
+                        unflushed = stream;
+                        stream = null;
+                    }
                 }
                 catch (TtsException ex) when (chunks.Count > 1)
                 {
                     throw InChunk(ex, chunk, chunks.Count);
+                }
+                finally
+                {
+                    stream?.Dispose();
                 }
 
                 int finished = Interlocked.Increment(ref done);
@@ -178,12 +193,13 @@ internal sealed class DocumentSynthesizer
             AudioFormat fileFormat = options.FileFormat;
             string finalPath;
             AudioInfo info;
-            if (finishedPaths.Length == 1 && !NeedsRewrite(options))
+            if (unflushed is not null)
             {
-                // This file is renamed into place as it is: it must be on disk first, as a joined file is. That is
-                // done here, after its request slot is free, so the next request does not wait for the disk.
+                // This file is renamed into place as it is: it must be on disk first, as a joined file is.
                 finalPath = finishedPaths[0];
-                FlushToDisk(finalPath);
+                unflushed.Flush(flushToDisk: true);
+                unflushed.Dispose();
+                unflushed = null;
                 info = AudioInspector.Inspect(fileFormat, finalPath, options.Join);
             }
             else
@@ -222,6 +238,7 @@ internal sealed class DocumentSynthesizer
         }
         finally
         {
+            unflushed?.Dispose();
             foreach (string? path in chunkPaths.Append(joinedPath))
             {
                 DeleteQuietly(path);
@@ -241,13 +258,6 @@ internal sealed class DocumentSynthesizer
         chunk.Start + 1,
         chunk.Start + chunk.Length,
         error.Message));
-
-    private static void FlushToDisk(string path)
-    {
-        // fsync applies to the file, whichever handle asks for it; FileStream only asks when it may write.
-        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        file.Flush(flushToDisk: true);
-    }
 
     private static void DeleteQuietly(string? path)
     {
