@@ -306,6 +306,20 @@ Describe 'Documents in parallel' {
         ($inFlight | Measure-Object -Maximum).Maximum | Should -Be $Limit
     }
 
+    It '-ErrorAction Stop ends the batch at the first failure in input order, and leaves no temporary file' {
+        Set-EmulatorOption $script:Emulator @{ latencyMs = 200 }
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'REFUSED'; statusCode = 400; errorMessage = 'refused by the server' }
+        $written = [System.Collections.Generic.List[object]]::new()
+        $inputs = @('First.', 'Second is REFUSED.') + @(3..12 | ForEach-Object { "Document $_." })
+        { $inputs | Invoke-TextToSpeech -OutputDirectory $script:Out -ErrorAction Stop | ForEach-Object { $written.Add($_) } } |
+            Should -Throw -ErrorId 'TtsBadRequest,*'
+        @($written | ForEach-Object Name) | Should -HaveCount 1
+        $written[0].Name | Should -Match '^first'
+        # Documents after the failure that were still running were cancelled and cleaned up; none was reported.
+        @(Get-ChildItem $script:Out -Force -Filter '*.partial').Count | Should -Be 0
+        @(Get-ChildItem $script:Out -Force -Filter '.*').Count | Should -Be 0
+    }
+
     It '-OutFile still puts every piped string into one file' {
         Set-EmulatorOption $script:Emulator @{ latencyMs = 100 }
         $target = Join-Path $script:Out 'all.mp3'
