@@ -87,6 +87,24 @@ internal static class PartialFiles
         return removed;
     }
 
+    /// <summary>Removes a temporary file of this run if it is there; a file that cannot be removed stays, hidden by its leading dot.</summary>
+    internal static void DeleteQuietly(string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a virus scanner may hold it open; the next run into the folder removes it (RemoveDead).
+        }
+    }
+
     /// <summary>Reads the writer from a name made by <see cref="NewName"/>.</summary>
     internal static bool TryParseWriter(string fileName, out int processId, out long startTicks, out string machineTag)
     {

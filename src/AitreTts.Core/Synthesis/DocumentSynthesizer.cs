@@ -241,7 +241,7 @@ internal sealed class DocumentSynthesizer
             unflushed?.Dispose();
             foreach (string? path in chunkPaths.Append(joinedPath))
             {
-                DeleteQuietly(path);
+                PartialFiles.DeleteQuietly(path);
             }
         }
     }
@@ -258,24 +258,4 @@ internal sealed class DocumentSynthesizer
         chunk.Start + 1,
         chunk.Start + chunk.Length,
         error.Message));
-
-    private static void DeleteQuietly(string? path)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temporary file held open by a virus scanner is hidden by its leading dot.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }

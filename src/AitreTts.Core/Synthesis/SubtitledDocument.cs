@@ -230,7 +230,7 @@ internal sealed class SubtitledDocument
             {
                 foreach (string path in temporary)
                 {
-                    DeleteQuietly(path);
+                    PartialFiles.DeleteQuietly(path);
                 }
             }
         }
@@ -248,22 +248,4 @@ internal sealed class SubtitledDocument
     }
 
     private static string Abbreviate(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "...";
-
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            if (File.Exists(path))
-            {
-                File.Delete(path);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: a temporary file held open by a virus scanner is hidden by its leading dot.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }
