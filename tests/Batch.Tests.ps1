@@ -320,6 +320,24 @@ Describe 'Documents in parallel' {
         @(Get-ChildItem $script:Out -Force -Filter '.*').Count | Should -Be 0
     }
 
+    It 'delivers every Verbose message of every document, each before its file, however the documents finish' {
+        # A document could finish between the last pump and the writing of its result: its messages were then left
+        # in the queue when the command ended. Ten rounds, since it depended on timing.
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'Bravo'; statusCode = 500; errorMessage = 'try again'; times = 0 }
+        $inputs = 'Alpha speaks.', 'Bravo fails.', 'Charlie speaks.', 'Echo speaks longer than the others do.'
+        foreach ($round in 1..10) {
+            $stream = @($inputs | Invoke-TextToSpeech -OutputDirectory $script:Out -NoCache -MaximumRetryCount 1 -RetryIntervalSec 0 -Verbose -ErrorAction SilentlyContinue 4>&1 | ForEach-Object { $_ })
+            $files = @($stream | Where-Object { $_ -is [System.IO.FileInfo] })
+            $files.Count | Should -Be 3
+            @($stream | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Attempt 1 of 2 failed*' }).Count | Should -Be 1 -Because "round $round"
+            foreach ($file in $files) {
+                $wrote = [array]::FindIndex([object[]] $stream, [Predicate[object]] { param($item) $item -is [System.Management.Automation.VerboseRecord] -and $item.Message -like "Wrote * to $($file.FullName)." })
+                $wrote | Should -BeGreaterOrEqual 0 -Because "round $round, $($file.Name)"
+                $wrote | Should -BeLessThan ([array]::IndexOf([object[]] $stream, $file)) -Because "round $round, $($file.Name)"
+            }
+        }
+    }
+
     It '-OutFile still puts every piped string into one file' {
         Set-EmulatorOption $script:Emulator @{ latencyMs = 100 }
         $target = Join-Path $script:Out 'all.mp3'

@@ -238,6 +238,9 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         PumpPending();
         foreach (Action write in _inOrder.TakeFinished())
         {
+            // Work may have finished after the pump above, and everything it sent was queued before it finished:
+            // run that now, so its Verbose and progress come before its result and none is left behind at the end.
+            PumpPending();
             write();
         }
     }
