@@ -52,18 +52,8 @@ internal static class CmdletCases
         start.Environment["POWERSHELL_TELEMETRY_OPTOUT"] = "1";
         start.Environment["POWERSHELL_UPDATECHECK"] = "Off";
 
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start AitreTts.Bench.Cmdlet.");
-        Task<string> stdout = child.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = child.StandardError.ReadToEndAsync();
-        await child.WaitForExitAsync().ConfigureAwait(false);
-        string output = await stdout.ConfigureAwait(false);
-        string? result = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
-        if (child.ExitCode != 0 || result is null)
-        {
-            throw new InvalidOperationException($"Case {number} failed (exit {child.ExitCode}): {output} {await stderr.ConfigureAwait(false)}");
-        }
-
-        return JsonSerializer.Deserialize<ResultRow>(result.Substring("RESULT ".Length))
+        string result = await ChildResult.RunAsync(start, $"Case {number} (AitreTts.Bench.Cmdlet)").ConfigureAwait(false);
+        return JsonSerializer.Deserialize<ResultRow>(result)
             ?? throw new InvalidOperationException($"Case {number} printed no result.");
     }
 

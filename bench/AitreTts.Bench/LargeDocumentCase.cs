@@ -103,18 +103,8 @@ internal static class LargeDocumentCase
         start.ArgumentList.Add(ChildSwitch);
         start.ArgumentList.Add(baseUrl);
         start.ArgumentList.Add(directory);
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the measured child.");
-        Task<string> stdout = child.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = child.StandardError.ReadToEndAsync();
-        await child.WaitForExitAsync().ConfigureAwait(false);
-        string output = await stdout.ConfigureAwait(false);
-        string? result = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
-        if (child.ExitCode != 0 || result is null)
-        {
-            throw new InvalidOperationException($"The measured child failed (exit {child.ExitCode}): {output} {await stderr.ConfigureAwait(false)}");
-        }
-
-        return result.Substring("RESULT ".Length)
+        string result = await ChildResult.RunAsync(start, "The measured child").ConfigureAwait(false);
+        return result
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))
             .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
