@@ -45,6 +45,21 @@ Describe 'The chunk cache' {
         [System.IO.File]::ReadAllBytes($file.FullName) | Should -Be ([System.IO.File]::ReadAllBytes($first.FullName))
     }
 
+    It 'pays once for the same text piped several times at once' {
+        Set-EmulatorOption $script:Emulator @{ latencyMs = 300 }
+        try {
+            $files = @('Same announcement.', 'Same announcement.', 'Same announcement.', 'Same announcement.' | Invoke-TextToSpeech -OutputDirectory $script:Out)
+        }
+        finally {
+            Set-EmulatorOption $script:Emulator @{ latencyMs = 0 }
+        }
+
+        Get-SpeechRequestCount | Should -Be 1
+        $files.Count | Should -Be 4
+        @($files | Where-Object FromCache).Count | Should -Be 3
+        @($files.FullName | Sort-Object -Unique).Count | Should -Be 1
+    }
+
     It 'marks a fresh file as not from the cache' {
         $file = 'Fresh audio' | Invoke-TextToSpeech -OutputDirectory $script:Out
         $file.FromCache | Should -BeFalse

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -15,6 +16,11 @@ namespace AitreTts.Core.Synthesis;
 /// </summary>
 internal sealed class CachingSpeechSource : ISpeechSource
 {
+    // The chunks being requested now in this process, by their cache entry's path, so that the same chunk asked for
+    // twice at once is paid for once. Whoever asks first holds a request slot while it does, so a chunk waiting here
+    // never waits on one that cannot proceed.
+    private static readonly ConcurrentDictionary<string, Task<bool>> InFlight = new(StringComparer.Ordinal);
+
     private readonly SpeechClient _client;
     private readonly ChunkCache _cache;
     private readonly TtsLog _log;
@@ -38,18 +44,54 @@ internal sealed class CachingSpeechSource : ISpeechSource
     public async Task<SpeechResponse> SynthesizeAsync(SpeechRequest request, Stream destination, CancellationToken cancellationToken)
     {
         ChunkCacheKey key = ChunkCacheKey.For(_client.Endpoint, request);
-        if (_cache.TryGet(key, out byte[] cached, _log))
+        string entry = _cache.EntryPath(key);
+        var mine = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (true)
         {
-            destination.SetLength(0);
-            destination.Position = 0;
-            await destination.WriteAsync(cached, 0, cached.Length, cancellationToken).ConfigureAwait(false);
-            _log.Verbose($"Chunk of {request.Input.Length} characters read from the cache ({cached.Length} bytes); no request sent.");
-            return new SpeechResponse { Bytes = cached.Length, FromCache = true };
+            if (_cache.TryGet(key, out byte[] cached, _log))
+            {
+                mine.TrySetResult(true);
+                destination.SetLength(0);
+                destination.Position = 0;
+                await destination.WriteAsync(cached, 0, cached.Length, cancellationToken).ConfigureAwait(false);
+                _log.Verbose($"Chunk of {request.Input.Length} characters read from the cache ({cached.Length} bytes); no request sent.");
+                return new SpeechResponse { Bytes = cached.Length, FromCache = true };
+            }
+
+            // The same chunk already on its way (the same line twice in a batch, runspaces speaking one text): wait
+            // for it and read what it stored rather than pay for it again. When it failed, or stored nothing, this one
+            // asks in its turn.
+            Task<bool> asking = InFlight.GetOrAdd(entry, mine.Task);
+            if (asking == mine.Task)
+            {
+                break;
+            }
+
+            await WaitAsync(asking, cancellationToken).ConfigureAwait(false);
         }
 
-        SpeechResponse response = await _client.SynthesizeAsync(request, destination, cancellationToken).ConfigureAwait(false);
-        _cache.Put(key, ReadBack(destination), _log);
-        return response;
+        try
+        {
+            SpeechResponse response = await _client.SynthesizeAsync(request, destination, cancellationToken).ConfigureAwait(false);
+            _cache.Put(key, ReadBack(destination), _log);
+            return response;
+        }
+        finally
+        {
+            InFlight.TryRemove(entry, out _);
+            mine.TrySetResult(true);
+        }
+    }
+
+    private static async Task WaitAsync(Task other, CancellationToken cancellationToken)
+    {
+        var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+        {
+            await Task.WhenAny(other, cancelled.Task).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private static byte[] ReadBack(Stream destination)
