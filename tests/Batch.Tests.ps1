@@ -353,6 +353,17 @@ Describe 'Documents in parallel' {
         }
     }
 
+    It 'gives a name two inputs would both take to the earlier input, however the two finish' {
+        $a = Join-Path $script:Out 'a'; $b = Join-Path $script:Out 'b'; $target = Join-Path $script:Out 'spoken'
+        $null = New-Item -ItemType Directory -Path $a, $b
+        Set-Content -Path (Join-Path $a 'notes.txt') -Value 'The first notes file, answered SLOWLY.'
+        Set-Content -Path (Join-Path $b 'notes.txt') -Value 'The second notes file.'
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'SLOWLY'; delayHeadersSeconds = 1; times = 0 }
+        $files = @(Get-ChildItem (Join-Path $a 'notes.txt'), (Join-Path $b 'notes.txt') | Invoke-TextToSpeech -OutputDirectory $target -NoCache)
+        $files[0].Name | Should -Be 'notes.mp3'
+        $files[1].Name | Should -Match '^notes-[0-9a-f]{8}\.mp3$'
+    }
+
     It '-OutFile still puts every piped string into one file' {
         Set-EmulatorOption $script:Emulator @{ latencyMs = 100 }
         $target = Join-Path $script:Out 'all.mp3'

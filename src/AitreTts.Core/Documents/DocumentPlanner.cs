@@ -100,6 +100,8 @@ internal sealed class DocumentPlanner
     private readonly string? _outFile;
     private readonly Func<string> _outputDirectory;
     private readonly HashSet<string> _preparedDirectories = new(StringComparer.Ordinal);
+    // The name each earlier document of this call tries first, and the hash of what it holds.
+    private readonly Dictionary<string, string> _firstNames = new(StringComparer.Ordinal);
     private readonly bool _noClobber;
     private readonly bool _force;
 
@@ -214,7 +216,17 @@ internal sealed class DocumentPlanner
             return (OutputTarget.ForOutFile(_outFile, _noClobber, _force, attempt => OutputNaming.Candidate(null, text, hash, fileFormat, attempt)), false);
         }
 
-        var target = new OutputTarget(_outputDirectory(), attempt => OutputNaming.Candidate(sourceFile, text, hash, fileFormat, attempt), OutputMode.Unique, _force);
+        // The documents of a call are written side by side, and the first to finish would take a name two of them try
+        // first (notes.txt from two folders). It goes to the earlier input, as when they ran one after another.
+        string directory = _outputDirectory();
+        string firstName = Path.Combine(directory, OutputNaming.Candidate(sourceFile, text, hash, fileFormat, 0));
+        int skipped = _firstNames.TryGetValue(firstName, out string? earlierHash) && !string.Equals(earlierHash, hash, StringComparison.Ordinal) ? 1 : 0;
+        if (skipped == 0)
+        {
+            _firstNames[firstName] = hash;
+        }
+
+        var target = new OutputTarget(directory, attempt => OutputNaming.Candidate(sourceFile, text, hash, fileFormat, attempt + skipped), OutputMode.Unique, _force);
         return (target, true);
     }
 
