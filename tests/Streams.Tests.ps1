@@ -165,4 +165,24 @@ Describe 'Progress, cancellation and streams' {
             Remove-Runner $ps
         }
     }
+
+    It 'closes every progress bar when <Ending> ends the batch early' -TestCases @(
+        @{ Ending = '-ErrorAction Stop'; Tail = '-ErrorAction Stop' }
+        @{ Ending = 'Select-Object -First 1'; Tail = '| Select-Object -First 1' }
+    ) {
+        param($Ending, $Tail)
+        $long = (1..5 | ForEach-Object { "Part $_. " + ('The quarterly report covers revenue and costs. ' * 80) }) -join "`n`n"
+        $ps = New-Runner "param(`$Out, `$Long) try { `$Long, '', 'Short.' | Invoke-TextToSpeech -OutputDirectory `$Out $Tail } catch { }" @{ Out = $script:Out; Long = $long }
+        try {
+            $null = $ps.Invoke()
+            $bars = @($ps.Streams.Progress | Group-Object ActivityId)
+            $bars.Count | Should -BeGreaterThan 1 -Because 'the batch and the long document each had a bar'
+            foreach ($bar in $bars) {
+                $bar.Group[-1].RecordType | Should -Be 'Completed' -Because "activity $($bar.Name) ($($bar.Group[0].Activity)) was started"
+            }
+        }
+        finally {
+            Remove-Runner $ps
+        }
+    }
 }

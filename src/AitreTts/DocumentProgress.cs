@@ -96,6 +96,21 @@ internal sealed class DocumentProgress
         }
     }
 
+    /// <summary>
+    /// <see cref="Complete"/> for a command that may be ending with an exception (-ErrorAction Stop, a downstream
+    /// Select-Object -First): its bars are closed where PowerShell still takes a record; a stopped pipeline takes none.
+    /// </summary>
+    public void CompleteAsTheCommandEnds()
+    {
+        try
+        {
+            Complete();
+        }
+        catch (Exception ex) when (ex is PipelineStoppedException or PSInvalidOperationException)
+        {
+        }
+    }
+
     private void WriteBatch()
     {
         const int NamesShown = 3;

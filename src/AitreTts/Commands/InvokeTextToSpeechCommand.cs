@@ -204,21 +204,36 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     protected override void ProcessRecordCore()
     {
         // -Text $null binds a null array: that is one empty document, reported as such rather than ignored.
-        foreach (string? item in Text ?? new string?[] { null })
+        try
         {
-            Start(_collector!.Add(item, SourcePath));
-        }
+            foreach (string? item in Text ?? new string?[] { null })
+            {
+                Start(_collector!.Add(item, SourcePath));
+            }
 
-        WriteFinishedInOrder();
+            WriteFinishedInOrder();
+        }
+        catch
+        {
+            _progress!.CompleteAsTheCommandEnds();
+            throw;
+        }
     }
 
     /// <inheritdoc />
     protected override void EndProcessingCore()
     {
-        Start(_collector!.Complete());
-        WaitForAllInOrder();
-        _progress!.Complete();
+        try
+        {
+            Start(_collector!.Complete());
+            WaitForAllInOrder();
+        }
+        finally
+        {
+            _progress!.CompleteAsTheCommandEnds();
+        }
     }
+
 
     private void Start(IEnumerable<Document> documents)
     {
