@@ -118,7 +118,13 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
 
         _pipelineWork.Dispose();
-        _stopping.Dispose();
+        if (RunningWork().Length == 0)
+        {
+            // Work that outlived the wait may still read its token, so the source is then left undisposed: without a
+            // timer it holds nothing but memory.
+            _stopping.Dispose();
+        }
+
         GC.SuppressFinalize(this);
     }
 

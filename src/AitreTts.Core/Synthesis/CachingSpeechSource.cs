@@ -50,7 +50,6 @@ internal sealed class CachingSpeechSource : ISpeechSource
         {
             if (_cache.TryGet(key, out byte[] cached, _log))
             {
-                mine.TrySetResult(true);
                 destination.SetLength(0);
                 destination.Position = 0;
                 await destination.WriteAsync(cached, 0, cached.Length, cancellationToken).ConfigureAwait(false);
