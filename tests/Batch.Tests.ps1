@@ -60,6 +60,17 @@ Describe 'The chunk cache' {
         @($files.FullName | Sort-Object -Unique).Count | Should -Be 1
     }
 
+    It 'marks a subtitled document served from the cache as FromCache, as a plain one is' {
+        $text = 'The first sentence of the notice. The second sentence of the notice.'
+        $first = $text | Invoke-TextToSpeech -OutputDirectory $script:Out -Subtitles Srt
+        $first.FromCache | Should -BeFalse
+        $again = $text | Invoke-TextToSpeech -OutputDirectory (Join-Path $script:Out 'again') -Subtitles Srt
+        $again.Chunks | Should -Be 2
+        $again.CachedChunks | Should -Be 2
+        $again.FromCache | Should -BeTrue
+        Get-SpeechRequestCount | Should -Be 2
+    }
+
     It 'marks a fresh file as not from the cache' {
         $file = 'Fresh audio' | Invoke-TextToSpeech -OutputDirectory $script:Out
         $file.FromCache | Should -BeFalse

@@ -118,6 +118,7 @@ internal sealed class SubtitledDocument
         try
         {
             int done = 0;
+            int cachedSegments = 0;
             int charactersDone = 0;
             int charactersTotal = segments.Sum(s => s.RequestText.Length);
             progress?.Invoke(new SynthesisProgress { ChunksTotal = segments.Count, CharactersTotal = charactersTotal });
@@ -131,6 +132,10 @@ internal sealed class SubtitledDocument
                     var request = new SpeechRequest(options.Model, segment.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
                     SpeechResponse response = await _source.SynthesizeAsync(request, stream, token).ConfigureAwait(false);
                     requestIds[index] = response.RequestId;
+                    if (response.FromCache)
+                    {
+                        Interlocked.Increment(ref cachedSegments);
+                    }
                 }
                 catch (TtsException ex) when (segments.Count > 1)
                 {
@@ -218,6 +223,7 @@ internal sealed class SubtitledDocument
                 Duration = info.Duration,
                 Bytes = bytes,
                 SubtitlePath = subtitlePath,
+                CachedChunks = cachedSegments,
             };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
