@@ -26,7 +26,7 @@ internal sealed class DocumentPlan
 
     // The folders the call's documents were already prepared in: the temporary files dead runs left in a folder are
     // looked for once a call, not once a document (a folder of 10,000 announcements would make that a long listing each).
-    private HashSet<string> _preparedDirectories = new(StringComparer.Ordinal);
+    private HashSet<string>? _preparedDirectories;
 
     /// <summary>Why the document is not written; null when it is to be.</summary>
     public TargetedError? Refusal { get; }
@@ -62,7 +62,7 @@ internal sealed class DocumentPlan
     public OutputTarget PrepareTarget(TtsLog log)
     {
         OutputTarget target = Target ?? throw new InvalidOperationException("A refused document has no target.");
-        target.Prepare(CreateDirectory, removePartialFiles: _preparedDirectories.Add(target.Directory));
+        target.Prepare(CreateDirectory, removePartialFiles: _preparedDirectories?.Add(target.Directory) ?? true);
         if (target.RemovedPartialFiles > 0)
         {
             log.Verbose(string.Format(CultureInfo.InvariantCulture, "Removed {0} temporary file(s) left in '{1}' by runs that ended before they finished.", target.RemovedPartialFiles, target.Directory));
