@@ -11,6 +11,19 @@ BeforeAll {
     $script:ProxyEmulator = Start-TtsEmulator -ArgumentList '--allow-anonymous', '--proxy-credential', "svc:$script:ProxyPassword"
     $script:SlowVoices = Start-TtsEmulator -ArgumentList '--allow-anonymous', '--voices-shape', 'objects', '--voices', 'af_bella,am_adam'
 
+    # Each test starts with no configuration, no proxy or key in the environment, empty emulators and a new folder.
+    function Reset-TransportTest {
+        $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $env:APPDATA = $env:XDG_CONFIG_HOME
+        Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL, Env:HTTP_PROXY, Env:http_proxy, Env:HTTPS_PROXY, Env:https_proxy, Env:NO_PROXY, Env:no_proxy -ErrorAction SilentlyContinue
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
+        Clear-EmulatorState $script:Emulator
+        Clear-EmulatorState $script:ProxyEmulator
+        Clear-EmulatorState $script:SlowVoices
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+    }
+
     function Get-ClosedPort {
         $listener = New-Object System.Net.Sockets.TcpListener ([System.Net.IPAddress]::Loopback), 0
         $listener.Start()
@@ -37,15 +50,7 @@ AfterAll {
 
 Describe 'Invoke-TextToSpeech over the network' {
     BeforeEach {
-        $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $env:APPDATA = $env:XDG_CONFIG_HOME
-        Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL, Env:HTTP_PROXY, Env:http_proxy, Env:HTTPS_PROXY, Env:https_proxy, Env:NO_PROXY, Env:no_proxy -ErrorAction SilentlyContinue
-        Remove-TtsConfiguration -Scope Process -Confirm:$false
-        Clear-EmulatorState $script:Emulator
-        Clear-EmulatorState $script:ProxyEmulator
-        Clear-EmulatorState $script:SlowVoices
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        Reset-TransportTest
     }
 
     AfterEach {
@@ -414,14 +419,7 @@ Describe 'Credentials written into a BaseUrl or a proxy address' {
 
 Describe 'Extra headers, the User-Agent and unencrypted authentication' {
     BeforeEach {
-        $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $env:APPDATA = $env:XDG_CONFIG_HOME
-        Remove-Item Env:AITRE_API_KEY, Env:AITRE_BASE_URL, Env:OPENAI_API_KEY, Env:OPENAI_BASE_URL, Env:HTTP_PROXY, Env:http_proxy, Env:HTTPS_PROXY, Env:https_proxy, Env:NO_PROXY, Env:no_proxy -ErrorAction SilentlyContinue
-        Remove-TtsConfiguration -Scope Process -Confirm:$false
-        Clear-EmulatorState $script:Emulator
-        Clear-EmulatorState $script:ProxyEmulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        Reset-TransportTest
         $script:HeaderToken = 'tok-Header-Transport-5Vb8Nc2M'
     }
 
