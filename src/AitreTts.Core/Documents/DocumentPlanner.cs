@@ -11,7 +11,7 @@ using AitreTts.Core.Text;
 namespace AitreTts.Core.Documents;
 
 /// <summary>
-/// What to do with one document: the checked text, its chunks, where its audio goes and what ShouldProcess asks;
+/// What to do with one document: the checked text, the requests it sends, where its audio (and sidecar) go and what ShouldProcess asks;
 /// or, when it cannot be written, the error that says why. Warnings come with either.
 /// </summary>
 internal sealed class DocumentPlan
@@ -31,25 +31,18 @@ internal sealed class DocumentPlan
     /// <summary>Why the document is not written; null when it is to be.</summary>
     public TargetedError? Refusal { get; }
 
-    /// <summary>The text to send: valid UTF-16, within the length allowed.</summary>
-    public string Text { get; private init; } = string.Empty;
+    /// <summary>The text to send (valid UTF-16, within the length allowed) and the requests it is sent as: what -WhatIf counts and the cost estimate prices is what is sent.</summary>
+    public SpeechPlan? Speech { get; private init; }
 
-    public IReadOnlyList<TextChunk> Chunks { get; private init; } = Array.Empty<TextChunk>();
+    public SpeechOptions Options => Speech?.Options ?? new SpeechOptions();
 
-    public SpeechOptions Options { get; private init; } = new();
-
-    /// <summary>What -Subtitles and -ParagraphPauseMs ask; when <see cref="SegmentOptions.Segmented"/>, <see cref="Segments"/> are sent instead of <see cref="Chunks"/>.</summary>
-    public SegmentOptions SegmentOptions { get; private init; } = new();
-
-    /// <summary>The requests by paragraph or cue; empty unless <see cref="SegmentOptions"/> asks for them.</summary>
-    public IReadOnlyList<DocumentSegment> Segments { get; private init; } = Array.Empty<DocumentSegment>();
-
-    public OutputTarget? Target { get; private init; }
+    /// <summary>The audio file, and the subtitle sidecar when -Subtitles asks for one.</summary>
+    public OutputUnit? Target { get; private init; }
 
     /// <summary>True when the target's directory may be created (it is an output directory, not -OutFile's).</summary>
     public bool CreateDirectory { get; private init; }
 
-    /// <summary>The action ShouldProcess names, and -WhatIf shows, beside <see cref="OutputTarget.PreferredPath"/>.</summary>
+    /// <summary>The action ShouldProcess names, and -WhatIf shows, beside <see cref="OutputUnit.PreferredPath"/>.</summary>
     public string Action { get; private init; } = string.Empty;
 
     /// <summary>What an error while writing the document names as its target: its source path, else its text.</summary>
@@ -57,15 +50,15 @@ internal sealed class DocumentPlan
 
     /// <summary>
     /// Checks the target before anything is sent, so no money is spent on audio that cannot be saved (see
-    /// <see cref="OutputTarget.Prepare"/>), and says when temporary files of runs that died were removed.
+    /// <see cref="OutputUnit.Prepare"/>), and says when temporary files of runs that died were removed.
     /// </summary>
-    public OutputTarget PrepareTarget(TtsLog log)
+    public OutputUnit PrepareTarget(TtsLog log)
     {
-        OutputTarget target = Target ?? throw new InvalidOperationException("A refused document has no target.");
-        target.Prepare(CreateDirectory, removePartialFiles: _preparedDirectories?.Add(target.Directory) ?? true);
+        OutputUnit target = Target ?? throw new InvalidOperationException("A refused document has no target.");
+        target.Prepare(CreateDirectory, removePartialFiles: _preparedDirectories?.Add(target.Audio.Directory) ?? true);
         if (target.RemovedPartialFiles > 0)
         {
-            log.Verbose(string.Format(CultureInfo.InvariantCulture, "Removed {0} temporary file(s) left in '{1}' by runs that ended before they finished.", target.RemovedPartialFiles, target.Directory));
+            log.Verbose(string.Format(CultureInfo.InvariantCulture, "Removed {0} temporary file(s) left in '{1}' by runs that ended before they finished.", target.RemovedPartialFiles, target.Audio.Directory));
         }
 
         return target;
@@ -73,15 +66,11 @@ internal sealed class DocumentPlan
 
     internal static DocumentPlan Refused(TargetedError refusal, IReadOnlyList<string> warnings) => new(warnings, refusal);
 
-    internal static DocumentPlan Write(string text, IReadOnlyList<TextChunk> chunks, SpeechOptions options, SegmentOptions segmentOptions, IReadOnlyList<DocumentSegment> segments, OutputTarget target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings, HashSet<string> preparedDirectories) =>
+    internal static DocumentPlan Write(SpeechPlan speech, OutputUnit target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings, HashSet<string> preparedDirectories) =>
         new(warnings, refusal: null)
         {
             _preparedDirectories = preparedDirectories,
-            Text = text,
-            Chunks = chunks,
-            Options = options,
-            SegmentOptions = segmentOptions,
-            Segments = segments,
+            Speech = speech,
             Target = target,
             CreateDirectory = createDirectory,
             Action = action,
@@ -168,20 +157,21 @@ internal sealed class DocumentPlanner
             warnings.Add($"The text has {replaced} unpaired UTF-16 surrogate(s), which cannot be sent as UTF-8; they were replaced with U+FFFD.");
         }
 
-        OutputTarget target;
+        OutputUnit target;
         bool createDirectory;
         try
         {
-            (target, createDirectory) = CreateTarget(text, document.SourceFile);
+            OutputTarget audio;
+            (audio, createDirectory) = CreateTarget(text, document.SourceFile);
+            target = new OutputUnit(audio, SegmentOptions.Subtitles is SubtitleFormat subtitles ? SubtitleWriter.ExtensionOf(subtitles) : null);
         }
         catch (TtsException ex)
         {
             return DocumentPlan.Refused(new TargetedError(ex, targetObject), warnings);
         }
 
-        IReadOnlyList<TextChunk> chunks = TextSplitter.Split(text);
-        IReadOnlyList<DocumentSegment> segments = SegmentOptions.Segmented ? SegmentOptions.Segment(text) : Array.Empty<DocumentSegment>();
-        int requests = SegmentOptions.Segmented ? segments.Count : chunks.Count;
+        var speech = SpeechPlan.For(text, _options, SegmentOptions);
+        int requests = speech.Requests.Count;
         string action = string.Format(
             CultureInfo.InvariantCulture,
             "Synthesize {0} characters ({1} request{2}) as {3} with voice '{4}' and model '{5}'{6}",
@@ -192,16 +182,16 @@ internal sealed class DocumentPlanner
             _options.Voice,
             _options.Model,
             Extras(target));
-        return DocumentPlan.Write(text, chunks, _options, SegmentOptions, segments, target, createDirectory, action, targetObject, warnings, _preparedDirectories);
+        return DocumentPlan.Write(speech, target, createDirectory, action, targetObject, warnings, _preparedDirectories);
     }
 
-    private string Extras(OutputTarget target)
+    private string Extras(OutputUnit target)
     {
         string pause = SegmentOptions.ParagraphPauseMs > 0
             ? string.Format(CultureInfo.InvariantCulture, ", {0} ms of silence between paragraphs", SegmentOptions.ParagraphPauseMs)
             : string.Empty;
         string subtitles = SegmentOptions.Subtitles is SubtitleFormat format
-            ? string.Format(CultureInfo.InvariantCulture, ", and {0} subtitles (one request per cue) to '{1}'", format.ToString().ToUpperInvariant(), Path.ChangeExtension(target.PreferredPath, SubtitleWriter.ExtensionOf(format)))
+            ? string.Format(CultureInfo.InvariantCulture, ", and {0} subtitles (one request per cue) to '{1}'", format.ToString().ToUpperInvariant(), target.Sidecar!.PreferredPath)
             : string.Empty;
         return pause + subtitles;
     }
@@ -242,10 +232,11 @@ internal sealed class DocumentPlanner
         TtsErrorCategory.LimitsExceeded,
         string.Format(
             CultureInfo.InvariantCulture,
-            "The document has {0:N0} characters, more than the {1:N0} allowed per document (it would take about {2:N0} requests). Split it, or raise -MaximumDocumentLength if this is intended.",
+            "The document has {0:N0} characters, more than the {1:N0} allowed per document (it would take about {2:N0} request{3}). Split it, or raise -MaximumDocumentLength if this is intended.",
             length,
             _maximumDocumentLength,
-            (length / TextSplitter.ApiMaximumCharacters) + 1));
+            (length / TextSplitter.ApiMaximumCharacters) + 1,
+            length < TextSplitter.ApiMaximumCharacters ? string.Empty : "s"));
 
     private static string Truncate(string text) => text.Length <= LongestTargetText ? text : text.Substring(0, LongestTargetText) + "...";
 }

@@ -45,9 +45,11 @@ internal sealed class OutputFormatChoice
         }
 
         // x.mp4 would silently hold mp3 data, so an extension that names no format is an error unless -Format says
-        // what to write; no extension at all takes the configured format, with a warning. A folder names none.
+        // what to write; no extension at all takes the configured format, with a warning. A folder names none, and
+        // neither does a device or pipe: each document is refused for it, and a warning about its extension would
+        // only come first and mislead.
         AudioFormat? fromOutFile = null;
-        if (outFilePath is not null && !OutputTarget.NamesFolder(outFilePath))
+        if (outFilePath is not null && !OutputTarget.NamesFolder(outFilePath) && !FileNode.IsDeviceOrPipe(outFilePath))
         {
             string extension = Path.GetExtension(outFilePath);
             fromOutFile = AudioFormats.FromPath(outFilePath);

@@ -26,7 +26,7 @@ internal enum OutputMode
 /// </summary>
 internal sealed class OutputTarget
 {
-    private const int MaximumCandidates = 1000;
+    internal const int MaximumCandidates = 1000;
 
     // Each try loses a race to another writer that created the name between the check and the move; sixteen in a
     // row means something keeps recreating it, and waiting longer would not help.
@@ -41,18 +41,24 @@ internal sealed class OutputTarget
 
     /// <summary>A target in <paramref name="directory"/> whose name is <paramref name="candidateName"/>(0), then (1), ... for <see cref="OutputMode.Unique"/>.</summary>
     public OutputTarget(string directory, Func<int, string> candidateName, OutputMode mode, bool force)
-        : this(directory, candidateName, mode, force, linkPath: null)
+        : this(directory, candidateName, mode, force, linkPath: null, Audio)
     {
     }
 
-    private OutputTarget(string directory, Func<int, string> candidateName, OutputMode mode, bool force, string? linkPath)
+    private OutputTarget(string directory, Func<int, string> candidateName, OutputMode mode, bool force, string? linkPath, string content)
     {
         Directory = directory;
         _candidateName = candidateName;
         Mode = mode;
         Force = force;
         _linkPath = linkPath;
+        Content = content;
     }
+
+    private const string Audio = "audio";
+
+    /// <summary>What the file holds, as messages name it: "audio", "subtitles".</summary>
+    public string Content { get; }
 
     /// <summary>The directory the file goes into.</summary>
     public string Directory { get; }
@@ -77,14 +83,29 @@ internal sealed class OutputTarget
         path.Length > 0 && (EndsWithSeparator(path) || System.IO.Directory.Exists(path));
 
     /// <summary>A target for a path the user named.</summary>
-    public static OutputTarget ForUserPath(string fullPath, bool noClobber, bool force)
+    public static OutputTarget ForUserPath(string fullPath, bool noClobber, bool force) => ForUserPath(fullPath, noClobber, force, Audio);
+
+    private static OutputTarget ForUserPath(string fullPath, bool noClobber, bool force, string content)
     {
         OutputMode mode = noClobber ? OutputMode.NoClobber : OutputMode.Replace;
         string? linkTarget = FinalLinkTarget(fullPath);
         string written = linkTarget ?? fullPath;
         string name = Path.GetFileName(written);
-        return new OutputTarget(Path.GetDirectoryName(written) ?? ".", _ => name, mode, force, linkTarget is null ? null : fullPath);
+        return new OutputTarget(Path.GetDirectoryName(written) ?? ".", _ => name, mode, force, linkTarget is null ? null : fullPath, content);
     }
+
+    /// <summary>
+    /// The target of a file that goes beside this one under the same name with <paramref name="extension"/> (a
+    /// subtitle sidecar), kept by the same rules: the name the user gave (its link, not the link's target), the same
+    /// -NoClobber and -Force, and for a generated name the same attempt, so the two names move on together.
+    /// </summary>
+    public OutputTarget Beside(string extension, string content) =>
+        Mode == OutputMode.Unique
+            ? new OutputTarget(Directory, attempt => Path.ChangeExtension(_candidateName(attempt), extension), Mode, Force, linkPath: null, content)
+            : ForUserPath(Path.ChangeExtension(PreferredPath, extension), Mode == OutputMode.NoClobber, Force, content);
+
+    /// <summary>The full path of the <paramref name="attempt"/>th candidate name (always the one name for a name the user gave).</summary>
+    public string CandidatePath(int attempt) => Path.Combine(Directory, _candidateName(attempt));
 
     /// <summary>
     /// The target for -OutFile: the file it names, or, when it names a folder (see <see cref="NamesFolder"/>), a
@@ -120,26 +141,7 @@ internal sealed class OutputTarget
                 RemovedPartialFiles = PartialFiles.RemoveDead(Directory);
             }
 
-            string target = Path.Combine(Directory, _candidateName(0));
-            if (Mode != OutputMode.Unique && System.IO.Directory.Exists(target))
-            {
-                throw FolderInTheWay(target);
-            }
-
-            if (Mode != OutputMode.Unique && FileNode.IsDeviceOrPipe(target))
-            {
-                throw DeviceInTheWay(PreferredPath);
-            }
-
-            if (Mode == OutputMode.NoClobber && File.Exists(target))
-            {
-                throw Exists(PreferredPath);
-            }
-
-            if (Mode == OutputMode.Replace && File.Exists(target) && !Force && (File.GetAttributes(target) & FileAttributes.ReadOnly) != 0)
-            {
-                throw ReadOnly(PreferredPath);
-            }
+            CheckName();
         }
         catch (Exception ex) when (ex is not TtsException)
         {
@@ -147,13 +149,48 @@ internal sealed class OutputTarget
         }
     }
 
+    /// <summary>
+    /// The checks a name the user gave must pass (a generated name passes by being free): nothing stands in the
+    /// way that the file cannot or may not replace. Made before anything is sent, and again just before a pair of
+    /// files is committed, so that neither is replaced when the other could not be.
+    /// </summary>
+    public void CheckName()
+    {
+        if (Mode == OutputMode.Unique)
+        {
+            return;
+        }
+
+        string target = CandidatePath(0);
+        if (System.IO.Directory.Exists(target))
+        {
+            throw FolderInTheWay(target);
+        }
+
+        if (FileNode.IsDeviceOrPipe(target))
+        {
+            throw DeviceInTheWay(PreferredPath);
+        }
+
+        if (Mode == OutputMode.NoClobber && File.Exists(target))
+        {
+            throw Exists(PreferredPath);
+        }
+
+        if (Mode == OutputMode.Replace && File.Exists(target) && !Force && (File.GetAttributes(target) & FileAttributes.ReadOnly) != 0)
+        {
+            throw ReadOnly(PreferredPath);
+        }
+    }
+
     /// <summary>Creates a new, empty temporary file beside the target, hidden by its leading dot.</summary>
     public FileStream CreateTemporaryFile(out string path)
     {
         path = Path.Combine(Directory, PartialFiles.NewName(_candidateName(0)));
+        FileStream stream;
         try
         {
-            return new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 81920, FileOptions.Asynchronous);
+            stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 81920, FileOptions.Asynchronous);
         }
         catch (Exception ex) when (ex is FileNotFoundException && System.IO.Directory.Exists(Directory))
         {
@@ -168,46 +205,53 @@ internal sealed class OutputTarget
         {
             throw FileErrors.From(ex, Directory);
         }
+
+        try
+        {
+            PartialFiles.Track(path);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+
+        return stream;
     }
 
     /// <summary>Moves a finished temporary file into place and returns the final path.</summary>
-    public string Commit(string temporaryPath)
+    public string Commit(string temporaryPath) => Commit(temporaryPath, backupPath: null);
+
+    /// <summary>
+    /// Moves a finished temporary file into place and returns the final path. When it replaces a file and
+    /// <paramref name="backupPath"/> is given, the replaced file is kept there, so that it can be put back.
+    /// </summary>
+    public string Commit(string temporaryPath, string? backupPath)
     {
         try
         {
+            string committed;
             switch (Mode)
             {
                 case OutputMode.Replace:
-                    return CommitReplacing(temporaryPath);
+                    committed = CommitReplacing(temporaryPath, backupPath);
+                    break;
                 case OutputMode.NoClobber:
-                    string target = Path.Combine(Directory, _candidateName(0));
-                    if (TryMoveNew(temporaryPath, target))
+                    string target = CandidatePath(0);
+                    if (!TryMoveNew(temporaryPath, target))
                     {
-                        return PreferredPath;
+                        throw System.IO.Directory.Exists(target) ? FolderInTheWay(target) : Exists(PreferredPath);
                     }
 
-                    throw System.IO.Directory.Exists(target) ? FolderInTheWay(target) : Exists(PreferredPath);
+                    committed = PreferredPath;
+                    break;
                 default:
-                    for (int attempt = 0; attempt < MaximumCandidates; attempt++)
-                    {
-                        // A move that fails when the name exists decides races between runspaces and processes.
-                        string candidate = Path.Combine(Directory, _candidateName(attempt));
-                        if (TryMoveNew(temporaryPath, candidate))
-                        {
-                            return candidate;
-                        }
-
-                        // A rerun of the same text makes the same audio: hand back the file already there rather
-                        // than pile up numbered copies of it.
-                        if (SameContent(temporaryPath, candidate))
-                        {
-                            File.Delete(temporaryPath);
-                            return candidate;
-                        }
-                    }
-
-                    throw new TtsException(TtsErrorIds.OutputExists, TtsErrorCategory.ResourceExists, $"Could not find a free file name in '{Directory}' after {MaximumCandidates} tries.");
+                    committed = CommitUnique(temporaryPath);
+                    break;
             }
+
+            PartialFiles.Untrack(temporaryPath);
+            return committed;
         }
         catch (Exception ex) when (ex is not TtsException)
         {
@@ -215,9 +259,46 @@ internal sealed class OutputTarget
         }
     }
 
-    private string CommitReplacing(string temporaryPath)
+    /// <summary>
+    /// For a generated name: moves the temporary file to candidate <paramref name="attempt"/> if that name is free,
+    /// or finds it already holding the same bytes (a rerun of the same text makes the same audio: the file already
+    /// there is handed back rather than a numbered copy). Returns the path, or null when the name is taken.
+    /// <paramref name="moved"/> is false when the candidate already held the bytes: the temporary file is then left
+    /// for the caller to remove.
+    /// </summary>
+    public string? TryCommitAt(string temporaryPath, int attempt, out bool moved)
     {
-        string target = Path.Combine(Directory, _candidateName(0));
+        // A move that fails when the name exists decides races between runspaces and processes.
+        string candidate = CandidatePath(attempt);
+        moved = TryMoveNew(temporaryPath, candidate);
+        return moved || SameContent(temporaryPath, candidate) ? candidate : null;
+    }
+
+    private string CommitUnique(string temporaryPath)
+    {
+        for (int attempt = 0; attempt < MaximumCandidates; attempt++)
+        {
+            if (TryCommitAt(temporaryPath, attempt, out bool moved) is string committed)
+            {
+                if (!moved)
+                {
+                    File.Delete(temporaryPath);
+                }
+
+                return committed;
+            }
+        }
+
+        throw NoFreeName();
+    }
+
+    /// <summary>The error when no generated name was free.</summary>
+    public TtsException NoFreeName() =>
+        new(TtsErrorIds.OutputExists, TtsErrorCategory.ResourceExists, $"Could not find a free file name in '{Directory}' after {MaximumCandidates} tries.");
+
+    private string CommitReplacing(string temporaryPath, string? backupPath)
+    {
+        string target = CandidatePath(0);
         for (int attempt = 0; attempt < MaximumReplaceAttempts; attempt++)
         {
             if (System.IO.Directory.Exists(target))
@@ -233,7 +314,7 @@ internal sealed class OutputTarget
 
             if (File.Exists(target))
             {
-                ReplaceKeepingMode(temporaryPath, target);
+                ReplaceKeepingMode(temporaryPath, target, backupPath);
                 return PreferredPath;
             }
 
@@ -253,7 +334,7 @@ internal sealed class OutputTarget
 
     // Out-File and Set-Content write into the existing file, so it keeps its permissions; a rename would give it the
     // temporary file's. Copying the mode onto the temporary file first keeps the replacement atomic.
-    private void ReplaceKeepingMode(string temporaryPath, string target)
+    private void ReplaceKeepingMode(string temporaryPath, string target, string? backupPath)
     {
         FileAttributes attributes = File.GetAttributes(target);
         bool readOnly = (attributes & FileAttributes.ReadOnly) != 0;
@@ -274,8 +355,9 @@ internal sealed class OutputTarget
             File.SetAttributes(target, attributes & ~FileAttributes.ReadOnly);
         }
 
-        // Atomic on every platform: ReplaceFile on Windows, rename(2) elsewhere.
-        File.Replace(temporaryPath, target, null);
+        // Atomic on every platform: ReplaceFile on Windows, rename(2) elsewhere. The backup, when asked for, is the
+        // replaced file itself (a hard link, or ReplaceFile's rename), so putting it back restores it exactly.
+        File.Replace(temporaryPath, target, backupPath);
         if (readOnly && windows)
         {
             File.SetAttributes(target, File.GetAttributes(target) | FileAttributes.ReadOnly);
@@ -464,15 +546,15 @@ internal sealed class OutputTarget
 
     // A rename would replace the node itself (as root, /dev/null became a regular file), and writing into it
     // instead would lose the atomic replacement that -OutFile promises.
-    private static TtsException DeviceInTheWay(string path) => new(
+    private TtsException DeviceInTheWay(string path) => new(
         TtsErrorIds.InvalidOutputPath,
         TtsErrorCategory.InvalidArgument,
-        $"'{path}' is a device or pipe, not a regular file; -OutFile takes a file that the audio replaces atomically. Choose a file name.");
+        $"'{path}' is a device or pipe, not a regular file; -OutFile takes a file that the {Content} replaces atomically. Choose a file name.");
 
-    private static TtsException FolderInTheWay(string path) => new(
+    private TtsException FolderInTheWay(string path) => new(
         TtsErrorIds.OutputExists,
         TtsErrorCategory.ResourceExists,
-        $"'{path}' is a folder, which the audio cannot replace. Name a file, or name the folder alone to write a generated name inside it.");
+        $"'{path}' is a folder, which the {Content} cannot replace. Name a file, or name the folder alone to write a generated name inside it.");
 }
 
 /// <summary>Turns file system exceptions into errors that say what to do.</summary>

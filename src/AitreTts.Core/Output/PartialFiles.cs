@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -27,6 +28,15 @@ internal static class PartialFiles
         using Process current = Process.GetCurrentProcess();
         return Writer(current.Id, current.StartTime.ToUniversalTime().Ticks, MachineTagValue.Value);
     });
+
+    // The temporary files of work still running in this process. Ctrl+C reaches each document's own cleanup, but
+    // SIGTERM (timeout, systemd, container runtimes) ends the process with work in flight: .NET raises ProcessExit
+    // for it, and this set is what that handler removes. PosixSignalRegistration would be the direct way, but it
+    // does not exist on netstandard2.0 or .NET Framework.
+    private static readonly ConcurrentDictionary<string, bool> Live = new(StringComparer.Ordinal);
+    private static readonly object ExitLock = new();
+    private static bool _exitHooked;
+    private static volatile bool _exiting;
 
     /// <summary>The writer part of this process's temporary file names.</summary>
     internal static string CurrentWriter => CurrentWriterValue.Value;
@@ -87,6 +97,49 @@ internal static class PartialFiles
         return removed;
     }
 
+    /// <summary>
+    /// Notes a temporary file this process just created, so that it is removed if the process is ended (SIGTERM)
+    /// before the file is committed or deleted. Throws when the process is already ending: no new file may outlive it.
+    /// </summary>
+    internal static void Track(string path)
+    {
+        if (!_exitHooked)
+        {
+            lock (ExitLock)
+            {
+                if (!_exitHooked)
+                {
+                    AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveLive();
+                    _exitHooked = true;
+                }
+            }
+        }
+
+        Live[path] = true;
+        if (_exiting)
+        {
+            DeleteQuietly(path);
+            throw new OperationCanceledException("The process is ending.");
+        }
+    }
+
+    /// <summary>Notes that a tracked temporary file took its final name, so it is no longer this process's to remove.</summary>
+    internal static void Untrack(string path) => Live.TryRemove(path, out _);
+
+    /// <summary>How many temporary files of this process are tracked, for tests.</summary>
+    internal static int LiveCount => Live.Count;
+
+    // Runs on the thread that ends the process, while the work that made the files may still be running: a file
+    // deleted under an open stream just goes (Unix), and one that cannot be deleted stays for RemoveDead.
+    internal static void RemoveLive()
+    {
+        _exiting = true;
+        foreach (string path in Live.Keys)
+        {
+            DeleteQuietly(path);
+        }
+    }
+
     /// <summary>Removes a temporary file of this run if it is there; a file that cannot be removed stays, hidden by its leading dot.</summary>
     internal static void DeleteQuietly(string? path)
     {
@@ -98,6 +151,7 @@ internal static class PartialFiles
         try
         {
             File.Delete(path);
+            Untrack(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

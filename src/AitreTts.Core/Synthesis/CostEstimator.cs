@@ -8,7 +8,6 @@ using AitreTts.Core.Cache;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
-using AitreTts.Core.Text;
 
 namespace AitreTts.Core.Synthesis;
 
@@ -96,25 +95,26 @@ internal sealed class CostEstimator
         return new CostEstimator(configuration.Provider, configuration.Get(Setting.PricePerMillionCharacters), cache, endpoint);
     }
 
-    public CostEstimate Estimate(IReadOnlyList<TextChunk> chunks, SpeechOptions options)
+    /// <summary>What <paramref name="plan"/> costs: the very requests the synthesizer would send for it.</summary>
+    public CostEstimate Estimate(SpeechPlan plan)
     {
+        IReadOnlyList<SpeechRequest> requests = plan.SpeechRequests();
         int fromCache = 0;
         int characters = 0;
-        foreach (TextChunk chunk in chunks)
+        foreach (SpeechRequest request in requests)
         {
-            var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
             if (_cache is not null && _endpoint is not null && File.Exists(_cache.EntryPath(ChunkCacheKey.For(_endpoint, request))))
             {
                 fromCache++;
             }
             else
             {
-                characters += chunk.RequestText.Length;
+                characters += request.Input.Length;
             }
         }
 
-        (double? dollars, string basis) = Price(options, characters);
-        return new CostEstimate { Requests = chunks.Count, FromCache = fromCache, CharactersToSend = characters, Dollars = dollars, Basis = basis };
+        (double? dollars, string basis) = Price(plan.Options, characters);
+        return new CostEstimate { Requests = requests.Count, FromCache = fromCache, CharactersToSend = characters, Dollars = dollars, Basis = basis };
     }
 
     private (double? Dollars, string Basis) Price(SpeechOptions options, int characters)

@@ -2,60 +2,18 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core.Audio;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Output;
+using AitreTts.Core.Subtitles;
 using AitreTts.Core.Text;
 
 namespace AitreTts.Core.Synthesis;
 
-/// <summary>The voice options of one document.</summary>
-internal sealed class SpeechOptions
-{
-    public string Model { get; set; } = "tts-1";
-
-    public string Voice { get; set; } = "alloy";
-
-    /// <summary>The format asked of the server.</summary>
-    public AudioFormat Format { get; set; } = AudioFormat.Mp3;
-
-    /// <summary>The speed, 0.25 to 4.0.</summary>
-    public double Speed { get; set; } = 1.0;
-
-    /// <summary>Voice direction, or null.</summary>
-    public string? Instructions { get; set; }
-
-    /// <summary>How many chunks of one document are synthesized at once.</summary>
-    public int ThrottleLimit { get; set; } = 4;
-
-    /// <summary>pcm sample rate and wrapping.</summary>
-    public AudioJoinOptions Join { get; set; } = new();
-
-    /// <summary>The format of the file written: wav when pcm is wrapped, else <see cref="Format"/>.</summary>
-    public AudioFormat FileFormat => Format == AudioFormat.Pcm && Join.WrapPcmAsWav ? AudioFormat.Wav : Format;
-}
-
-/// <summary>Progress of one document, reported from worker threads.</summary>
-internal sealed class SynthesisProgress
-{
-    /// <summary>Chunks finished.</summary>
-    public int ChunksDone { get; init; }
-
-    /// <summary>Chunks in the document.</summary>
-    public int ChunksTotal { get; init; }
-
-    /// <summary>Characters of the finished chunks.</summary>
-    public int CharactersDone { get; init; }
-
-    /// <summary>Characters in the document.</summary>
-    public int CharactersTotal { get; init; }
-}
-
-internal sealed class DocumentResult
+internal sealed record DocumentResult
 {
     /// <summary>The final path of the audio file.</summary>
     public string Path { get; init; } = string.Empty;
@@ -68,7 +26,7 @@ internal sealed class DocumentResult
     /// <summary>Requests the document needed.</summary>
     public int Chunks { get; init; }
 
-    /// <summary>The <c>x-request-id</c> of each chunk, in order (null where the server sent none).</summary>
+    /// <summary>The <c>x-request-id</c> of each request, in order (null where the server sent none).</summary>
     public IReadOnlyList<string?> RequestIds { get; init; } = Array.Empty<string?>();
 
     /// <summary>The audio's duration.</summary>
@@ -80,182 +38,223 @@ internal sealed class DocumentResult
     /// <summary>The subtitle sidecar's final path, or null when none was asked for.</summary>
     public string? SubtitlePath { get; init; }
 
-    /// <summary>Chunks read from the chunk cache rather than requested.</summary>
+    /// <summary>Requests the chunk cache served rather than the server.</summary>
     public int CachedChunks { get; init; }
 }
 
 /// <summary>
-/// Turns one document into one audio file: splits it into chunks the API accepts, synthesizes them concurrently
-/// (bounded by the shared <see cref="Slots"/>, else by <see cref="SpeechOptions.ThrottleLimit"/>), joins them in order into one valid file, and moves it
-/// into place. Any failure or cancellation removes every temporary file and leaves an existing target untouched.
+/// The one way a document becomes audio, whatever its plan (plain, subtitled or paused): its requests are sent
+/// concurrently (bounded by the call's shared <see cref="Slots"/>, else by <see cref="SpeechOptions.ThrottleLimit"/>),
+/// joined in order into one valid file, with silence between paragraphs when asked, and each cue timed from its
+/// own audio in the joined file (<see cref="ChunkTimeline"/>). The audio and its sidecar are committed as one
+/// <see cref="OutputUnit"/>: any failure or cancellation removes every temporary file and leaves both targets as
+/// they were.
 /// </summary>
 internal sealed class DocumentSynthesizer
 {
-    private readonly ISpeechSource _client;
+    private readonly ISpeechSource _source;
     private readonly TtsLog _log;
 
-    /// <param name="client">Where the audio comes from.</param>
+    /// <param name="source">Where the audio comes from.</param>
     /// <param name="log">Verbose messages.</param>
     /// <param name="slots">The call's limit on requests in flight, shared by all its documents; null to limit each document to its own <see cref="SpeechOptions.ThrottleLimit"/>.</param>
-    public DocumentSynthesizer(ISpeechSource client, TtsLog? log = null, RequestSlots? slots = null)
+    public DocumentSynthesizer(ISpeechSource source, TtsLog? log = null, RequestSlots? slots = null)
     {
-        _client = client;
+        _source = source;
         _log = log ?? TtsLog.None;
         Slots = slots;
     }
 
-    /// <summary>Where the audio comes from; <see cref="SubtitledDocument"/> sends its requests there too.</summary>
-    public ISpeechSource Source => _client;
-
     /// <summary>The call's shared limit on requests in flight, or null.</summary>
     public RequestSlots? Slots { get; }
 
-    /// <summary>Synthesizes <paramref name="text"/> into <paramref name="target"/>.</summary>
-    public Task<DocumentResult> SynthesizeAsync(
-        string text,
-        SpeechOptions options,
-        OutputTarget target,
-        Action<SynthesisProgress>? progress,
-        CancellationToken cancellationToken) =>
-        SynthesizeAsync(text, TextSplitter.Split(text), options, target, progress, cancellationToken);
+    /// <summary>Synthesizes <paramref name="text"/>, as a plain document, into <paramref name="target"/>.</summary>
+    public Task<DocumentResult> SynthesizeAsync(string text, SpeechOptions options, OutputTarget target, Action<SynthesisProgress>? progress, CancellationToken cancellationToken) =>
+        SynthesizeAsync(SpeechPlan.For(text, options), new OutputUnit(target), progress, cancellationToken);
 
-    /// <summary>Synthesizes <paramref name="text"/>, already split into <paramref name="chunks"/> by <see cref="TextSplitter.Split"/>.</summary>
-    public async Task<DocumentResult> SynthesizeAsync(
-        string text,
-        IReadOnlyList<TextChunk> chunks,
-        SpeechOptions options,
-        OutputTarget target,
-        Action<SynthesisProgress>? progress,
-        CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="plan"/>'s requests and commits their audio (and subtitles) to <paramref name="output"/>.</summary>
+    public async Task<DocumentResult> SynthesizeAsync(SpeechPlan plan, OutputUnit output, Action<SynthesisProgress>? progress, CancellationToken cancellationToken)
     {
-        if (chunks.Count == 0)
+        if (plan.Requests.Count == 0)
         {
             throw new TtsException(TtsErrorIds.InputEmpty, TtsErrorCategory.InvalidArgument, "The text is empty or only whitespace; there is nothing to speak.");
         }
 
-        if (chunks.Count > 1)
+        if (plan.Requests.Count > 1 && !plan.Segments.Segmented)
         {
-            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Split {0} characters into {1} chunks of at most {2}.", text.Length, chunks.Count, TextSplitter.ApiMaximumCharacters));
+            _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Split {0} characters into {1} chunks of at most {2}.", plan.Text.Length, plan.Requests.Count, TextSplitter.ApiMaximumCharacters));
         }
 
-        var chunkPaths = new string?[chunks.Count];
-        var requestIds = new string?[chunks.Count];
-        string? joinedPath = null;
-        // The one chunk that becomes the file as it is: kept open past its request, to be flushed to disk after its
-        // request slot is free (so the next request does not wait for the disk) without opening the file again.
-        bool renamedAsItIs = chunks.Count == 1 && !NeedsRewrite(options);
-        FileStream? unflushed = null;
+        using OutputWrite write = output.BeginWrite();
         try
         {
-            int done = 0;
-            int charactersDone = 0;
-            int cachedChunks = 0;
-            progress?.Invoke(new SynthesisProgress { ChunksTotal = chunks.Count, CharactersTotal = text.Length });
-            async Task SynthesizeChunkAsync(int index, CancellationToken token)
-            {
-                TextChunk chunk = chunks[index];
-                FileStream? stream = null;
-                try
-                {
-                    stream = target.CreateTemporaryFile(out string path);
-                    chunkPaths[chunk.Index] = path;
-                    var request = new SpeechRequest(options.Model, chunk.RequestText, options.Voice, options.Format, options.Speed, options.Instructions);
-                    SpeechResponse response = await _client.SynthesizeAsync(request, stream, token).ConfigureAwait(false);
-                    requestIds[chunk.Index] = response.RequestId;
-                    if (response.FromCache)
-                    {
-                        Interlocked.Increment(ref cachedChunks);
-                    }
-
-                    if (renamedAsItIs)
-                    {
-                        unflushed = stream;
-                        stream = null;
-                    }
-                }
-                catch (TtsException ex) when (chunks.Count > 1)
-                {
-                    throw InChunk(ex, chunk, chunks.Count);
-                }
-                finally
-                {
-                    stream?.Dispose();
-                }
-
-                int finished = Interlocked.Increment(ref done);
-                int characters = Interlocked.Add(ref charactersDone, chunk.Length);
-                progress?.Invoke(new SynthesisProgress { ChunksDone = finished, ChunksTotal = chunks.Count, CharactersDone = characters, CharactersTotal = text.Length });
-            }
-
-            await ParallelRequests.RunAsync(chunks.Count, Slots, options.ThrottleLimit, SynthesizeChunkAsync, cancellationToken).ConfigureAwait(false);
-
-            string[] finishedPaths = chunkPaths.Select(p => p!).ToArray();
-            AudioFormat fileFormat = options.FileFormat;
-            string finalPath;
-            AudioInfo info;
-            if (unflushed is not null)
-            {
-                // This file is renamed into place as it is: it must be on disk first, as a joined file is.
-                finalPath = finishedPaths[0];
-                unflushed.Flush(flushToDisk: true);
-                unflushed.Dispose();
-                unflushed = null;
-                info = AudioInspector.Inspect(fileFormat, finalPath, options.Join);
-            }
-            else
-            {
-                using FileStream joined = target.CreateTemporaryFile(out string path);
-                joinedPath = path;
-                // The join measured what it wrote; reading the file again would only repeat that.
-                info = AudioJoiner.Join(options.Format, finishedPaths, joined, options.Join, cancellationToken);
-                await joined.FlushAsync(cancellationToken).ConfigureAwait(false);
-                joined.Flush(flushToDisk: true);
-                finalPath = path;
-            }
-
+            SentRequests sent = await SendAsync(plan, write, progress, cancellationToken).ConfigureAwait(false);
+            (string audioPath, AudioInfo info, ChunkTimeline? timeline, IReadOnlyList<int> requestAt) = Assemble(plan, write, sent, cancellationToken);
+            string? sidecarPath = plan.Segments.Subtitles is SubtitleFormat format ? WriteSubtitles(plan, write, format, timeline!, requestAt) : null;
             cancellationToken.ThrowIfCancellationRequested();
-            string committed = target.Commit(finalPath);
-            long bytes = new FileInfo(committed).Length;
-            if (_log.ShowsVerbose)
-            {
-                _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Wrote {0} bytes ({1:0.0} s of {2}) to {3}.", bytes, info.Duration.TotalSeconds, fileFormat.ToApiName(), committed));
-            }
-            return new DocumentResult
-            {
-                Path = committed,
-                Format = fileFormat,
-                Characters = text.Length,
-                Chunks = chunks.Count,
-                RequestIds = requestIds,
-                Duration = info.Duration,
-                Bytes = bytes,
-                CachedChunks = cachedChunks,
-            };
+            CommittedOutput committed = write.Commit(audioPath, sidecarPath);
+            return Written(plan, committed, info, sent);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw FileErrors.From(ex, target.Directory);
-        }
-        finally
-        {
-            unflushed?.Dispose();
-            foreach (string? path in chunkPaths.Append(joinedPath))
-            {
-                PartialFiles.DeleteQuietly(path);
-            }
+            throw FileErrors.From(ex, output.Audio.Directory);
         }
     }
 
-    // wav always needs its header rewritten (the API streams placeholder sizes), and wrapped pcm needs one.
-    private static bool NeedsRewrite(SpeechOptions options) =>
-        options.Format == AudioFormat.Wav || (options.Format == AudioFormat.Pcm && options.Join.WrapPcmAsWav);
+    private sealed class SentRequests
+    {
+        public SentRequests(int count)
+        {
+            Paths = new string[count];
+            RequestIds = new string?[count];
+        }
 
-    private static TtsException InChunk(TtsException error, TextChunk chunk, int total) => error.With(string.Format(
-        CultureInfo.InvariantCulture,
-        "Chunk {0} of {1} (characters {2}-{3}) failed: {4}",
-        chunk.Index + 1,
-        total,
-        chunk.Start + 1,
-        chunk.Start + chunk.Length,
-        error.Message));
+        public string[] Paths { get; }
+
+        public string?[] RequestIds { get; }
+
+        public int FromCache;
+
+        // The one request whose audio becomes the file as it is: kept open past its request, to be put on disk after
+        // its request slot is free (so the next request does not wait for the disk) without opening it again.
+        public FileStream? KeptAsItIs;
+    }
+
+    // The one request loop: every request of every kind of plan is sent here.
+    private async Task<SentRequests> SendAsync(SpeechPlan plan, OutputWrite write, Action<SynthesisProgress>? progress, CancellationToken cancellationToken)
+    {
+        int count = plan.Requests.Count;
+        var sent = new SentRequests(count);
+        int done = 0;
+        int charactersDone = 0;
+        int charactersTotal = plan.Characters;
+        progress?.Invoke(new SynthesisProgress(0, count, 0, charactersTotal));
+        async Task SendOneAsync(int index, CancellationToken token)
+        {
+            FileStream? stream = null;
+            try
+            {
+                stream = write.CreateTemporaryFile();
+                sent.Paths[index] = stream.Name;
+                SpeechResponse response = await _source.SynthesizeAsync(plan.RequestAt(index), stream, token).ConfigureAwait(false);
+                sent.RequestIds[index] = response.RequestId;
+                if (response.FromCache)
+                {
+                    Interlocked.Increment(ref sent.FromCache);
+                }
+
+                if (plan.KeepsTheAudioAsItIs)
+                {
+                    sent.KeptAsItIs = stream;
+                    stream = null;
+                }
+            }
+            catch (TtsException ex) when (count > 1)
+            {
+                throw ex.With(plan.Where(index) + " failed: " + ex.Message);
+            }
+            finally
+            {
+                stream?.Dispose();
+            }
+
+            int finished = Interlocked.Increment(ref done);
+            int characters = Interlocked.Add(ref charactersDone, plan.Requests[index].Characters);
+            progress?.Invoke(new SynthesisProgress(finished, count, characters, charactersTotal));
+        }
+
+        await ParallelRequests.RunAsync(count, Slots, plan.Options.ThrottleLimit, SendOneAsync, cancellationToken).ConfigureAwait(false);
+        return sent;
+    }
+
+    // The audio file, sealed and not yet committed: the one request's audio as it is, or every request's audio joined
+    // in order with one silence (written once, reused) where a paragraph changes. requestAt maps each joined piece
+    // to its request, -1 for a silence; the timeline, measured only for subtitles, gives each piece's span.
+    private static (string Path, AudioInfo Info, ChunkTimeline? Timeline, IReadOnlyList<int> RequestAt) Assemble(SpeechPlan plan, OutputWrite write, SentRequests sent, CancellationToken cancellationToken)
+    {
+        SpeechOptions options = plan.Options;
+        if (sent.KeptAsItIs is FileStream kept)
+        {
+            sent.KeptAsItIs = null;
+            string path = write.Seal(kept);
+            return (path, AudioInspector.Inspect(options.FileFormat, path, options.Join), null, new[] { 0 });
+        }
+
+        var pieces = new List<string>();
+        var requestAt = new List<int>();
+        string? silencePath = null;
+        for (int i = 0; i < plan.Requests.Count; i++)
+        {
+            if (plan.PausesBefore(i))
+            {
+                if (silencePath is null)
+                {
+                    using FileStream silence = write.CreateTemporaryFile();
+                    Silence.Write(options.Format, sent.Paths[0], plan.Segments.ParagraphPauseMs, silence, options.Join, cancellationToken);
+                    silencePath = silence.Name;
+                }
+
+                pieces.Add(silencePath);
+                requestAt.Add(-1);
+            }
+
+            pieces.Add(sent.Paths[i]);
+            requestAt.Add(i);
+        }
+
+        ChunkTimeline? timeline = plan.Segments.Subtitles is null ? null : ChunkTimeline.Measure(options.Format, pieces, options.Join, cancellationToken);
+        FileStream joined = write.CreateTemporaryFile();
+        // The join measured what it wrote; reading the file again would only repeat that.
+        AudioInfo info = AudioJoiner.Join(options.Format, pieces, joined, options.Join, cancellationToken);
+        return (write.Seal(joined), info, timeline, requestAt);
+    }
+
+    private static string WriteSubtitles(SpeechPlan plan, OutputWrite write, SubtitleFormat format, ChunkTimeline timeline, IReadOnlyList<int> requestAt)
+    {
+        var cues = new List<SubtitleCue>();
+        for (int piece = 0; piece < requestAt.Count; piece++)
+        {
+            if (requestAt[piece] >= 0)
+            {
+                ChunkSpan span = timeline.Chunks[piece];
+                cues.Add(new SubtitleCue(span.Start, span.End, plan.Requests[requestAt[piece]].CueText!));
+            }
+        }
+
+        FileStream sidecar = write.CreateSidecarFile();
+        SubtitleWriter.Write(format, cues, sidecar);
+        return write.Seal(sidecar);
+    }
+
+    private DocumentResult Written(SpeechPlan plan, CommittedOutput committed, AudioInfo info, SentRequests sent)
+    {
+        long bytes = new FileInfo(committed.AudioPath).Length;
+        AudioFormat fileFormat = plan.Options.FileFormat;
+        if (_log.ShowsVerbose)
+        {
+            _log.Verbose(string.Format(
+                CultureInfo.InvariantCulture,
+                "Wrote {0} bytes ({1:0.0} s of {2}, {3} request{4}) to {5}{6}.",
+                bytes,
+                info.Duration.TotalSeconds,
+                fileFormat.ToApiName(),
+                plan.Requests.Count,
+                plan.Requests.Count == 1 ? string.Empty : "s",
+                committed.AudioPath,
+                committed.SidecarPath is null ? string.Empty : " and its subtitles to " + committed.SidecarPath));
+        }
+
+        return new DocumentResult
+        {
+            Path = committed.AudioPath,
+            Format = fileFormat,
+            Characters = plan.Text.Length,
+            Chunks = plan.Requests.Count,
+            RequestIds = sent.RequestIds,
+            Duration = info.Duration,
+            Bytes = bytes,
+            SubtitlePath = committed.SidecarPath,
+            CachedChunks = sent.FromCache,
+        };
+    }
 }

@@ -268,7 +268,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             _synthesizer = CreateSynthesizer();
         }
 
-        OutputTarget output;
+        OutputUnit output;
         try
         {
             output = plan.PrepareTarget(Log);
@@ -280,19 +280,16 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
 
         DocumentSynthesizer synthesizer = _synthesizer;
+        SpeechPlan speech = plan.Speech!;
         int progressId = _progress!.StartDocument(output.PreferredPath);
         // A document of one request has no chunk bar, so its reports need not travel to the pipeline thread.
-        Action<SynthesisProgress>? report = (plan.SegmentOptions.Segmented ? plan.Segments.Count : plan.Chunks.Count) > 1
-            ? done => OnPipeline(() => _progress.ReportChunks(progressId, done))
-            : null;
+        Action<SynthesisProgress>? report = speech.Requests.Count > 1 ? done => OnPipeline(() => _progress.ReportChunks(progressId, done)) : null;
         StartInOrder(
             async token =>
             {
                 try
                 {
-                    return await (plan.SegmentOptions.Segmented
-                        ? new SubtitledDocument(synthesizer.Source, Log, synthesizer.Slots).SynthesizeAsync(plan.Text, plan.Segments, plan.SegmentOptions, plan.Options, output, report, token)
-                        : synthesizer.SynthesizeAsync(plan.Text, plan.Chunks, plan.Options, output, report, token)).ConfigureAwait(false);
+                    return await synthesizer.SynthesizeAsync(speech, output, report, token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -306,7 +303,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
 
     private string EstimateCost(DocumentPlan plan)
     {
-        CostEstimate cost = (_costs ??= CostEstimator.For(_configuration!, useCache: !NoCache.IsPresent)).Estimate(plan.Chunks, plan.Options);
+        CostEstimate cost = (_costs ??= CostEstimator.For(_configuration!, useCache: !NoCache.IsPresent)).Estimate(plan.Speech!);
         WriteVerbose($"Estimate: {cost.Summary}; basis: {cost.Basis}.");
         return cost.Summary;
     }

@@ -59,7 +59,7 @@ public sealed class DocumentPlannerTests : IDisposable
     {
         DocumentPlan plan = IntoDirectory().Plan(Document.FromText("a\uD800b\uDC00c\uD83D\uDE00"));
         Assert.Null(plan.Refusal);
-        Assert.Equal("a\uFFFDb\uFFFDc\uD83D\uDE00", plan.Text);
+        Assert.Equal("a\uFFFDb\uFFFDc\uD83D\uDE00", plan.Speech!.Text);
         Assert.Equal("The text has 2 unpaired UTF-16 surrogate(s), which cannot be sent as UTF-8; they were replaced with U+FFFD.", Assert.Single(plan.Warnings));
         Assert.Empty(IntoDirectory().Plan(Document.FromText("a\uD83D\uDE00")).Warnings);
     }
@@ -69,9 +69,9 @@ public sealed class DocumentPlannerTests : IDisposable
     {
         string text = string.Concat(Enumerable.Repeat("A sentence of some length to speak. ", 200)).Trim();
         DocumentPlan plan = IntoDirectory().Plan(Document.FromText(text));
-        Assert.Equal(TextSplitter.Split(text).Select(c => c.RequestText), plan.Chunks.Select(c => c.RequestText));
-        Assert.True(plan.Chunks.Count > 1);
-        Assert.Equal($"Synthesize {text.Length} characters ({plan.Chunks.Count} requests) as mp3 with voice 'nova' and model 'tts-1'", plan.Action);
+        Assert.Equal(TextSplitter.Split(text).Select(c => c.RequestText), plan.Speech!.Requests.Select(r => r.Text));
+        Assert.True(plan.Speech!.Requests.Count > 1);
+        Assert.Equal($"Synthesize {text.Length} characters ({plan.Speech!.Requests.Count} requests) as mp3 with voice 'nova' and model 'tts-1'", plan.Action);
         Assert.Equal("Synthesize 5 characters (1 request) as mp3 with voice 'nova' and model 'tts-1'", IntoDirectory().Plan(Document.FromText("Hello")).Action);
         Assert.Same(_options, plan.Options);
         Assert.Equal(text, plan.TargetObject);
@@ -93,8 +93,8 @@ public sealed class DocumentPlannerTests : IDisposable
         DocumentPlan plan = new DocumentPlanner(_options, 100, null, () => directory, noClobber: false, force: true).Plan(Document.FromText("Doors close in five minutes."));
         string hash = OutputNaming.ShortHash("Doors close in five minutes.", "tts-1", "nova", AudioFormat.Mp3, 1.0, null);
         Assert.Equal(Path.Combine(directory, $"doors-close-in-five-minutes-{hash}.mp3"), plan.Target!.PreferredPath);
-        Assert.Equal(OutputMode.Unique, plan.Target.Mode);
-        Assert.True(plan.Target.Force);
+        Assert.Equal(OutputMode.Unique, plan.Target.Audio.Mode);
+        Assert.True(plan.Target.Audio.Force);
         Assert.True(plan.CreateDirectory);
     }
 
@@ -151,7 +151,7 @@ public sealed class DocumentPlannerTests : IDisposable
         string outFile = Path.Combine(_directory, "maint.mp3");
         DocumentPlan plan = IntoOutFile(outFile, noClobber: true).Plan(Document.FromText("One.\n\nTwo."));
         Assert.Equal(outFile, plan.Target!.PreferredPath);
-        Assert.Equal(OutputMode.NoClobber, plan.Target.Mode);
+        Assert.Equal(OutputMode.NoClobber, plan.Target.Audio.Mode);
         Assert.False(plan.CreateDirectory);
     }
 
@@ -161,7 +161,7 @@ public sealed class DocumentPlannerTests : IDisposable
         string hash = OutputNaming.ShortHash("Into the folder", "tts-1", "nova", AudioFormat.Mp3, 1.0, null);
         DocumentPlan plan = IntoOutFile(_directory + Path.DirectorySeparatorChar).Plan(Document.FromText("Into the folder"));
         Assert.Equal(Path.Combine(_directory, $"into-the-folder-{hash}.mp3"), plan.Target!.PreferredPath);
-        Assert.Equal(OutputMode.Unique, plan.Target.Mode);
+        Assert.Equal(OutputMode.Unique, plan.Target.Audio.Mode);
         Assert.False(plan.CreateDirectory);
     }
 
