@@ -126,12 +126,9 @@ internal static class PartialFiles
     /// <summary>Notes that a tracked temporary file took its final name, so it is no longer this process's to remove.</summary>
     internal static void Untrack(string path) => Live.TryRemove(path, out _);
 
-    /// <summary>How many temporary files of this process are tracked, for tests.</summary>
-    internal static int LiveCount => Live.Count;
-
     // Runs on the thread that ends the process, while the work that made the files may still be running: a file
     // deleted under an open stream just goes (Unix), and one that cannot be deleted stays for RemoveDead.
-    internal static void RemoveLive()
+    private static void RemoveLive()
     {
         _exiting = true;
         foreach (string path in Live.Keys)
