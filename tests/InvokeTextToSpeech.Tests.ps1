@@ -332,6 +332,25 @@ Describe 'Invoke-TextToSpeech output files' {
         ($warnings -join ' ') | Should -Match 'no extension'
     }
 
+    It '-OutFile naming a pipe without an extension is refused without first warning about the extension' {
+        if ([Environment]::OSVersion.Platform -ne [PlatformID]::Unix) {
+            Set-ItResult -Skipped -Because 'named pipes in the file system exist on Unix only'
+            return
+        }
+
+        # Like /dev/null, which has no extension either; never the real one, which a regression could replace as root.
+        $node = Join-Path $TestDrive ('fifo' + [guid]::NewGuid().ToString('N'))
+        & mkfifo $node
+        $warnings = $null
+        $err = $null
+        try { 'x' | Invoke-TextToSpeech -OutFile $node -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsInvalidOutputPath,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.Exception.Message | Should -Match 'is a device or pipe'
+        @($warnings) | Should -HaveCount 0
+        & test -p $node
+        $LASTEXITCODE | Should -Be 0
+    }
+
     It 'replacing a user-named file keeps its mode' {
         if ($script:OnWindows) {
             Set-ItResult -Skipped -Because 'Unix file modes do not exist on Windows'

@@ -214,6 +214,54 @@ Describe 'Invoke-TextToSpeech when the server fails' {
         @(Get-ChildItem $script:Out -Force -Filter *.partial).Count | Should -Be 0
     }
 
+    It 'removes the temporary files of work still running when the process gets SIGTERM, as Ctrl+C does' {
+        if ($script:OnWindows) {
+            Set-ItResult -Skipped -Because 'SIGTERM is a Unix signal; Windows ends a process without one'
+            return
+        }
+
+        Add-EmulatorFault $script:Emulator @{ InputContains = 'Terminated'; StallAfterBytes = 300; StallSeconds = 120; Times = 1 }
+        $pidFile = Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.pid')
+        # The child writes its own $PID: the .NET tool's pwsh is a launcher whose child runs PowerShell, and the
+        # signal must reach the PowerShell process itself, as systemd's or a container runtime's does.
+        $command = "Set-Content -LiteralPath '$pidFile' -Value `$PID; Import-Module '$script:Manifest'; " +
+            "'Terminated mid-download' | Invoke-TextToSpeech -OutputDirectory '$script:Out' -BaseUrl '$($script:Emulator.BaseUrl)' -ApiKey '$script:Key' -TimeoutSec 300 -MaximumRetryCount 0"
+        $child = Start-ChildPowerShell $command -Environment @{ XDG_CONFIG_HOME = (Join-Path $TestDrive 'config'); APPDATA = (Join-Path $TestDrive 'config') }
+        try {
+            # The emulator records the request as it starts the body, then holds it open mid-download.
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            while (-not @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.Input -like 'Terminated*' }).Count -and [DateTime]::UtcNow -lt $deadline -and -not $child.Process.HasExited) {
+                Start-Sleep -Milliseconds 50
+            }
+
+            @(Get-EmulatorRequest $script:Emulator | Where-Object { $_.Input -like 'Terminated*' }).Count | Should -Be 1 -Because 'the child is held mid-download'
+            @(Get-ChildItem $script:Out -Force -Filter *.partial).Count | Should -Be 1 -Because 'the request is written to a temporary file'
+            $powershellId = [int](Get-Content -LiteralPath $pidFile)
+            & kill -TERM $powershellId
+            Wait-Process -Id $powershellId -Timeout 60 -ErrorAction SilentlyContinue
+            $null = $child.Process.WaitForExit(60000)
+            $child.Process.HasExited | Should -BeTrue -Because 'SIGTERM ends PowerShell'
+        }
+        finally {
+            if (-not $child.Process.HasExited) { $child.Process.Kill() }
+        }
+
+        @(Get-ChildItem $script:Out -Force -Filter *.partial).Count | Should -Be 0
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+
+    It 'leaves no temporary file when a document fails after its joined file exists (a chunk that is not audio)' {
+        # Two chunks; the second answers 200 with an audio type but no audio, which passes the first-bytes check
+        # and fails only in the join, once the joined temporary file has been created.
+        $long = ('Platform four is now boarding for the coast. ' * 60) + 'NOTAUDIO comes in this sentence. ' + ('The train leaves in five minutes. ' * 60)
+        Add-EmulatorFault $script:Emulator @{ InputContains = 'NOTAUDIO'; StatusCode = 200; ContentType = 'audio/mpeg'; Body = '{"audio":"nope"}'; Times = 0 }
+        $err = $null
+        try { $long | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'joined.mp3') -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsAudioJoinFailed,AitreTts.Commands.InvokeTextToSpeechCommand'
+        @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 2
+        @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    }
+
     It 'keeps an existing target with -NoClobber, sending nothing' {
         $path = Join-Path $script:Out 'kept.mp3'
         Set-Content -Path $path -Value 'the previous announcement'

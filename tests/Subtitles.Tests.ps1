@@ -223,9 +223,94 @@ Describe 'Invoke-TextToSpeech -Subtitles against the emulator' {
         $null = Stop-Transcript
         $output = Get-Content $transcript -Raw
         $output | Should -Match '\(6 requests\)'
+        $output | Should -Match '; 6 requests to send;' -Because 'the cost counts the requests the line names'
         $output | Should -Match 'VTT subtitles'
         $output | Should -Match 'notice\.vtt'
         $output | Should -Match '500 ms'
+        Test-Path -LiteralPath $target | Should -BeFalse
+        @(Get-EmulatorRequest $script:Emulator) | Should -HaveCount 0
+
+        $null = Invoke-TextToSpeech $script:Text -OutFile $target -Subtitles Vtt -ParagraphPauseMs 500
+        @(Get-EmulatorRequest $script:Emulator) | Should -HaveCount 6 -Because 'the run sends what -WhatIf counted'
+    }
+
+    It 'counts, under -WhatIf, the requests a <Case> document sends' -TestCases @(
+        @{ Case = 'plain'; Arguments = @{} }
+        @{ Case = 'subtitled'; Arguments = @{ Subtitles = 'Srt' } }
+        @{ Case = 'paused'; Arguments = @{ ParagraphPauseMs = 300 } }
+    ) {
+        param($Case, $Arguments)
+        $target = Join-Path $script:Out 'counted.mp3'
+        $transcript = Join-Path $TestDrive "whatif-$Case.txt"
+        $null = Start-Transcript -Path $transcript
+        Invoke-TextToSpeech $script:Text -OutFile $target @Arguments -WhatIf
+        $null = Stop-Transcript
+        $output = Get-Content $transcript -Raw
+        $output -match '\((\d+) requests?\)' | Should -BeTrue
+        $counted = [int]$Matches[1]
+        $output | Should -Match ('; ' + $counted + ' requests? to send;')
+
+        $null = Invoke-TextToSpeech $script:Text -OutFile $target @Arguments
+        @(Get-EmulatorRequest $script:Emulator) | Should -HaveCount $counted
+    }
+
+    It 'keeps an existing sidecar with -NoClobber, writing neither file and sending nothing' {
+        $target = Join-Path $script:Out 'keep.mp3'
+        $sidecar = Join-Path $script:Out 'keep.srt'
+        Set-Content -LiteralPath $sidecar -Value 'the old cues'
+        $err = $null
+        try { Invoke-TextToSpeech 'First sentence. Second sentence.' -OutFile $target -Subtitles Srt -NoClobber -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsOutputExists,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.Exception.Message | Should -Match ([regex]::Escape($sidecar))
+        Get-Content -LiteralPath $sidecar | Should -Be 'the old cues'
+        Test-Path -LiteralPath $target | Should -BeFalse
+        @(Get-EmulatorRequest $script:Emulator) | Should -HaveCount 0
+    }
+
+    It 'gives a generated name only when it is free for the audio and the sidecar alike' {
+        $first = Invoke-TextToSpeech 'Doors close in five minutes.' -Subtitles Srt -OutputDirectory $script:Out
+        $other = Join-Path $script:Out 'other'
+        $null = New-Item -ItemType Directory -Path $other
+        $taken = Join-Path $other ([System.IO.Path]::ChangeExtension($first.Name, '.srt'))
+        Set-Content -LiteralPath $taken -Value 'the old cues'
+
+        $second = Invoke-TextToSpeech 'Doors close in five minutes.' -Subtitles Srt -OutputDirectory $other
+        Get-Content -LiteralPath $taken | Should -Be 'the old cues'
+        $second.Name | Should -Not -Be $first.Name
+        $second.SubtitlePath | Should -Be ([System.IO.Path]::ChangeExtension($second.FullName, '.srt'))
+        Test-Path -LiteralPath (Join-Path $other $first.Name) | Should -BeFalse
+        @(ConvertFrom-SubtitleFile $second.SubtitlePath) | Should -HaveCount 1
+    }
+
+    It 'refuses a read-only sidecar before sending, and keeps the audio it would have replaced' {
+        $target = Join-Path $script:Out 'ro.mp3'
+        $sidecar = Join-Path $script:Out 'ro.srt'
+        Set-Content -LiteralPath $target -Value 'the old audio'
+        Set-Content -LiteralPath $sidecar -Value 'the old cues'
+        Set-ItemProperty -LiteralPath $sidecar -Name IsReadOnly -Value $true
+        try {
+            $err = $null
+            try { Invoke-TextToSpeech 'First sentence. Second sentence.' -OutFile $target -Subtitles Srt -ErrorAction Stop } catch { $err = $_ }
+            $err.FullyQualifiedErrorId | Should -Be 'TtsOutputNotWritable,AitreTts.Commands.InvokeTextToSpeechCommand'
+            $err.Exception.Message | Should -Match ([regex]::Escape($sidecar))
+            Get-Content -LiteralPath $target | Should -Be 'the old audio'
+            Get-Content -LiteralPath $sidecar | Should -Be 'the old cues'
+            @(Get-EmulatorRequest $script:Emulator) | Should -HaveCount 0
+            @(Get-ChildItem -LiteralPath $script:Out -Force | Where-Object Name -like '.*') | Should -HaveCount 0
+        }
+        finally {
+            Set-ItemProperty -LiteralPath $sidecar -Name IsReadOnly -Value $false
+        }
+    }
+
+    It 'refuses a folder standing where the sidecar goes before sending, and names the sidecar' {
+        $target = Join-Path $script:Out 'x.mp3'
+        $folder = Join-Path $script:Out 'x.srt'
+        $null = New-Item -ItemType Directory -Path $folder
+        $err = $null
+        try { Invoke-TextToSpeech 'First sentence.' -OutFile $target -Subtitles Srt -ErrorAction Stop } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'TtsOutputExists,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.Exception.Message | Should -Match ([regex]::Escape("'$folder' is a folder, which the subtitles cannot replace"))
         Test-Path -LiteralPath $target | Should -BeFalse
         @(Get-EmulatorRequest $script:Emulator) | Should -HaveCount 0
     }

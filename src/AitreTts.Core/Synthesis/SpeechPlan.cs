@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using AitreTts.Core.Audio;
+using AitreTts.Core.Configuration;
 using AitreTts.Core.Http;
 using AitreTts.Core.Subtitles;
 using AitreTts.Core.Text;
@@ -33,6 +34,18 @@ internal sealed class SpeechOptions
 
     /// <summary>The format of the file written: wav when pcm is wrapped, else <see cref="Format"/>.</summary>
     public AudioFormat FileFormat => Format == AudioFormat.Pcm && Join.WrapPcmAsWav ? AudioFormat.Wav : Format;
+
+    /// <summary>The options of a call: the configured model, voice, throttle and sample rate, with what the call itself decides.</summary>
+    public static SpeechOptions From(EffectiveConfiguration configuration, AudioFormat format, double speed, string? instructions, bool wrapPcmAsWav) => new()
+    {
+        Model = configuration.Get(Setting.Model)!,
+        Voice = configuration.Get(Setting.Voice)!,
+        Format = format,
+        Speed = speed,
+        Instructions = instructions,
+        ThrottleLimit = configuration.Get(Setting.ThrottleLimit)!.Value,
+        Join = new AudioJoinOptions { PcmSampleRate = configuration.Get(Setting.SampleRate)!.Value, WrapPcmAsWav = wrapPcmAsWav },
+    };
 }
 
 /// <summary>What -Subtitles and -ParagraphPauseMs ask of a document.</summary>

@@ -3,12 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.IO;
 using System.Management.Automation;
-using System.Security;
 using System.Text;
-using System.Threading.Tasks;
 using AitreTts.Completers;
 using AitreTts.Core;
-using AitreTts.Core.Audio;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Documents;
 using AitreTts.Core.Errors;
@@ -33,7 +30,6 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     private DocumentPlanner? _planner;
     private DocumentProgress? _progress;
     private CostEstimator? _costs;
-    private int _documentsInFlight;
     // Resolved once a call, when the first document needs it: resolving a PowerShell path is not free.
     private string? _outputDirectory;
     // The cost estimate is only shown by -WhatIf, -Confirm and -Verbose, so it is worked out only for them.
@@ -54,13 +50,11 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [Alias("PSPath")]
     public string? SourcePath { get; set; }
 
-    /// <summary>The voice.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(VoiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Voice { get; set; }
 
-    /// <summary>The model.</summary>
     [Parameter]
     [ArgumentCompleter(typeof(ModelCompleter))]
     [ValidateNotNullOrEmpty]
@@ -134,9 +128,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     /// <summary>The longest document accepted, in characters: a guard against sending a whole log file by mistake.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
-    public int MaximumDocumentLength { get; set; } = DefaultMaximumDocumentLength;
-
-    private const int DefaultMaximumDocumentLength = 1_000_000;
+    public int MaximumDocumentLength { get; set; } = 1_000_000;
 
     /// <summary>The encoding of piped file objects, instead of detecting it.</summary>
     [Parameter]
@@ -156,19 +148,12 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         _configuration = ResolveConfiguration(BoundSettings(nameof(Format), nameof(OutputDirectory)), Profile);
         if (ParameterSetName == OutFileSet)
         {
-            _outFilePath = ResolveOutFile();
+            _outFilePath = OrStop(() => FileSystemPaths.OutFile(SessionState.Path, OutFile), OutFile);
         }
 
-        try
+        if (_configuration.BaseUrl.Length > 0 && _configuration.Provider != ProviderKind.Offline)
         {
-            if (_configuration.BaseUrl.Length > 0 && _configuration.Provider != ProviderKind.Offline)
-            {
-                TtsEndpoint.ParseBaseUrl(_configuration.BaseUrl, _configuration.Provider);
-            }
-        }
-        catch (TtsException ex)
-        {
-            ThrowTtsError(ex, SecretRedactor.ShownAddress(_configuration.BaseUrl));
+            OrStop(() => TtsEndpoint.ParseBaseUrl(_configuration.BaseUrl, _configuration.Provider), SecretRedactor.ShownAddress(_configuration.BaseUrl));
         }
 
         OutputFormatChoice format = OutputFormatChoice.Resolve(Format, OutFile, _outFilePath, WrapPcmAsWav.IsPresent, _configuration.Get(Setting.Format)!.Value);
@@ -177,26 +162,14 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             ThrowTtsError(formatError.Exception, formatError.TargetObject);
         }
 
-        var options = new SpeechOptions
-        {
-            Model = _configuration.Get(Setting.Model)!,
-            Voice = _configuration.Get(Setting.Voice)!,
-            Format = format.Format,
-            Speed = Speed,
-            Instructions = Instructions,
-            ThrottleLimit = _configuration.Get(Setting.ThrottleLimit)!.Value,
-            Join = new AudioJoinOptions { PcmSampleRate = _configuration.Get(Setting.SampleRate)!.Value, WrapPcmAsWav = WrapPcmAsWav.IsPresent },
-        };
+        var options = SpeechOptions.From(_configuration, format.Format, Speed, Instructions, WrapPcmAsWav.IsPresent);
         WriteWarnings(format.Warnings.Concat(SpeechAdvice.For(options, _configuration.Provider)));
         WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {options.Model}, voice {options.Voice}, format {format.Format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
         DocumentGrouping grouping = _outFilePath is not null ? DocumentGrouping.One : PerLine.IsPresent ? DocumentGrouping.PerLine : DocumentGrouping.BySource;
         _collector = new DocumentCollector(grouping, path => FileSystemPaths.OrAsGiven(SessionState.Path, path), new TextFileReader(Encoding, MaximumDocumentLength, Log), Log);
-        _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => _outputDirectory ??= FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent)
-        {
-            SegmentOptions = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value),
-        };
+        var segments = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value);
+        _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => _outputDirectory ??= FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent) { SegmentOptions = segments };
         _progress = new DocumentProgress(WriteProgress);
-        _documentsInFlight = DocumentsPerRequestSlot * options.ThrottleLimit;
         _explainsItself = ExplainsItself();
     }
 
@@ -234,7 +207,6 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
     }
 
-
     private void Start(IEnumerable<Document> documents)
     {
         foreach (Document document in documents)
@@ -261,12 +233,14 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
 
     private void Start(DocumentPlan plan)
     {
+        // Connecting may end the command (a missing key or a refused http URL: no item can succeed without it), so
+        // the errors of documents refused before it come out first.
         if (_synthesizer is null)
         {
-            // Connecting may end the command (no key): the errors of documents refused before it come out first.
             WriteFinishedInOrder();
-            _synthesizer = CreateSynthesizer();
         }
+
+        DocumentSynthesizer synthesizer = _synthesizer ??= OrStop(() => new DocumentSynthesizer(ConnectSource(_configuration!, useCache: !NoCache.IsPresent), Log, new RequestSlots(_configuration!.Get(Setting.ThrottleLimit)!.Value)), SecretRedactor.ShownAddress(_configuration!.BaseUrl));
 
         OutputUnit output;
         try
@@ -279,7 +253,6 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             return;
         }
 
-        DocumentSynthesizer synthesizer = _synthesizer;
         SpeechPlan speech = plan.Speech!;
         int progressId = _progress!.StartDocument(output.PreferredPath);
         // A document of one request has no chunk bar, so its reports need not travel to the pipeline thread.
@@ -298,7 +271,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             },
             result => WriteObject(SpeechFile.From(result, plan.Options)),
             plan.TargetObject,
-            _documentsInFlight);
+            DocumentsPerRequestSlot * plan.Options.ThrottleLimit);
     }
 
     private string EstimateCost(DocumentPlan plan)
@@ -308,38 +281,18 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         return cost.Summary;
     }
 
-    private void WriteWarnings(IEnumerable<string> warnings)
-    {
-        foreach (string warning in warnings)
-        {
-            WriteWarning(warning);
-        }
-    }
+    private void WriteWarnings(IEnumerable<string> warnings) => warnings.ToList().ForEach(WriteWarning);
 
-    private DocumentSynthesizer CreateSynthesizer()
-    {
-        EffectiveConfiguration configuration = _configuration!;
-        try
-        {
-            return new DocumentSynthesizer(ConnectSource(configuration, useCache: !NoCache.IsPresent), Log, new RequestSlots(configuration.Get(Setting.ThrottleLimit)!.Value));
-        }
-        catch (TtsException ex)
-        {
-            // A missing key or a refused http URL stops the whole command: no item can succeed without it.
-            ThrowTtsError(ex, SecretRedactor.ShownAddress(configuration.BaseUrl));
-            throw;
-        }
-    }
-
-    private string ResolveOutFile()
+    // Work that, when it fails, fails the whole command: the error names target.
+    private T OrStop<T>(Func<T> work, object? target)
     {
         try
         {
-            return FileSystemPaths.OutFile(SessionState.Path, OutFile);
+            return work();
         }
         catch (TtsException ex)
         {
-            ThrowTtsError(ex, OutFile);
+            ThrowTtsError(ex, target);
             throw;
         }
     }
