@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -30,13 +32,18 @@ internal static class PartialFiles
     });
 
     // The temporary files of work still running in this process. Ctrl+C reaches each document's own cleanup, but
-    // SIGTERM (timeout, systemd, container runtimes) ends the process with work in flight: .NET raises ProcessExit
-    // for it, and this set is what that handler removes. PosixSignalRegistration would be the direct way, but it
-    // does not exist on netstandard2.0 or .NET Framework.
+    // SIGTERM (timeout, systemd, container runtimes) ends the process with work in flight, and PowerShell ends on it
+    // without raising ProcessExit. So the files are removed from a SIGTERM handler (PosixSignalRegistration, .NET 6
+    // and later, reached by reflection because netstandard2.0 and .NET Framework lack it), and from ProcessExit for
+    // every other orderly end.
     private static readonly ConcurrentDictionary<string, bool> Live = new(StringComparer.Ordinal);
     private static readonly object ExitLock = new();
     private static bool _exitHooked;
     private static volatile bool _exiting;
+    private const int PosixSigterm = -4; // PosixSignal.SIGTERM
+
+    // Kept for the life of the process: a registration that is collected stops handling the signal.
+    private static object? _terminationRegistration;
 
     /// <summary>The writer part of this process's temporary file names.</summary>
     internal static string CurrentWriter => CurrentWriterValue.Value;
@@ -110,6 +117,7 @@ internal static class PartialFiles
                 if (!_exitHooked)
                 {
                     AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveLive();
+                    _terminationRegistration = RegisterTerminationSignal();
                     _exitHooked = true;
                 }
             }
@@ -125,6 +133,34 @@ internal static class PartialFiles
 
     /// <summary>Notes that a tracked temporary file took its final name, so it is no longer this process's to remove.</summary>
     internal static void Untrack(string path) => Live.TryRemove(path, out _);
+
+    private static object? RegisterTerminationSignal()
+    {
+        try
+        {
+            Assembly interop = typeof(Marshal).Assembly;
+            Type? registration = Type.GetType("System.Runtime.InteropServices.PosixSignalRegistration, System.Runtime.InteropServices") ?? interop.GetType("System.Runtime.InteropServices.PosixSignalRegistration");
+            Type? signal = Type.GetType("System.Runtime.InteropServices.PosixSignal, System.Runtime.InteropServices") ?? interop.GetType("System.Runtime.InteropServices.PosixSignal");
+            Type? context = Type.GetType("System.Runtime.InteropServices.PosixSignalContext, System.Runtime.InteropServices") ?? interop.GetType("System.Runtime.InteropServices.PosixSignalContext");
+            if (registration is null || signal is null || context is null)
+            {
+                return null;
+            }
+
+            Type handlerType = typeof(Action<>).MakeGenericType(context);
+            MethodInfo? create = registration.GetMethod("Create", new[] { signal, handlerType });
+            MethodInfo onSignal = typeof(PartialFiles).GetMethod(nameof(OnTerminationSignal), BindingFlags.NonPublic | BindingFlags.Static)!;
+            return create?.Invoke(null, new object[] { Enum.ToObject(signal, PosixSigterm), Delegate.CreateDelegate(handlerType, onSignal) });
+        }
+        catch (Exception ex) when (ex is TargetInvocationException or PlatformNotSupportedException or ArgumentException or MemberAccessException)
+        {
+            // Windows has no SIGTERM: ProcessExit is all there is.
+            return null;
+        }
+    }
+
+    // The context is not cancelled, so the process still ends as SIGTERM asks.
+    private static void OnTerminationSignal(object context) => RemoveLive();
 
     // Runs on the thread that ends the process, while the work that made the files may still be running: a file
     // deleted under an open stream just goes (Unix), and one that cannot be deleted stays for RemoveDead.
