@@ -21,7 +21,7 @@ internal sealed class SpeechOptions
     public string Voice { get; set; } = "alloy";
 
     /// <summary>The format asked of the server.</summary>
-    public AudioFormat Format { get; set; } = AudioFormat.Mp3;
+    public AudioFormat Format { get; set; } = AudioFormats.Default;
 
     /// <summary>The speed, 0.25 to 4.0.</summary>
     public double Speed { get; set; } = 1.0;
@@ -36,7 +36,7 @@ internal sealed class SpeechOptions
     public AudioJoinOptions Join { get; set; } = new();
 
     /// <summary>The format of the file written: wav when pcm is wrapped, else <see cref="Format"/>.</summary>
-    public AudioFormat FileFormat => Format == AudioFormat.Pcm && Join.WrapPcmAsWav ? AudioFormat.Wav : Format;
+    public AudioFormat FileFormat => AudioCodec.For(Format).FileFormat(Join);
 }
 
 /// <summary>Progress of one document, reported from worker threads.</summary>
@@ -143,7 +143,7 @@ internal sealed class DocumentSynthesizer
         string? joinedPath = null;
         // The one chunk that becomes the file as it is: kept open past its request, to be flushed to disk after its
         // request slot is free (so the next request does not wait for the disk) without opening the file again.
-        bool renamedAsItIs = chunks.Count == 1 && !NeedsRewrite(options);
+        bool renamedAsItIs = chunks.Count == 1 && AudioCodec.For(options.Format).KeepsSingleChunkAsSent(options.Join);
         FileStream? unflushed = null;
         try
         {
@@ -245,10 +245,6 @@ internal sealed class DocumentSynthesizer
             }
         }
     }
-
-    // wav always needs its header rewritten (the API streams placeholder sizes), and wrapped pcm needs one.
-    private static bool NeedsRewrite(SpeechOptions options) =>
-        options.Format == AudioFormat.Wav || (options.Format == AudioFormat.Pcm && options.Join.WrapPcmAsWav);
 
     private static TtsException InChunk(TtsException error, TextChunk chunk, int total) => error.With(string.Format(
         CultureInfo.InvariantCulture,
