@@ -344,6 +344,35 @@ Describe 'Invoke-TextToSpeech -Subtitles with the offline provider' {
         $null = New-Item -ItemType Directory -Path $script:Out
     }
 
+    It 'keeps <Format> cue text to two lines of at most 42 characters, with no timing arrow in it' -TestCases @(
+        @{ Format = 'Srt'; Arrow = '->' }, @{ Format = 'Vtt'; Arrow = '--&gt;' }
+    ) {
+        param($Format, $Arrow)
+        $text = 'Unattended luggage anywhere in this station will be removed and may be destroyed. ' +
+            'Refreshments are available from the trolley service throughout this entire journey. Platform 2 --> platform 3.'
+        $file = Invoke-TextToSpeech $text -Subtitles $Format -OutFile (Join-Path $script:Out 'arrows.mp3')
+
+        $lines = [System.IO.File]::ReadAllLines($file.SubtitlePath)
+        $timings = @($lines | Where-Object { $_ -match '^\d\d:\d\d:\d\d[,.]\d\d\d --> ' })
+        @($lines | Where-Object { $_.Contains('-->') }) | Should -HaveCount $timings.Count
+        $cues = @(ConvertFrom-SubtitleFile $file.SubtitlePath)
+        $cues | Should -HaveCount $timings.Count
+        $cues.Count | Should -BeGreaterThan 3
+        $cues[-1].Text | Should -BeExactly "Platform 2 $Arrow platform 3."
+        $textLines = @($lines | Where-Object { $_ -and $_ -notmatch '^\d+$' -and $_ -notmatch ' --> ' -and $_ -ne 'WEBVTT' })
+        foreach ($line in $textLines) {
+            $line.Length | Should -BeLessOrEqual 42 -Because "'$line' is a subtitle line"
+        }
+
+        # At most two text lines between a timing line and the blank line that ends the cue.
+        $run = 0
+        foreach ($line in $lines) {
+            if ($line -match ' --> ') { $run = 0 }
+            elseif ($line.Length -eq 0) { $run = 0 }
+            elseif ($line -notmatch '^\d+$' -and $line -ne 'WEBVTT') { $run++; $run | Should -BeLessOrEqual 2 }
+        }
+    }
+
     It 'writes the same valid cues for <Format> on every run, ending with the audio and shifted by pauses' -TestCases @(
         @{ Format = 'mp3' }, @{ Format = 'opus' }, @{ Format = 'aac' }, @{ Format = 'flac' }, @{ Format = 'wav' }, @{ Format = 'pcm' }
     ) {

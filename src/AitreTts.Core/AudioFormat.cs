@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using AitreTts.Core.Errors;
 
 namespace AitreTts.Core;
 
@@ -29,6 +31,16 @@ internal static class AudioFormats
         AudioFormat.Mp3, AudioFormat.Opus, AudioFormat.Aac, AudioFormat.Flac, AudioFormat.Wav, AudioFormat.Pcm,
     };
 
+    /// <summary>OpenAI's default, and the format of a request that names none.</summary>
+    public static AudioFormat Default => AudioFormat.Mp3;
+
+    /// <summary>Every format's API name, for messages: "mp3, opus, aac, flac, wav, pcm".</summary>
+    public static string Names { get; } = string.Join(", ", All.Select(format => format.ToApiName()));
+
+    /// <summary>The error for a name that is no format: <see cref="TtsErrorIds.InvalidFormat"/>.</summary>
+    public static TtsException Unknown(string name) =>
+        new(TtsErrorIds.InvalidFormat, TtsErrorCategory.InvalidArgument, $"'{name}' is not a format the speech API offers. Use one of: {Names}.");
+
     /// <summary>The value sent as <c>response_format</c>, which is also the file extension without its dot.</summary>
     public static string ToApiName(this AudioFormat format) => format switch
     {
@@ -47,7 +59,7 @@ internal static class AudioFormats
     /// <summary>Parses an API name such as <c>mp3</c>, case-insensitively; a leading dot is allowed.</summary>
     public static bool TryParse(string? value, out AudioFormat format)
     {
-        format = AudioFormat.Mp3;
+        format = Default;
         if (string.IsNullOrWhiteSpace(value))
         {
             return false;

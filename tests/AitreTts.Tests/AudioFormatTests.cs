@@ -1,4 +1,5 @@
 using AitreTts.Core;
+using AitreTts.Core.Errors;
 
 namespace AitreTts.Tests;
 
@@ -33,4 +34,14 @@ public sealed class AudioFormatTests
     [InlineData("/tmp/noextension", null)]
     [InlineData("/tmp/a.txt", null)]
     public void FromPath_ReadsTheExtension(string path, object? expected) => Assert.Equal((AudioFormat?)expected, AudioFormats.FromPath(path));
+
+    [Fact]
+    public void Names_ListsEveryFormatInTheApisOrder()
+    {
+        Assert.Equal("mp3, opus, aac, flac, wav, pcm", AudioFormats.Names);
+        TtsException error = AudioFormats.Unknown("mp4");
+        Assert.Equal(TtsErrorIds.InvalidFormat, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
+        Assert.Equal("'mp4' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.", error.Message);
+    }
 }

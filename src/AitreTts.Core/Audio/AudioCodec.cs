@@ -5,39 +5,83 @@ using System.Threading;
 namespace AitreTts.Core.Audio;
 
 /// <summary>
-/// What the joiner and the inspector need of one format: <see cref="For"/> is the one place a format chooses its
-/// codec, so a new format is one entry here and one codec class.
+/// Everything the module knows of one audio format: <see cref="For"/> is the one place a format chooses its codec,
+/// and the rest of the code asks the codec rather than testing which format it has. A new format is an
+/// <see cref="AudioFormat"/> member, one codec class and one entry in <see cref="For"/>.
 /// </summary>
-internal sealed class AudioCodec
+internal abstract class AudioCodec
 {
-    private static readonly AudioCodec Wav = new((paths, sink, _, token) => WavCodec.Join(paths, sink, token), (path, _) => WavCodec.Inspect(path));
-    private static readonly AudioCodec Pcm = new(WavCodec.JoinPcm, WavCodec.InspectPcm);
-    private static readonly AudioCodec Mp3 = new((paths, sink, _, token) => Mp3Codec.Join(paths, sink, token), (path, _) => Mp3Codec.Inspect(path));
-    private static readonly AudioCodec Aac = new((paths, sink, _, token) => AdtsCodec.Join(paths, sink, token), (path, _) => AdtsCodec.Inspect(path));
-    private static readonly AudioCodec Opus = new((paths, sink, _, token) => OggOpusCodec.Join(paths, sink, token), (path, _) => OggOpusCodec.Inspect(path));
-    private static readonly AudioCodec Flac = new((paths, sink, _, token) => FlacCodec.Join(paths, sink, token), (path, _) => FlacCodec.Inspect(path));
+    public abstract AudioFormat Format { get; }
 
-    private readonly Func<IReadOnlyList<string>, OutputSink, AudioJoinOptions, CancellationToken, AudioInfo> _join;
-    private readonly Func<string, AudioJoinOptions, AudioInfo> _inspect;
-
-    private AudioCodec(Func<IReadOnlyList<string>, OutputSink, AudioJoinOptions, CancellationToken, AudioInfo> join, Func<string, AudioJoinOptions, AudioInfo> inspect)
-    {
-        _join = join;
-        _inspect = inspect;
-    }
-
+    /// <summary>The codec of <paramref name="format"/>.</summary>
     public static AudioCodec For(AudioFormat format) => format switch
     {
-        AudioFormat.Wav => Wav,
-        AudioFormat.Pcm => Pcm,
-        AudioFormat.Mp3 => Mp3,
-        AudioFormat.Aac => Aac,
-        AudioFormat.Opus => Opus,
-        AudioFormat.Flac => Flac,
+        AudioFormat.Wav => WavCodec.Instance,
+        AudioFormat.Pcm => PcmCodec.Instance,
+        AudioFormat.Mp3 => Mp3Codec.Instance,
+        AudioFormat.Aac => AdtsCodec.Instance,
+        AudioFormat.Opus => OggOpusCodec.Instance,
+        AudioFormat.Flac => FlacCodec.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 
-    public AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken) => _join(paths, sink, options, cancellationToken);
+    /// <summary>
+    /// The format to ask the server for, so that the file written is of <paramref name="fileFormat"/>: the format
+    /// whose codec writes <paramref name="fileFormat"/> under <paramref name="options"/> in place of itself (pcm for
+    /// wav with <see cref="AudioJoinOptions.WrapPcmAsWav"/>), else <paramref name="fileFormat"/> itself.
+    /// </summary>
+    public static AudioFormat AskedFor(AudioFormat fileFormat, AudioJoinOptions options)
+    {
+        foreach (AudioFormat format in AudioFormats.All)
+        {
+            if (format != fileFormat && For(format).FileFormat(options) == fileFormat)
+            {
+                return format;
+            }
+        }
 
-    public AudioInfo Inspect(string path, AudioJoinOptions options) => _inspect(path, options);
+        return fileFormat;
+    }
+
+    /// <summary>The format of the file written from chunks of this format: <see cref="Format"/>, unless the codec wraps it in another.</summary>
+    public virtual AudioFormat FileFormat(AudioJoinOptions options) => Format;
+
+    /// <summary>
+    /// Whether a document of one chunk can become the file as the server sent it, with no header to rewrite; when
+    /// false, even one chunk goes through <see cref="Join"/>.
+    /// </summary>
+    public virtual bool KeepsSingleChunkAsSent(AudioJoinOptions options) => true;
+
+    /// <summary>Writes the chunk files, in order, as one valid file; see <see cref="AudioJoiner.Join"/>.</summary>
+    public abstract AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken);
+
+    /// <summary>The duration and facts of one complete file; see <see cref="AudioInspector.Inspect"/>.</summary>
+    public abstract AudioInfo Inspect(string path, AudioJoinOptions options);
+
+    /// <summary>Where each chunk will play once <see cref="Join"/> has joined them; see <see cref="ChunkTimeline.Measure"/>.</summary>
+    public abstract ChunkTimeline Measure(IReadOnlyList<string> paths, AudioJoinOptions options, CancellationToken cancellationToken);
+
+    /// <summary>Whether <see cref="WriteSilence"/> needs a reference chunk to copy stream parameters from.</summary>
+    public virtual bool SilenceNeedsReference => true;
+
+    /// <summary>Writes silence as a complete file that <see cref="Join"/> accepts beside the reference chunk; see <see cref="Silence.Write"/>.</summary>
+    /// <returns>How long the silence plays, decoded on its own.</returns>
+    public abstract TimeSpan WriteSilence(string? referencePath, int milliseconds, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the first <paramref name="count"/> bytes of <paramref name="start"/> show this format's container or
+    /// frame sync. A headerless format shows none and answers false.
+    /// </summary>
+    public abstract bool Recognizes(byte[] start, int count);
+
+    /// <summary>
+    /// Judges whether a body that starts with <paramref name="start"/> is audio of this format: the check every 200
+    /// answer passes before its bytes are kept (by the HTTP caller, and by the chunk cache before it stores or serves
+    /// an entry).
+    /// </summary>
+    /// <param name="start">The first bytes of the body; at least 16 where the body has them.</param>
+    /// <param name="count">How many bytes of <paramref name="start"/> are the body's.</param>
+    /// <param name="contentType">The Content-Type the body came with, or null when none is known (a file).</param>
+    public AudioContentVerdict CheckContent(byte[] start, int count, string? contentType) =>
+        AudioContentVerdict.Judge(this, start, count, contentType);
 }

@@ -19,8 +19,18 @@ namespace AitreTts.Core.Audio;
 /// it verifies, or at the end of the file if the CRC-16 verifies there. STREAMINFO's MD5 is zero ("unknown"),
 /// because recomputing it needs decoding; SEEKTABLE, PADDING, PICTURE and other blocks are dropped.</para>
 /// </remarks>
-internal static class FlacCodec
+internal sealed class FlacCodec : AudioCodec
 {
+    public static readonly FlacCodec Instance = new();
+
+    private FlacCodec()
+    {
+    }
+
+    private const int SilenceMaximumBlock = 4096;
+
+    public override AudioFormat Format => AudioFormat.Flac;
+
     private const int StreamInfoType = 0;
     private const int VorbisCommentType = 4;
     private const int StreamInfoLength = 34;
@@ -77,7 +87,7 @@ internal static class FlacCodec
         public List<int> FrameLengths { get; } = new();
     }
 
-    public static AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, CancellationToken cancellationToken)
+    public override AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
     {
         // Pass 1: metadata and frame boundaries of every chunk, and the totals STREAMINFO needs.
         var facts = new ChunkFacts[paths.Count];
@@ -199,7 +209,7 @@ internal static class FlacCodec
         return Info(head, totalSamples, sink.Written);
     }
 
-    public static AudioInfo Inspect(string path)
+    public override AudioInfo Inspect(string path, AudioJoinOptions options)
     {
         using var reader = new ChunkReader(path, 0, CancellationToken.None);
         ChunkFacts facts = ReadMetadata(reader, out long totalSamples);
@@ -485,4 +495,79 @@ internal static class FlacCodec
         Channels = head.Channels,
         Format = AudioFormat.Flac,
     };
+
+    // The join is the samples end to end; exact.
+    public override ChunkTimeline Measure(IReadOnlyList<string> paths, AudioJoinOptions options, CancellationToken cancellationToken) =>
+        ChunkTimeline.EndToEnd(paths, cancellationToken, (reader, _) =>
+        {
+            ChunkFacts facts = ReadMetadata(reader);
+            long samples = 0;
+            foreach (FrameHeader frame in Frames(reader, facts))
+            {
+                samples += frame.BlockSize;
+            }
+
+            return new ChunkTimeline.ChunkSamples(samples, 0, facts.SampleRate);
+        });
+
+    public override TimeSpan WriteSilence(string? referencePath, int milliseconds, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
+    {
+        ChunkFacts facts;
+        using (var reader = new ChunkReader(referencePath!, 0, cancellationToken))
+        {
+            facts = ReadMetadata(reader);
+        }
+
+        // Blocks as equal as possible, so none is below the 16 samples STREAMINFO allows (only a stream's last may be).
+        long samples = Math.Max(16, Silence.SamplesOf(milliseconds, facts.SampleRate));
+        long blocks = (samples + SilenceMaximumBlock - 1) / SilenceMaximumBlock;
+        int smallBlock = (int)(samples / blocks);
+        int largerBlocks = (int)(samples % blocks);
+
+        var info = new byte[4 + 4 + 34];
+        info[0] = (byte)'f';
+        info[1] = (byte)'L';
+        info[2] = (byte)'a';
+        info[3] = (byte)'C';
+        info[4] = 0x80; // STREAMINFO, the last metadata block
+        Bytes.PutU24Be(info, 5, 34);
+        Bytes.PutU16Be(info, 8, smallBlock);
+        Bytes.PutU16Be(info, 10, largerBlocks > 0 ? smallBlock + 1 : smallBlock);
+        ulong packed = ((ulong)facts.SampleRate << 44) | ((ulong)(facts.Channels - 1) << 41) | ((ulong)(facts.BitsPerSample - 1) << 36) | (ulong)samples;
+        for (int k = 0; k < 8; k++)
+        {
+            info[18 + k] = (byte)(packed >> (56 - (8 * k)));
+        }
+
+        sink.Write(info); // frame sizes and MD5 stay zero: "unknown"
+
+        // Each channel a CONSTANT subframe (a zero header byte) holding one zero sample: the body is all zero bits.
+        int bodyLength = ((facts.Channels * (8 + facts.BitsPerSample)) + 7) / 8;
+        var frame = new byte[16 + bodyLength + 2];
+        long first = 0;
+        for (long block = 0; block < blocks; block++)
+        {
+            int blockSize = smallBlock + (block < largerBlocks ? 1 : 0);
+            int n = 0;
+            frame[n++] = 0xFF;
+            frame[n++] = 0xF9; // variable block size: the header numbers the frame's first sample
+            frame[n++] = (byte)(0x70 | SampleRateCode(facts.SampleRate)); // block size: 16 bits after the number
+            frame[n++] = (byte)(((facts.Channels - 1) << 4) | (SampleSizeCode(facts.BitsPerSample) << 1));
+            n += WriteUtf8(frame, n, (ulong)first);
+            Bytes.PutU16Be(frame, n, blockSize - 1);
+            n += 2;
+            frame[n] = Crc.Crc8(0, frame, 0, n);
+            n++;
+            Array.Clear(frame, n, bodyLength);
+            n += bodyLength;
+            Bytes.PutU16Be(frame, n, Crc.Crc16(0, frame, 0, n));
+            n += 2;
+            sink.Write(frame, 0, n);
+            first += blockSize;
+        }
+
+        return AudioInfo.FromSamples(samples, facts.SampleRate);
+    }
+
+    public override bool Recognizes(byte[] start, int count) => count >= 4 && Bytes.Ascii(start, 0, "fLaC");
 }

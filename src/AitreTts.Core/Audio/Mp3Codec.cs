@@ -27,8 +27,19 @@ namespace AitreTts.Core.Audio;
 /// chunk's tag describes that chunk (its encoder, sometimes its length in TLEN), not the document.</item>
 /// </list>
 /// </remarks>
-internal static class Mp3Codec
+internal sealed class Mp3Codec : AudioCodec
 {
+    public static readonly Mp3Codec Instance = new();
+
+    private Mp3Codec()
+    {
+    }
+
+    private const int DecoderDelay = 529;
+    private const int UsualEncoderDelay = 576;
+
+    public override AudioFormat Format => AudioFormat.Mp3;
+
     private static readonly int[] BitratesV1 = { 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320 };
     private static readonly int[] BitratesV2 = { 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160 };
     private static readonly int[][] SampleRates =
@@ -108,7 +119,7 @@ internal static class Mp3Codec
         public bool Crc190 { get; set; }
     }
 
-    public static AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, CancellationToken cancellationToken)
+    public override AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
     {
         // Pass 1: validate every chunk and gather what the Info frame needs.
         Header? format = null;
@@ -189,7 +200,7 @@ internal static class Mp3Codec
         return Info(format.Value, frames, sink.Written);
     }
 
-    public static AudioInfo Inspect(string path)
+    public override AudioInfo Inspect(string path, AudioJoinOptions options)
     {
         using var reader = new ChunkReader(path, 0, CancellationToken.None);
         Header? format = null;
@@ -427,4 +438,87 @@ internal static class Mp3Codec
         public long OffsetOf(long frameIndex) =>
             _offsets.Count == 0 ? 0 : _offsets[(int)Math.Min(frameIndex / _stride, _offsets.Count - 1)];
     }
+
+    /// <summary>
+    /// The joined file keeps every audio frame and one Info frame, whose LAME tag (when the first chunk has one)
+    /// carries the first chunk's encoder delay and the last chunk's padding. A decoder skips delay + 529 samples (the
+    /// decoder's own delay) at the start and stops at frames × samples per frame − padding + 529. A chunk with a LAME
+    /// tag plays [its delay + 529, its frames × spf − its padding + 529) of its frames, placed at its first frame,
+    /// exact to the sample against ffmpeg, which trims by the LAME tag this way. One without a LAME tag plays all its
+    /// frames; its span starts after LAME's usual delay of 576 + 529 samples and ends with its last frame (as if its
+    /// padding were LAME's least, the decoder's 529 samples). The inner delays and paddings stay as gaps between spans.
+    /// </summary>
+    public override ChunkTimeline Measure(IReadOnlyList<string> paths, AudioJoinOptions options, CancellationToken cancellationToken)
+    {
+        var raw = new (long Start, long End)[paths.Count];
+        long position = 0;
+        int sampleRate = 0;
+        TagFrame? firstTag = null, lastTag = null;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            TagFrame? tag = null;
+            long samples = 0;
+            using (var reader = new ChunkReader(paths[i], i, cancellationToken))
+            {
+                foreach (Header frame in AudioFrames(reader, (_, found) => tag = found))
+                {
+                    sampleRate = sampleRate == 0 ? frame.SampleRate : sampleRate;
+                    samples += frame.SamplesPerFrame;
+                }
+            }
+
+            raw[i] = HasLameTag(tag)
+                ? (position + tag!.EncoderDelay + DecoderDelay, position + Math.Min(samples, samples - tag.EncoderPadding + DecoderDelay))
+                : (position + Math.Min(samples, UsualEncoderDelay + DecoderDelay), position + samples);
+            position += samples;
+            firstTag = i == 0 ? tag : firstTag;
+            lastTag = tag;
+        }
+
+        // The joiner keeps the first chunk's Xing frame (with the last chunk's padding) only when it is a Xing/Info
+        // frame; otherwise it writes one without a LAME tag, and nothing is skipped or trimmed.
+        bool trims = HasLameTag(firstTag) && firstTag!.IsXing;
+        long skipped = trims ? firstTag!.EncoderDelay + DecoderDelay : 0;
+        long played = trims ? Math.Min(position, position - (HasLameTag(lastTag) ? lastTag!.EncoderPadding : 0) + DecoderDelay) : position;
+        return ChunkTimeline.FromPositions(raw, skipped, played, sampleRate);
+    }
+
+    private static bool HasLameTag(TagFrame? tag) => tag is not null && tag.LameOffset >= 0;
+
+    public override TimeSpan WriteSilence(string? referencePath, int milliseconds, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
+    {
+        Header reference = default;
+        using (var reader = new ChunkReader(referencePath!, 0, cancellationToken))
+        {
+            foreach (Header h in Mp3Codec.AudioFrames(reader))
+            {
+                reference = h;
+                break;
+            }
+        }
+
+        if (reference.BitrateIndex == 0)
+        {
+            throw AudioErrors.Chunk(0, referencePath!, "holds no MP3 audio frames");
+        }
+
+        // The reference's version, rate, channel mode and bitrate, without CRC or padding; main_data_begin 0, so
+        // no frame borrows from the bit reservoir across the pause, and part2_3_length 0: nothing to decode.
+        var silent = new Header(reference.VersionBits, false, reference.BitrateIndex, reference.SampleRateIndex, false, reference.ChannelMode);
+        var frame = new byte[silent.Length];
+        frame[0] = 0xFF;
+        frame[1] = (byte)(0xE0 | (silent.VersionBits << 3) | (1 << 1) | 1);
+        frame[2] = (byte)((silent.BitrateIndex << 4) | (silent.SampleRateIndex << 2));
+        frame[3] = (byte)(silent.ChannelMode << 6);
+        long frames = Silence.FramesOf(milliseconds, silent.SampleRate, silent.SamplesPerFrame);
+        for (long i = 0; i < frames; i++)
+        {
+            sink.Write(frame);
+        }
+
+        return AudioInfo.FromSamples(frames * silent.SamplesPerFrame, silent.SampleRate);
+    }
+
+    // An 11-bit sync and a non-zero layer (ADTS has the sync with layer 00).
+    public override bool Recognizes(byte[] start, int count) => count >= 2 && start[0] == 0xFF && (start[1] & 0xE0) == 0xE0 && (start[1] & 0x06) != 0;
 }

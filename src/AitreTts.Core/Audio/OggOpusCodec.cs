@@ -22,9 +22,18 @@ namespace AitreTts.Core.Audio;
 /// <para>Later chunks must have the same channel count and channel mapping as the first. Their output gain
 /// and input sample rate are not compared: the first chunk's apply to the whole document.</para>
 /// </remarks>
-internal static class OggOpusCodec
+internal sealed class OggOpusCodec : AudioCodec
 {
+    public static readonly OggOpusCodec Instance = new();
+
+    private OggOpusCodec()
+    {
+    }
+
+    public override AudioFormat Format => AudioFormat.Opus;
+
     private const int OpusRate = 48000;
+    private const int SilentPacketSamples = 960; // 20 ms
     private static readonly int[] SilkFrames = { 480, 960, 1920, 2880 };
     private static readonly int[] CeltFrames = { 120, 240, 480, 960 };
 
@@ -52,7 +61,7 @@ internal static class OggOpusCodec
         public long EndTrim => Math.Max(0, Samples - FinalGranule);
     }
 
-    public static AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, CancellationToken cancellationToken)
+    public override AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
     {
         var facts = new ChunkFacts[paths.Count];
         for (int i = 0; i < paths.Count; i++)
@@ -119,7 +128,7 @@ internal static class OggOpusCodec
         return Info(head, finalGranule, sink.Written);
     }
 
-    public static AudioInfo Inspect(string path)
+    public override AudioInfo Inspect(string path, AudioJoinOptions options)
     {
         using var reader = new ChunkReader(path, 0, CancellationToken.None);
         ChunkFacts facts = Scan(reader, keepTags: false);
@@ -283,4 +292,101 @@ internal static class OggOpusCodec
         Channels = head.Channels,
         Format = AudioFormat.Opus,
     };
+
+    /// <summary>
+    /// The joiner drops whole packets at the start of later chunks to absorb the inner pre-skips and end trims, and
+    /// end-trims the final page; the span is the chunk's [pre-skip, final granule) moved back by the dropped samples.
+    /// When more was dropped than the chunk's pre-skip, the first few milliseconds of the chunk (of a speech chunk, the
+    /// silence before the voice) are not in the joined file; the span still starts where they would have played, over
+    /// the previous chunk's end-trimmed tail, so the rest of it keeps its timing.
+    /// </summary>
+    public override ChunkTimeline Measure(IReadOnlyList<string> paths, AudioJoinOptions options, CancellationToken cancellationToken)
+    {
+        var raw = new (long Start, long End)[paths.Count];
+        long written = 0, surplus = 0, wanted = 0, lastPacket = 0;
+        ChunkFacts? previous = null;
+        int firstPreSkip = 0;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            using var reader = new ChunkReader(paths[i], i, cancellationToken);
+            ChunkFacts facts = Scan(reader, keepTags: false);
+            firstPreSkip = i == 0 ? facts.PreSkip : firstPreSkip;
+            wanted += facts.Playable;
+            if (previous is not null)
+            {
+                surplus += previous.EndTrim + facts.PreSkip;
+            }
+
+            // The joiner's rule (Join): drop leading packets of a later chunk while that brings the
+            // surplus closer to zero, keeping at least one.
+            reader.Seek(0);
+            long dropped = 0;
+            bool atStart = previous is not null;
+            int index = 0;
+            foreach (OggPacket packet in Ogg.Packets(reader))
+            {
+                if (index++ < 2)
+                {
+                    continue;
+                }
+
+                int samples = PacketSamples(packet.Data, packet.Length);
+                if (atStart && 2 * surplus >= samples && dropped + samples < facts.Samples)
+                {
+                    surplus -= samples;
+                    dropped += samples;
+                    continue;
+                }
+
+                atStart = false;
+                lastPacket = samples;
+            }
+
+            // Sample r of the chunk plays at written + r - dropped; when more than the pre-skip was dropped, the span
+            // starts where the lost start would have played, over the previous chunk's end-trimmed tail.
+            raw[i] = (written + facts.PreSkip - dropped, written + facts.FinalGranule - dropped);
+            written += facts.Samples - dropped;
+            previous = facts;
+        }
+
+        long finalGranule = Math.Min(written, Math.Max(written - lastPacket, firstPreSkip + wanted));
+        return ChunkTimeline.FromPositions(raw, firstPreSkip, finalGranule, 48000);
+    }
+
+    public override TimeSpan WriteSilence(string? referencePath, int milliseconds, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
+    {
+        ChunkFacts facts;
+        using (var reader = new ChunkReader(referencePath!, 0, cancellationToken))
+        {
+            facts = Scan(reader, keepTags: true);
+        }
+
+        // Mapping family 0 is one Opus stream of one or two channels; other families hold several streams per packet.
+        if (facts.Head[18] != 0)
+        {
+            throw AudioErrors.Chunk(0, referencePath!, $"uses Opus channel mapping family {facts.Head[18]}, for which no silent packet can be made (only family 0, mono or stereo)");
+        }
+
+        // The chunk's OpusHead with no pre-skip: silence needs no warm-up, and its whole length then plays.
+        var head = (byte[])facts.Head.Clone();
+        Bytes.PutU16Le(head, 10, 0);
+
+        // TOC: CELT-only, fullband, 20 ms (configuration 31), mono or stereo, one frame; then a range-coded frame
+        // whose first symbol is the silence flag set.
+        byte[] packet = { (byte)(0xF8 | (facts.Channels == 2 ? 0x04 : 0)), 0xFF, 0xFE };
+        long samples = Silence.SamplesOf(milliseconds, OpusRate);
+        long packets = (samples + SilentPacketSamples - 1) / SilentPacketSamples;
+        var writer = new OggPageWriter(sink, 0x41697472); // any serial: the joiner keeps the first chunk's
+        writer.WriteHeaderPacket(head, head.Length);
+        writer.WriteHeaderPacket(facts.Tags, facts.Tags.Length);
+        for (long i = 1; i <= packets; i++)
+        {
+            writer.AddPacket(packet, 0, packet.Length, i * SilentPacketSamples);
+        }
+
+        writer.Finish(samples); // end-trims the last packet to the exact length
+        return AudioInfo.FromSamples(samples, OpusRate);
+    }
+
+    public override bool Recognizes(byte[] start, int count) => count >= 4 && Bytes.Ascii(start, 0, "OggS");
 }

@@ -1,12 +1,21 @@
-using System;
 using System.Collections.Generic;
+using System.Threading;
+using System;
 
 namespace AitreTts.Core.Audio;
 
-/// <summary>RIFF WAVE and raw PCM: parse headers, join the sample data under one canonical 44-byte header.</summary>
-internal static class WavCodec
+/// <summary>RIFF WAVE: parse headers, join the sample data under one canonical 44-byte header.</summary>
+internal sealed class WavCodec : AudioCodec
 {
-    private const ushort FormatPcm = 1;
+    public static readonly WavCodec Instance = new();
+
+    private WavCodec()
+    {
+    }
+
+    public override AudioFormat Format => AudioFormat.Wav;
+
+    internal const ushort FormatPcm = 1;
     private const ushort FormatFloat = 3;
     private const ushort FormatExtensible = 0xFFFE;
     private const int CanonicalHeaderSize = 44;
@@ -40,7 +49,7 @@ internal static class WavCodec
         public long DataLength { get; }
     }
 
-    public static AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, System.Threading.CancellationToken cancellationToken)
+    public override AudioInfo Join(IReadOnlyList<string> paths, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
     {
         // First pass: every header, so the output header carries the true sizes before any sample is written,
         // and a chunk that cannot be joined fails before the destination sees a byte.
@@ -91,64 +100,11 @@ internal static class WavCodec
         return Info(format, total, sink.Written);
     }
 
-    public static AudioInfo JoinPcm(IReadOnlyList<string> paths, OutputSink sink, AudioJoinOptions options, System.Threading.CancellationToken cancellationToken)
+    public override AudioInfo Inspect(string path, AudioJoinOptions options)
     {
-        CheckPcmRate(options);
-        long total = 0;
-        var lengths = new long[paths.Count];
-        for (int i = 0; i < paths.Count; i++)
-        {
-            using var reader = new ChunkReader(paths[i], i, cancellationToken);
-            if ((reader.Length & 1) != 0)
-            {
-                throw AudioErrors.Chunk(reader, $"is truncated: its {reader.Length} bytes are not a whole number of 16-bit samples");
-            }
-
-            lengths[i] = reader.Length;
-            total += reader.Length;
-        }
-
-        if (options.WrapPcmAsWav)
-        {
-            CheckSize(total, paths);
-            sink.Write(CanonicalHeader(FormatPcm, 1, options.PcmSampleRate, 16, total));
-        }
-
-        for (int i = 0; i < paths.Count; i++)
-        {
-            using var reader = new ChunkReader(paths[i], i, cancellationToken);
-            reader.CopyTo(sink, lengths[i], "sample data");
-        }
-
-        return new AudioInfo
-        {
-            Duration = AudioInfo.FromSamples(total / 2, options.PcmSampleRate),
-            Bytes = sink.Written,
-            SampleRate = options.PcmSampleRate,
-            Channels = 1,
-            Format = options.WrapPcmAsWav ? AudioFormat.Wav : AudioFormat.Pcm,
-        };
-    }
-
-    public static AudioInfo Inspect(string path)
-    {
-        using var reader = new ChunkReader(path, 0, System.Threading.CancellationToken.None);
+        using var reader = new ChunkReader(path, 0, CancellationToken.None);
         WavLayout layout = Parse(reader);
         return Info(layout, layout.DataLength, reader.Length);
-    }
-
-    public static AudioInfo InspectPcm(string path, AudioJoinOptions options)
-    {
-        CheckPcmRate(options);
-        long length = new System.IO.FileInfo(path).Length;
-        return new AudioInfo
-        {
-            Duration = AudioInfo.FromSamples(length / 2, options.PcmSampleRate),
-            Bytes = length,
-            SampleRate = options.PcmSampleRate,
-            Channels = 1,
-            Format = AudioFormat.Pcm,
-        };
     }
 
     /// <summary>Walks the RIFF chunks up to the data chunk.</summary>
@@ -271,20 +227,12 @@ internal static class WavCodec
         }
     }
 
-    private static void CheckSize(long total, IReadOnlyList<string> paths)
+    internal static void CheckSize(long total, IReadOnlyList<string> paths)
     {
         // The RIFF size field is 32 bits; 4 GiB of speech is far beyond any document, but say so rather than wrap.
         if (total > uint.MaxValue - 64)
         {
             throw AudioErrors.Chunk(paths.Count - 1, paths[paths.Count - 1], "makes the document larger than a WAV file can hold (4 GiB)");
-        }
-    }
-
-    private static void CheckPcmRate(AudioJoinOptions options)
-    {
-        if (options.PcmSampleRate <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.PcmSampleRate, "PcmSampleRate must be positive.");
         }
     }
 
@@ -299,4 +247,39 @@ internal static class WavCodec
 
     private static string Describe(WavLayout layout) =>
         $"{layout.BitsPerSample}-bit {(layout.FormatTag == FormatFloat ? "float" : "integer")}";
+
+    // wav always needs its header rewritten: the API streams placeholder sizes.
+    public override bool KeepsSingleChunkAsSent(AudioJoinOptions options) => false;
+
+    // The join is the samples end to end; exact.
+    public override ChunkTimeline Measure(IReadOnlyList<string> paths, AudioJoinOptions options, CancellationToken cancellationToken) =>
+        ChunkTimeline.EndToEnd(paths, cancellationToken, (reader, _) =>
+        {
+            WavLayout layout = Parse(reader);
+            return new ChunkTimeline.ChunkSamples(layout.DataLength / layout.BlockAlign, 0, layout.SampleRate);
+        });
+
+    public override TimeSpan WriteSilence(string? referencePath, int milliseconds, OutputSink sink, AudioJoinOptions options, CancellationToken cancellationToken)
+    {
+        WavLayout layout;
+        using (var reader = new ChunkReader(referencePath!, 0, cancellationToken))
+        {
+            layout = Parse(reader);
+        }
+
+        long samples = Silence.SamplesOf(milliseconds, layout.SampleRate);
+        long length = samples * layout.BlockAlign;
+        sink.Write(CanonicalHeader(layout.FormatTag, layout.Channels, layout.SampleRate, layout.BitsPerSample, length));
+
+        // Unsigned 8-bit samples are silent at their midpoint; every other WAV sample format at zero.
+        Silence.WriteFilled(sink, length, layout.BitsPerSample == 8 && layout.FormatTag == 1 ? (byte)0x80 : (byte)0);
+        if ((length & 1) != 0)
+        {
+            sink.WriteByte(0);
+        }
+
+        return AudioInfo.FromSamples(samples, layout.SampleRate);
+    }
+
+    public override bool Recognizes(byte[] start, int count) => count >= 12 && Bytes.Ascii(start, 0, "RIFF") && Bytes.Ascii(start, 8, "WAVE");
 }

@@ -89,7 +89,7 @@ internal abstract class Setting
     public static readonly Setting<string?> ApiVersion = Text("ApiVersion", defaultValue: "2024-10-21");
     public static readonly Setting<string?> Model = Text("Model");
     public static readonly Setting<string?> Voice = Text("Voice", defaultValue: "alloy");
-    public static readonly Setting<AudioFormat?> Format = new("Format", null, false, null, true, null, FormatName, ParseFormat, _ => true, v => v!.Value.ToApiName());
+    public static readonly Setting<AudioFormat?> Format = new("Format", null, false, null, true, null, "one of " + AudioFormats.Names, ParseFormat, _ => true, v => v!.Value.ToApiName());
     public static readonly Setting<string?> OutputDirectory = Text("OutputDirectory");
     public static readonly Setting<int?> TimeoutSec = Integer("TimeoutSec", 1, 86400, defaultValue: 100);
     public static readonly Setting<int?> MaximumRetryCount = Integer("MaximumRetryCount", 0, 10, defaultValue: 2);
@@ -114,11 +114,7 @@ internal abstract class Setting
 
     public static Setting? Find(string name) => Registry.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    private const string FormatName = "one of mp3, opus, aac, flac, wav, pcm";
-
-    private static AudioFormat? ParseFormat(string text) => AudioFormats.TryParse(text, out AudioFormat format)
-        ? format
-        : throw new TtsException(TtsErrorIds.InvalidFormat, TtsErrorCategory.InvalidArgument, $"'{text}' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.");
+    private static AudioFormat? ParseFormat(string text) => AudioFormats.TryParse(text, out AudioFormat format) ? format : throw AudioFormats.Unknown(text);
 
     private static Setting<string?> Text(string name, string? environmentVariable = null, string? defaultValue = null, string? parameter = null, Func<string, string>? display = null) =>
         new(name, environmentVariable, false, parameter, true, defaultValue, "text", text => text.Trim(), _ => true, v => display is null ? v : display(v!));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using AitreTts.Core.Audio;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Output;
 
@@ -38,7 +39,7 @@ internal sealed class OutputFormatChoice
         {
             if (!AudioFormats.TryParse(format, out AudioFormat parsed))
             {
-                return Failed(TtsErrorIds.InvalidFormat, $"'{format}' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.", format);
+                return Failed(AudioFormats.Unknown(format), format);
             }
 
             fromParameter = parsed;
@@ -57,14 +58,15 @@ internal sealed class OutputFormatChoice
             {
                 if (extension.Length > 1)
                 {
-                    return Failed(TtsErrorIds.InvalidFormat, $"The extension '{extension}' of -OutFile '{outFile}' names no format the speech API offers (mp3, opus, aac, flac, wav, pcm). Use one of those extensions, or say what to write into it with -Format.", outFile);
+                    return Failed(TtsErrorIds.InvalidFormat, $"The extension '{extension}' of -OutFile '{outFile}' names no format the speech API offers ({AudioFormats.Names}). Use one of those extensions, or say what to write into it with -Format.", outFile);
                 }
 
                 return new OutputFormatChoice(configured, $"-OutFile '{outFile}' has no extension: it gets {configured.ToApiName()} audio, the configured format. Give it an extension (such as {configured.ToExtension()}) or -Format to choose.", null);
             }
         }
 
-        AudioFormat? fileFormatOfParameter = fromParameter == AudioFormat.Pcm && wrapPcmAsWav ? AudioFormat.Wav : fromParameter;
+        var join = new AudioJoinOptions { WrapPcmAsWav = wrapPcmAsWav };
+        AudioFormat? fileFormatOfParameter = fromParameter is AudioFormat asked ? AudioCodec.For(asked).FileFormat(join) : null;
         if (fromParameter is not null && fromOutFile is not null && fileFormatOfParameter != fromOutFile)
         {
             return Failed(TtsErrorIds.FormatConflict, $"-Format {format} contradicts the extension of -OutFile '{outFile}', which means {fromOutFile.Value.ToApiName()}. Drop -Format, or give the file a {fileFormatOfParameter!.Value.ToExtension()} extension.", outFile);
@@ -72,11 +74,13 @@ internal sealed class OutputFormatChoice
 
         // "x.wav" with -WrapPcmAsWav asks for pcm from the server and wraps it.
         AudioFormat chosen = fromParameter
-            ?? (fromOutFile == AudioFormat.Wav && wrapPcmAsWav ? AudioFormat.Pcm : fromOutFile)
-            ?? configured;
+            ?? (fromOutFile is AudioFormat fileFormat ? AudioCodec.AskedFor(fileFormat, join) : configured);
         return new OutputFormatChoice(chosen, null, null);
     }
 
     private static OutputFormatChoice Failed(string errorId, string message, string? targetObject) =>
-        new(AudioFormat.Mp3, null, new TargetedError(new TtsException(errorId, TtsErrorCategory.InvalidArgument, message), targetObject));
+        Failed(new TtsException(errorId, TtsErrorCategory.InvalidArgument, message), targetObject);
+
+    private static OutputFormatChoice Failed(TtsException error, string? targetObject) =>
+        new(AudioFormats.Default, null, new TargetedError(error, targetObject));
 }

@@ -42,11 +42,8 @@ internal sealed class SubtitleCueText
 /// </remarks>
 internal static class SubtitleCueSplitter
 {
-    /// <summary>The longest subtitle line, by the common broadcast and streaming guidelines.</summary>
-    internal const int MaximumLineCharacters = 42;
-
     /// <summary>The longest cue: two lines.</summary>
-    internal const int MaximumCueCharacters = 2 * MaximumLineCharacters;
+    internal const int MaximumCueCharacters = SubtitleLines.MaximumLines * SubtitleLines.MaximumLineCharacters;
 
     /// <summary>The cues of <paramref name="text"/>, in order; empty when it is blank.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
@@ -112,11 +109,11 @@ internal static class SubtitleCueSplitter
         }
     }
 
-    /// <summary>Adds the sentence [start, end) as one cue, or as several when it is longer than a cue may be.</summary>
+    /// <summary>Adds the sentence [start, end) as one cue, or as several when it does not fit in one.</summary>
     /// <returns>The index of the first break at or after <paramref name="end"/>.</returns>
     private static int AddPieces(List<SubtitleCueText> cues, int paragraph, string text, int start, int end, List<TextBreak> breaks, int next)
     {
-        while (end - start > MaximumCueCharacters)
+        while (end > start && !Fits(text, start, end))
         {
             int limit = start + MaximumCueCharacters;
             LatestBreaks latest = LatestBreaks.None;
@@ -134,15 +131,20 @@ internal static class SubtitleCueSplitter
                     break;
                 }
 
-                latest.Record(breaks[i]);
+                // Only a cut that leaves a cue the lines can hold; the first break after a word longer than a
+                // cue is the one exception, below.
+                if (Fits(text, start, breaks[i].Position))
+                {
+                    latest.Record(breaks[i]);
+                }
             }
 
             int lastClause = latest.Clause, lastSpace = latest.Space, lastNoBreakSpace = latest.NoBreakSpace;
-            int cut = lastClause - start >= MaximumLineCharacters ? lastClause
+            int cut = lastClause - start >= SubtitleLines.MaximumLineCharacters ? lastClause
                 : lastSpace > start ? lastSpace
                 : lastClause > start ? lastClause
                 : lastNoBreakSpace > start ? lastNoBreakSpace
-                : CutBetweenCharactersOfWordlessScript(text, start, limit) is int between ? between
+                : CutBetweenCharactersOfWordlessScript(text, start, Math.Min(limit, end)) is int between ? between
                 : firstBeyond; // one word longer than a cue: it stays whole
             cues.Add(new SubtitleCueText(paragraph, TrimEndBlank(text, start, cut)));
             start = TextSplitter.SkipBlank(text, cut);
@@ -161,15 +163,22 @@ internal static class SubtitleCueSplitter
         return next;
     }
 
+    /// <summary>Whether [start, end) is a cue: at most two lines long, and wrapped into lines that fit.</summary>
+    private static bool Fits(string text, int start, int end)
+    {
+        string piece = TrimEndBlank(text, start, end);
+        return piece.Length <= MaximumCueCharacters && SubtitleLines.Fit(piece);
+    }
+
     /// <summary>
     /// The last place in (start, limit] between two characters of a script written without spaces between words,
-    /// where any grapheme boundary is a word boundary; null when there is none.
+    /// where any grapheme boundary is a word boundary, that leaves a cue which fits; null when there is none.
     /// </summary>
     private static int? CutBetweenCharactersOfWordlessScript(string text, int start, int limit)
     {
         for (int cut = limit; cut > start; cut--)
         {
-            if (IsWordlessScript(text[cut - 1]) && IsWordlessScript(text[cut]) && TextBoundaries.IsBoundary(text, cut, start))
+            if (SubtitleLines.IsBetweenWordlessCharacters(text, cut, start) && Fits(text, start, cut))
             {
                 return cut;
             }
@@ -177,13 +186,6 @@ internal static class SubtitleCueSplitter
 
         return null;
     }
-
-    private static bool IsWordlessScript(char character) =>
-        (character >= '\u3000' && character <= '\u30FF') // CJK punctuation, hiragana, katakana
-        || (character >= '\u3400' && character <= '\u4DBF') // CJK extension A
-        || (character >= '\u4E00' && character <= '\u9FFF') // CJK unified ideographs
-        || (character >= '\uF900' && character <= '\uFAFF') // CJK compatibility ideographs
-        || (character >= '\uFF00' && character <= '\uFFEF'); // fullwidth and halfwidth forms
 
     /// <summary>
     /// The text of [start, end), which starts and ends with a non-blank character, with each run of white space that

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
-using AitreTts.Core.Text;
 
 namespace AitreTts.Core.Subtitles;
 
@@ -39,11 +38,12 @@ internal readonly struct SubtitleCue
 /// Times are rounded to the millisecond the same way everywhere (half up), which keeps their order; a cue that
 /// would start before the previous one ends starts where it ends, and one that would end before it starts ends
 /// where it starts, so the cues are monotonic and never overlap whatever the caller passes. A cue longer than one
-/// line is wrapped into two at the space that balances them best, each at most
-/// <see cref="SubtitleCueSplitter.MaximumLineCharacters"/> when such a space exists.
+/// line is wrapped into two by <see cref="SubtitleLines.Wrap"/>.
 /// </remarks>
 internal static class SubtitleWriter
 {
+    private const string SrtArrow = "-->";
+
     private static readonly Encoding Utf8WithoutBom = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>The file extension of <paramref name="format"/>, with its dot.</summary>
@@ -109,58 +109,13 @@ internal static class SubtitleWriter
             char separator = format == SubtitleFormat.Srt ? ',' : '.';
             AppendTime(output, start, separator).Append(" --> ");
             AppendTime(output, end, separator).Append('\n');
-            foreach (string line in WrapLines(cues[i].Text ?? string.Empty))
+            foreach (string line in SubtitleLines.Wrap(cues[i].Text ?? string.Empty))
             {
                 output.Append(format == SubtitleFormat.Vtt ? EscapeVtt(line) : EscapeSrt(line)).Append('\n');
             }
         }
 
         return output.ToString();
-    }
-
-    /// <summary>
-    /// One line, or two split at the space that balances them best among those that keep both within a line's
-    /// length (else among all spaces); a text without a usable space stays one line. Line breaks in the text become
-    /// spaces first: a blank line would end the cue.
-    /// </summary>
-    internal static IReadOnlyList<string> WrapLines(string text)
-    {
-        string flat = string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries)).Trim();
-        if (flat.Length == 0)
-        {
-            // A cue needs a text line; a space keeps the file valid where the caller passed nothing to show.
-            return new[] { " " };
-        }
-
-        if (flat.Length <= SubtitleCueSplitter.MaximumLineCharacters)
-        {
-            return new[] { flat };
-        }
-
-        int best = -1;
-        bool bestFits = false;
-        int bestImbalance = int.MaxValue;
-        foreach (TextBreak found in TextSplitter.Breaks(flat, 0, flat.Length - 1))
-        {
-            if (found.Kind == TextBreakKind.NoBreakSpace || found.Kind == TextBreakKind.Clause || found.Kind == TextBreakKind.Sentence)
-            {
-                continue; // a clause or sentence end without a space is no place for a line break
-            }
-
-            int first = found.Position;
-            int secondStart = TextSplitter.SkipBlank(flat, first);
-            int second = flat.Length - secondStart;
-            bool fits = first <= SubtitleCueSplitter.MaximumLineCharacters && second <= SubtitleCueSplitter.MaximumLineCharacters;
-            int imbalance = Math.Abs(first - second);
-            if ((fits && !bestFits) || (fits == bestFits && imbalance < bestImbalance))
-            {
-                best = first;
-                bestFits = fits;
-                bestImbalance = imbalance;
-            }
-        }
-
-        return best <= 0 ? new[] { flat } : new[] { flat.Substring(0, best), flat.Substring(TextSplitter.SkipBlank(flat, best)) };
     }
 
     private static long Milliseconds(TimeSpan time) =>
@@ -180,9 +135,18 @@ internal static class SubtitleWriter
 
     /// <summary>
     /// SubRip has no escapes, and players (and ffmpeg) take "&lt;x&gt;" for an HTML tag and drop it from the text: an
-    /// invisible WORD JOINER after each &lt; keeps it text.
+    /// invisible WORD JOINER after each &lt; keeps it text. "--&gt;" is the timing line's arrow, and parsers take a
+    /// text line holding it for the start of a new cue: it is written "-&gt;", until none is left ("---&gt;" too).
     /// </summary>
-    private static string EscapeSrt(string line) => line.Replace("<", "<\u2060");
+    private static string EscapeSrt(string line)
+    {
+        while (line.Contains(SrtArrow))
+        {
+            line = line.Replace(SrtArrow, "->");
+        }
+
+        return line.Replace("<", "<\u2060");
+    }
 
     /// <summary>WebVTT cue text treats &amp; and &lt; as markup, and "--&gt;" ends a cue's settings: write them as entities.</summary>
     private static string EscapeVtt(string line) => line.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

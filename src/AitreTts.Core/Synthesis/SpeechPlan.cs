@@ -18,7 +18,7 @@ internal sealed class SpeechOptions
     public string Voice { get; set; } = "alloy";
 
     /// <summary>The format asked of the server.</summary>
-    public AudioFormat Format { get; set; } = AudioFormat.Mp3;
+    public AudioFormat Format { get; set; } = AudioFormats.Default;
 
     /// <summary>The speed, 0.25 to 4.0.</summary>
     public double Speed { get; set; } = 1.0;
@@ -33,7 +33,7 @@ internal sealed class SpeechOptions
     public AudioJoinOptions Join { get; set; } = new();
 
     /// <summary>The format of the file written: wav when pcm is wrapped, else <see cref="Format"/>.</summary>
-    public AudioFormat FileFormat => Format == AudioFormat.Pcm && Join.WrapPcmAsWav ? AudioFormat.Wav : Format;
+    public AudioFormat FileFormat => AudioCodec.For(Format).FileFormat(Join);
 
     /// <summary>The options of a call: the configured model, voice, throttle and sample rate, with what the call itself decides.</summary>
     public static SpeechOptions From(EffectiveConfiguration configuration, AudioFormat format, double speed, string? instructions, bool wrapPcmAsWav) => new()
@@ -148,12 +148,11 @@ internal sealed class SpeechPlan
         index > 0 && Segments.ParagraphPauseMs > 0 && Requests[index].Paragraph != Requests[index - 1].Paragraph;
 
     /// <summary>
-    /// True when the one request's audio becomes the file as it is: no join, no header to rewrite (wav always
-    /// needs its header rewritten, as the API streams placeholder sizes, and wrapped pcm needs one), no cues to time.
+    /// True when the one request's audio becomes the file as it is: no join, no header for the codec to rewrite,
+    /// no cues to time.
     /// </summary>
     public bool KeepsTheAudioAsItIs =>
-        Requests.Count == 1 && !Segments.Segmented
-        && Options.Format != AudioFormat.Wav && !(Options.Format == AudioFormat.Pcm && Options.Join.WrapPcmAsWav);
+        Requests.Count == 1 && !Segments.Segmented && AudioCodec.For(Options.Format).KeepsSingleChunkAsSent(Options.Join);
 
     /// <summary>What a failure of request <paramref name="index"/> says about where in the document it was.</summary>
     public string Where(int index)

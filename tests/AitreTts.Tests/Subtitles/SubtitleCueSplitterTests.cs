@@ -68,6 +68,22 @@ public sealed class SubtitleCueSplitterTests
         Assert.Equal(sentence, string.Join(" ", cues.Select(cue => cue.Text)));
     }
 
+    /// <summary>
+    /// Sentences no longer than two lines whose spaces fall where no split keeps both lines within 42 characters:
+    /// they are cut into cues that do fit, rather than wrapped into a line of 44.
+    /// </summary>
+    [Theory]
+    [InlineData("Refreshments are available from the trolley service throughout this entire journey.")]
+    [InlineData("Unattended luggage anywhere in this station will be removed and may be destroyed.")]
+    [InlineData("Telecommunications-infrastructure maintenance overnight interrupts the Wi-Fi.")]
+    public void EveryCueWrapsIntoTwoLinesOfAtMost42(string sentence)
+    {
+        IReadOnlyList<SubtitleCueText> cues = SubtitleCueSplitter.Split(sentence);
+
+        Assert.All(cues, cue => AssertFitsTheScreen(cue.Text));
+        Assert.Equal(sentence, string.Join(" ", cues.Select(cue => cue.Text)));
+    }
+
     [Fact]
     public void AWordLongerThanACueStaysWhole()
     {
@@ -123,6 +139,7 @@ public sealed class SubtitleCueSplitterTests
             Assert.Equal(cue.Text.Trim(), cue.Text);
             Assert.False(cue.Text.Contains("  "), cue.Text);
             Assert.True(cue.Text.Length <= SubtitleCueSplitter.MaximumCueCharacters || !cue.Text.Contains(' '), $"{cue.Text.Length}: {cue.Text}");
+            AssertFitsTheScreen(cue.Text);
         }
 
         // No word is cut: each cue's first and last word is one of the words written, with its punctuation.
@@ -135,5 +152,13 @@ public sealed class SubtitleCueSplitterTests
         }
 
         Assert.Equal(Enumerable.Range(0, cues[^1].Paragraph + 1), cues.Select(cue => cue.Paragraph).Distinct());
+    }
+
+    /// <summary>At most two lines of at most 42 characters, unless a line is one word that no break shortens.</summary>
+    private static void AssertFitsTheScreen(string cue)
+    {
+        IReadOnlyList<string> lines = SubtitleLines.Wrap(cue);
+        Assert.InRange(lines.Count, 1, 2);
+        Assert.All(lines, line => Assert.True(line.Length <= SubtitleLines.MaximumLineCharacters || !line.Contains(' '), $"a line of {line.Length}: '{line}' in '{cue}'"));
     }
 }

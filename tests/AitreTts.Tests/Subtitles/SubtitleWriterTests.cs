@@ -25,7 +25,7 @@ public sealed class SubtitleWriterTests : IDisposable
     public void SrtIsNumberedCuesWithCommaMilliseconds()
     {
         Assert.Equal(
-            "1\n00:00:00,000 --> 00:00:01,500\nPlatform four.\n\n2\n00:00:01,501 --> 01:02:03,045\nMind the gap & <\u2060the> doors --> now.\n",
+            "1\n00:00:00,000 --> 00:00:01,500\nPlatform four.\n\n2\n00:00:01,501 --> 01:02:03,045\nMind the gap & <\u2060the> doors -> now.\n",
             SubtitleWriter.Format(SubtitleFormat.Srt, TwoCues));
     }
 
@@ -35,6 +35,22 @@ public sealed class SubtitleWriterTests : IDisposable
         Assert.Equal(
             "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nPlatform four.\n\n00:00:01.501 --> 01:02:03.045\nMind the gap &amp; &lt;the&gt; doors --&gt; now.\n",
             SubtitleWriter.Format(SubtitleFormat.Vtt, TwoCues));
+    }
+
+    /// <summary>A text line holding "-->" is, to SRT and WebVTT parsers, the timing line of a new cue.</summary>
+    [Theory]
+    [InlineData("Srt", "a --> b", "a -> b")]
+    [InlineData("Srt", "a ---> b -->", "a -> b ->")]
+    [InlineData("Srt", "x----->y", "x->y")]
+    [InlineData("Vtt", "a ---> b -->", "a ---&gt; b --&gt;")]
+    public void NoCueTextHoldsTheTimingArrow(string formatName, string text, string written)
+    {
+        var format = Enum.Parse<SubtitleFormat>(formatName);
+        string file = SubtitleWriter.Format(format, new[] { new SubtitleCue(TimeSpan.Zero, TimeSpan.FromSeconds(1), text) });
+
+        string[] lines = file.Split('\n');
+        Assert.Single(lines, line => line.Contains("-->"));
+        Assert.Equal(written, lines[format == SubtitleFormat.Srt ? 2 : 3]);
     }
 
     [Fact]
@@ -57,9 +73,11 @@ public sealed class SubtitleWriterTests : IDisposable
     [InlineData("Please let the passengers leave the train before you board the carriages.", "Please let the passengers leave the|train before you board the carriages.")]
     [InlineData("Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     [InlineData("Line\nbreaks\r\n\r\nin the text never end the cue.", "Line breaks in the text never end the cue.")]
+    [InlineData("Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa and the rest", "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa|and the rest")] // a word longer than a line gets its own
+    [InlineData("我们今天去公园散步我们今天去公园散步我们今天去公园散步我们今天去公园散步我们今天去公园散步", "我们今天去公园散步我们今天去公园散步我们今天|去公园散步我们今天去公园散步我们今天去公园散步")] // no spaces: between characters
     public void LongCuesWrapIntoTwoBalancedLines(string text, string expected)
     {
-        IReadOnlyList<string> lines = SubtitleWriter.WrapLines(text);
+        IReadOnlyList<string> lines = SubtitleLines.Wrap(text);
 
         Assert.Equal(expected.Split('|'), lines);
     }
@@ -70,9 +88,9 @@ public sealed class SubtitleWriterTests : IDisposable
         string sentence = string.Join(" ", Enumerable.Range(0, 400).Select(i => new string('w', 1 + (i * 7 % 11))));
         foreach (SubtitleCueText cue in SubtitleCueSplitter.Split(sentence))
         {
-            IReadOnlyList<string> lines = SubtitleWriter.WrapLines(cue.Text);
+            IReadOnlyList<string> lines = SubtitleLines.Wrap(cue.Text);
             Assert.InRange(lines.Count, 1, 2);
-            Assert.All(lines, line => Assert.InRange(line.Length, 1, SubtitleCueSplitter.MaximumLineCharacters));
+            Assert.All(lines, line => Assert.InRange(line.Length, 1, SubtitleLines.MaximumLineCharacters));
             Assert.Equal(cue.Text, string.Join(" ", lines));
         }
     }
