@@ -44,3 +44,49 @@ Describe 'Get-TtsVoice' {
         $completion.CompletionMatches.CompletionText | Should -Be @('flac')
     }
 }
+
+Describe 'Voice warnings only where they are true' {
+    BeforeAll {
+        $script:Kokoro = Start-TtsEmulator -ArgumentList '--allow-anonymous', '--voices-shape', 'objects', '--voices', 'af_bella,am_adam'
+    }
+
+    AfterAll {
+        Stop-TtsEmulator $script:Kokoro
+    }
+
+    BeforeEach {
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+    }
+
+    It 'a local server''s own voice draws no warning, before or after its list is known' {
+        $warnings = $null
+        $file = 'Bella speaks' | Invoke-TextToSpeech -BaseUrl $script:Kokoro.BaseUrl -Voice af_bella -OutputDirectory $script:Out -WarningVariable warnings
+        $file.Length | Should -BeGreaterThan 0
+        @($warnings).Count | Should -Be 0
+        (Get-TtsVoice -BaseUrl $script:Kokoro.BaseUrl -Refresh).Name | Should -Be @('af_bella', 'am_adam')
+        $warnings = $null
+        $null = 'Bella again' | Invoke-TextToSpeech -BaseUrl $script:Kokoro.BaseUrl -Voice af_bella -OutputDirectory $script:Out -WarningVariable warnings
+        @($warnings).Count | Should -Be 0
+        $warnings = $null
+        $null = 'A mix' | Invoke-TextToSpeech -BaseUrl $script:Kokoro.BaseUrl -Voice 'af_bella(2)+am_adam' -OutputDirectory $script:Out -WhatIf -WarningVariable warnings
+        @($warnings).Count | Should -Be 0
+    }
+
+    It 'a voice the server''s known list lacks is warned about' {
+        $null = Get-TtsVoice -BaseUrl $script:Kokoro.BaseUrl -Refresh
+        $warnings = $null
+        $null = 'Nobody' | Invoke-TextToSpeech -BaseUrl $script:Kokoro.BaseUrl -Voice af_nobody -OutputDirectory $script:Out -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
+        @($warnings).Count | Should -Be 1
+        "$warnings" | Should -BeLike "The voice 'af_nobody' is not in the server's own list of voices*Get-TtsVoice*"
+        "$warnings" | Should -Not -BeLike '*OpenAI*'
+    }
+
+    It 'OpenAI''s catalogue still judges voices for OpenAI' {
+        Set-TtsConfiguration -Profile openai -Provider OpenAI -BaseUrl $script:Kokoro.BaseUrl -ApiKey 'tk-warn-0123456789'
+        $warnings = $null
+        $null = 'Bella at OpenAI' | Invoke-TextToSpeech -Profile openai -Voice af_bella -OutputDirectory $script:Out -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
+        "$warnings" | Should -BeLike "*voice 'af_bella' is not known to work with the model 'tts-1'; OpenAI will refuse it*"
+    }
+}
