@@ -17,6 +17,9 @@ namespace AitreTts.Core.Documents;
 /// </summary>
 internal static class SpeechAdvice
 {
+    // The weight of one voice in a Kokoro mix: the "(2)" of "af_bella(2)+af_sky".
+    private static readonly Regex MixWeight = new(@"\(\s*[0-9.]+\s*\)\s*$", RegexOptions.CultureInvariant);
+
     public static TtsException? InvalidSpeed(double speed) =>
         double.IsNaN(speed) || speed < 0.25 || speed > 4.0
             ? new TtsException(
@@ -72,6 +75,4 @@ internal static class SpeechAdvice
         string[] parts = voice.Split('+', '-');
         return parts.Length > 1 && parts.All(part => Has(MixWeight.Replace(part, string.Empty)));
     }
-
-    private static readonly Regex MixWeight = new(@"\(\s*[0-9.]+\s*\)\s*$", RegexOptions.CultureInvariant);
 }
