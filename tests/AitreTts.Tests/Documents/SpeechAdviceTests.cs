@@ -64,6 +64,12 @@ public sealed class SpeechAdviceTests
             Assert.Single(SpeechAdvice.For(new SpeechOptions { Model = "tts-1", Voice = "af_bella" }, ProviderProfile.For(provider))));
 
     [Theory]
+    [InlineData("tts-1")]
+    [InlineData("gpt-4o-mini-tts-2025-12-15")]
+    public void ACustomVoiceIsNotJudgedByTheCatalogue(string model) =>
+        Assert.Empty(SpeechAdvice.For(new SpeechOptions { Model = model, Voice = "voice_1234" }, ProviderProfile.For(ProviderKind.OpenAI)));
+
+    [Theory]
     [InlineData("af_bella", false)]
     [InlineData("AF_Bella", false)]
     [InlineData("af_bella(2)+af_sky", false)]
