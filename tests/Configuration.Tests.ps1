@@ -449,6 +449,39 @@ Describe 'Accidents the cmdlets prevent' {
         $err.Exception.Message | Should -BeLike '*none was sent*belongs to https://api.openai.com*'
         $err.Exception.Message | Should -Not -BeLike '*refused the API key*'
     }
+
+    It 'says only that no key is set when none is, never that one was held back' {
+        $err = Get-ThrownError { 'hello' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -MaximumRetryCount 0 -OutFile (Join-Path $TestDrive 'nokey.mp3') -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsAuthenticationFailed,*'
+        $err.Exception.Message | Should -BeLike '*none was sent*No API key is set for 127.0.0.1.*'
+        $err.Exception.Message | Should -Not -BeLike '*another server*'
+        $err.Exception.Message | Should -Not -BeLike '*held back*'
+    }
+
+    It 'sends a key stored for a server to a path prefix of the same origin (scheme, host and port)' {
+        Set-TtsConfiguration -BaseUrl $script:Emulator.BaseUrl -ApiKey 'tk-same-origin-0123456789'
+        Clear-EmulatorState $script:Emulator
+        $file = 'hello' | Invoke-TextToSpeech -BaseUrl "$($script:Emulator.BaseUrl)/openai" -OutFile (Join-Path $TestDrive 'prefix.mp3')
+        $file.Length | Should -BeGreaterThan 0
+        $request = @(Get-EmulatorRequest $script:Emulator)
+        $request.Count | Should -Be 1
+        $request[0].Path | Should -Be '/openai/v1/audio/speech'
+        $request[0].Headers.Authorization | Should -Be 'Bearer tk-same-origin-0123456789'
+    }
+
+    It 'holds a key back from another port of the same host, and says the port is what differs' {
+        $other = Start-TtsEmulator
+        try {
+            Set-TtsConfiguration -BaseUrl $script:Emulator.BaseUrl -ApiKey 'tk-other-port-0123456789'
+            $err = Get-ThrownError { 'hello' | Invoke-TextToSpeech -BaseUrl "$($other.BaseUrl)/openai" -MaximumRetryCount 0 -OutFile (Join-Path $TestDrive 'port.mp3') -ErrorAction Stop }
+            $err.FullyQualifiedErrorId | Should -BeLike 'TtsAuthenticationFailed,*'
+            $err.Exception.Message | Should -BeLike "*belongs to $($script:Emulator.BaseUrl), not $($other.BaseUrl) (another port), so it was held back*"
+            (Get-EmulatorRequest $other).Headers.PSObject.Properties.Name | Should -Not -Contain 'Authorization'
+        }
+        finally {
+            Stop-TtsEmulator $other
+        }
+    }
 }
 
 Describe 'Two processes changing the configuration at once' {

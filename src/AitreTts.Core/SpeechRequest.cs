@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.IO;
+using System.Text.RegularExpressions;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -25,8 +26,11 @@ internal sealed class SpeechRequest
 
     public string Input { get; }
 
-    /// <summary>The voice name, passed through as given.</summary>
+    /// <summary>The voice name, passed through as given; a custom voice's id goes as <c>{"id": ...}</c>.</summary>
     public string Voice { get; }
+
+    /// <summary>True when <see cref="Voice"/> is the id of an OpenAI custom voice, sent as an object.</summary>
+    public bool VoiceIsCustom => IsCustomVoiceId(Voice);
 
     /// <summary>The <c>response_format</c>.</summary>
     public AudioFormat Format { get; }
@@ -39,6 +43,13 @@ internal sealed class SpeechRequest
 
     /// <summary>When false, <c>model</c> is left out of the body: Azure's deployment route names the model in the URL.</summary>
     public bool IncludeModel { get; init; } = true;
+
+    // OpenAI's custom voices have ids such as voice_1234, which the API takes only as {"id": "voice_1234"}
+    // (openai-python, types/audio/speech_create_params.py); built-in and local servers' voices are plain names.
+    private static readonly Regex CustomVoiceId = new("^voice_[A-Za-z0-9]+$", RegexOptions.CultureInvariant);
+
+    /// <summary>True for the id of an OpenAI custom voice (<c>voice_</c> and letters or digits).</summary>
+    public static bool IsCustomVoiceId(string voice) => CustomVoiceId.IsMatch(voice ?? string.Empty);
 
     // Non-ASCII text goes out as raw UTF-8 rather than \u escapes: byte-exact for the server, and readable in -Debug.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -56,7 +67,17 @@ internal sealed class SpeechRequest
             }
 
             writer.WriteString("input", Input);
-            writer.WriteString("voice", Voice);
+            if (VoiceIsCustom)
+            {
+                writer.WriteStartObject("voice");
+                writer.WriteString("id", Voice);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteString("voice", Voice);
+            }
+
             writer.WriteString("response_format", Format.ToApiName());
             // Round-trip formatting keeps 1.25 as 1.25 and never writes "1,25" in a German session.
             writer.WriteNumber("speed", Math.Round(Speed, 4));

@@ -326,7 +326,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     private protected void WarnIfTheCallWouldLackAKey(EffectiveConfiguration configuration)
     {
         // The offline provider needs no key, so -WhatIf has nothing to warn about.
-        if (_warnedNoKey || configuration.Provider == ProviderKind.Offline || configuration.Get(Setting.ApiKey) is not null || configuration.Get(Setting.ApiKeySecretName) is not null)
+        if (_warnedNoKey || configuration.ProviderProfile.IsOffline || configuration.Get(Setting.ApiKey) is not null || configuration.Get(Setting.ApiKeySecretName) is not null)
         {
             return;
         }

@@ -56,7 +56,8 @@ public sealed class TtsConfigurationInfo
             info.Source[setting.Setting.Name] = setting.SourceText;
         }
 
-        if (configuration.Provider != ProviderKind.AzureOpenAI)
+        // The api-version takes part only where a deployment route uses it.
+        if (!configuration.ProviderProfile.DeploymentNamesModel)
         {
             shown.Properties[Setting.ApiVersion.Name].Value = string.Empty;
         }

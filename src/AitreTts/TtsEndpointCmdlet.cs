@@ -169,7 +169,7 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
     /// <summary>Where chunk audio comes from: the offline provider, or the server through <see cref="Connect"/>.</summary>
     private protected ISpeechSource ConnectSource(EffectiveConfiguration configuration, bool useCache = false)
     {
-        if (configuration.Provider == ProviderKind.Offline)
+        if (configuration.ProviderProfile.IsOffline)
         {
             // The offline audio is free and made the same way each time: a cache would only take disk space.
             WriteVerbose("Using the offline provider: the audio is made on this machine, and nothing is sent anywhere.");

@@ -147,20 +147,33 @@ public sealed partial class EmulatorServer
                 return Reply.Error(400, $"Invalid 'input': string too long. Expected a string with maximum length {MaxInputCharacters}, but got a string with length {characters} instead.", "input", "string_above_max_length");
             }
 
-            if (ReadString(root, "voice", out string? voice) is Reply badVoice)
+            // A custom voice comes as {"id": "voice_1234"} (openai-python, types/audio/speech_create_params.py).
+            string? voice;
+            if (root.TryGetProperty("voice", out JsonElement voiceObject) && voiceObject.ValueKind == JsonValueKind.Object)
             {
-                return badVoice;
+                voice = voiceObject.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+                if (voice is null || !voice.StartsWith("voice_", StringComparison.Ordinal))
+                {
+                    return Reply.Error(400, "Invalid 'voice': a custom voice must be an object with an 'id' such as 'voice_1234'.", "voice", "invalid_value");
+                }
             }
-
-            if (voice is null)
+            else
             {
-                return Reply.Error(400, "Missing required parameter: 'voice'.", "voice", "missing_required_parameter");
-            }
+                if (ReadString(root, "voice", out voice) is Reply badVoice)
+                {
+                    return badVoice;
+                }
 
-            string[] voices = Options.Voices;
-            if (!voices.Contains(voice, StringComparer.Ordinal))
-            {
-                return Reply.Error(400, $"Invalid value: '{voice}'. Supported values are: {string.Join(", ", voices.Select(v => "'" + v + "'"))}.", "voice", "invalid_value");
+                if (voice is null)
+                {
+                    return Reply.Error(400, "Missing required parameter: 'voice'.", "voice", "missing_required_parameter");
+                }
+
+                string[] voices = Options.Voices;
+                if (!voices.Contains(voice, StringComparer.Ordinal))
+                {
+                    return Reply.Error(400, $"Invalid value: '{voice}'. Supported values are: {string.Join(", ", voices.Select(v => "'" + v + "'"))}.", "voice", "invalid_value");
+                }
             }
 
             if (ReadString(root, "response_format", out string? format) is Reply badFormat)

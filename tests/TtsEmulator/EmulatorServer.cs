@@ -285,7 +285,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             fields.Instructions,
             reply.Status,
             requestId)
-        { RawTarget = rawTarget, InFlight = waiting.InFlightOnArrival };
+        { RawTarget = rawTarget, InFlight = waiting.InFlightOnArrival, VoiceId = fields.VoiceId };
 
         TimeSpan delay = Options.Latency + TimeSpan.FromSeconds(fault?.DelayHeadersSeconds ?? 0);
         if (delay > TimeSpan.Zero)

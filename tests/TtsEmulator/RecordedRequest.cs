@@ -47,4 +47,7 @@ public sealed record RecordedRequest(
     /// bound on the client's requests in flight, never above it.
     /// </summary>
     public int InFlight { get; init; }
+
+    /// <summary>The id of a custom voice, when the body's <c>voice</c> was an object <c>{"id": ...}</c>.</summary>
+    public string? VoiceId { get; init; }
 }

@@ -5,6 +5,9 @@ namespace TtsEmulator;
 /// <summary>The speech request's fields, read without judging them, for the record and for fault matching.</summary>
 internal readonly record struct SpeechFields(string? Model, string? Input, string? Voice, string? ResponseFormat, double? Speed, string? Instructions)
 {
+    /// <summary>The id of a custom voice sent as <c>{"id": ...}</c>.</summary>
+    public string? VoiceId { get; init; }
+
     public static SpeechFields ReadLeniently(byte[] body)
     {
         if (body.Length == 0)
@@ -27,7 +30,10 @@ internal readonly record struct SpeechFields(string? Model, string? Input, strin
                 StringOf(root, "voice"),
                 StringOf(root, "response_format"),
                 root.TryGetProperty("speed", out JsonElement speed) && speed.ValueKind == JsonValueKind.Number ? speed.GetDouble() : null,
-                StringOf(root, "instructions"));
+                StringOf(root, "instructions"))
+            {
+                VoiceId = root.TryGetProperty("voice", out JsonElement voice) && voice.ValueKind == JsonValueKind.Object ? StringOf(voice, "id") : null,
+            };
         }
         catch (JsonException)
         {

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Security;
 using AitreTts.Core.Errors;
-using AitreTts.Core.Http;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Configuration;
@@ -80,7 +80,10 @@ internal sealed class EffectiveConfiguration
 
     public string BaseUrl => Get(Setting.BaseUrl) ?? string.Empty;
 
-    public ProviderKind Provider => Get(Setting.Provider) ?? ProviderKind.OpenAI;
+    public ProviderKind Provider => Get(Setting.Provider) ?? ProviderProfile.Default.Kind;
+
+    /// <summary>What the provider in use is like: every question about it goes here.</summary>
+    public ProviderProfile ProviderProfile => ProviderProfile.For(Provider);
 }
 
 /// <summary>
@@ -90,7 +93,7 @@ internal sealed class EffectiveConfiguration
 internal static class ConfigurationResolver
 {
     /// <summary>OpenAI's API, the default server.</summary>
-    public const string DefaultBaseUrl = "https://api.openai.com";
+    public const string DefaultBaseUrl = ProviderProfile.OpenAIBaseUrl;
 
     private static readonly Setting[] KeySettings = { Setting.ApiKey, Setting.ApiKeySecretName, Setting.Vault };
 
@@ -145,7 +148,7 @@ internal static class ConfigurationResolver
         // Empty, not null, for providers whose URL the user must give: TtsEndpoint explains what is missing.
         defaults.Set(Setting.BaseUrl, providerProfile.DefaultBaseUrl ?? string.Empty);
         // With Azure's deployment route the deployment stands in for the model, unless a model is set explicitly.
-        defaults.Set(Setting.Model, provider == ProviderKind.AzureOpenAI && FirstSet(Setting.Deployment)?.Value is string deployment ? deployment : providerProfile.DefaultModel);
+        defaults.Set(Setting.Model, providerProfile.DeploymentNamesModel && FirstSet(Setting.Deployment)?.Value is string deployment ? deployment : providerProfile.DefaultModel);
         defaults.Set(Setting.Format, providerProfile.DefaultFormat);
         defaults.Set(Setting.Provider, provider);
         layers.Add(new Layer(defaults, SettingSource.Default, _ => null));
@@ -253,7 +256,7 @@ internal static class ConfigurationResolver
                 return null;
             }
 
-            string reason = $"the API key from {layer.Source}{(layer.Detail(Setting.ApiKey) is string detail ? " (" + detail + ")" : string.Empty)} belongs to {SafeHost(home)}, not {SafeHost(effectiveBaseUrl)}, so it was held back";
+            string reason = $"the API key from {layer.Source}{(layer.Detail(Setting.ApiKey) is string detail ? " (" + detail + ")" : string.Empty)} belongs to {SafeHost(home)}, not {SafeHost(effectiveBaseUrl)}{Difference(home, effectiveBaseUrl)}, so it was held back";
             heldBack ??= reason;
             log.Verbose($"Not using {reason}.");
         }
@@ -281,7 +284,7 @@ internal static class ConfigurationResolver
 
         if (kept.Count < stored.Count)
         {
-            log.Verbose($"Not sending the credential headers from {headers.SourceText}: they belong to {SafeHost(HomeBaseUrl(layers, from))}, not {SafeHost(effectiveBaseUrl)}.");
+            log.Verbose($"Not sending the credential headers from {headers.SourceText}: they belong to {SafeHost(HomeBaseUrl(layers, from))}, not {SafeHost(effectiveBaseUrl)}{Difference(HomeBaseUrl(layers, from), effectiveBaseUrl)}.");
             resolved[Setting.Headers] = new ResolvedSetting(Setting.Headers, kept, headers.Source, headers.Detail);
         }
     }
@@ -305,18 +308,39 @@ internal static class ConfigurationResolver
         return provider is ProviderKind kind ? ProviderProfile.For(kind).DefaultBaseUrl ?? DefaultBaseUrl : DefaultBaseUrl;
     }
 
-    private static bool SameServer(string a, string b)
+    // A key belongs to an origin (scheme, host and port), the rule browsers and HTTP clients keep for credentials:
+    // a path prefix on the same origin (https://gateway.example.com/openai) is the same server, reached by another
+    // route, and the key that server issued goes along. Another scheme, host or port is another server.
+    private static bool SameServer(string a, string b) =>
+        Uri.TryCreate(a.Trim(), UriKind.Absolute, out Uri? left) && Uri.TryCreate(b.Trim(), UriKind.Absolute, out Uri? right)
+            ? Uri.Compare(left, right, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+            : string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    // What makes two servers different, so a message never reads "belongs to X, not X": " (another port)".
+    private static string Difference(string home, string effective)
     {
-        try
+        if (!Uri.TryCreate(home.Trim(), UriKind.Absolute, out Uri? left) || !Uri.TryCreate(effective.Trim(), UriKind.Absolute, out Uri? right))
         {
-            Uri left = TtsEndpoint.ParseBaseUrl(a);
-            Uri right = TtsEndpoint.ParseBaseUrl(b);
-            return Uri.Compare(left, right, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+            return string.Empty;
         }
-        catch (Errors.TtsException)
+
+        var parts = new List<string>();
+        if (!string.Equals(left.Scheme, right.Scheme, StringComparison.OrdinalIgnoreCase))
         {
-            return string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+            parts.Add("scheme");
         }
+
+        if (!string.Equals(left.Host, right.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            parts.Add("host");
+        }
+
+        if (left.Port != right.Port && !(left.IsDefaultPort && right.IsDefaultPort))
+        {
+            parts.Add("port");
+        }
+
+        return parts.Count == 0 ? string.Empty : " (another " + string.Join(" and ", parts) + ")";
     }
 
     // Scheme, host and port only: GetLeftPart(Authority) would keep a user:password@.

@@ -5,6 +5,7 @@ using System.Collections.Specialized;
 using System.Linq;
 using System.Text.Json.Nodes;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Configuration;
@@ -16,10 +17,9 @@ namespace AitreTts.Core.Configuration;
 internal sealed class RequestHeaders : IEnumerable<KeyValuePair<string, string>>
 {
     // The module sets these itself: a second value would make the request ambiguous, or leak the key elsewhere.
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Authorization", "api-key", "Host", "Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Accept-Encoding", "Expect",
-    };
+    private static readonly HashSet<string> Reserved = new(
+        ProviderProfile.KeyHeaderNames.Concat(new[] { "Host", "Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Accept-Encoding", "Expect" }),
+        StringComparer.OrdinalIgnoreCase);
 
     private static readonly string[] CredentialWords = { "key", "token", "auth", "secret", "password", "signature", "cookie", "credential", "session" };
 
@@ -51,7 +51,7 @@ internal sealed class RequestHeaders : IEnumerable<KeyValuePair<string, string>>
 
         if (Reserved.Contains(name))
         {
-            throw Invalid($"The header '{name}' is set by the module itself{(name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("api-key", StringComparison.OrdinalIgnoreCase) ? "; give the key with -ApiKey" : string.Empty)}.");
+            throw Invalid($"The header '{name}' is set by the module itself{(ProviderProfile.KeyHeaderNames.Contains(name, StringComparer.OrdinalIgnoreCase) ? "; give the key with -ApiKey" : string.Empty)}.");
         }
 
         if (value.IndexOfAny(new[] { '\r', '\n', '\0' }) >= 0)

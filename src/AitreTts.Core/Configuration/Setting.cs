@@ -6,6 +6,7 @@ using System.Security;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Configuration;

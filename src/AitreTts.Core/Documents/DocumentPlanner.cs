@@ -174,11 +174,12 @@ internal sealed class DocumentPlanner
         int requests = speech.Requests.Count;
         string action = string.Format(
             CultureInfo.InvariantCulture,
-            "Synthesize {0} characters ({1} request{2}) as {3} with voice '{4}' and model '{5}'{6}",
+            "Synthesize {0} characters ({1} request{2}) as {3} with {4}voice '{5}' and model '{6}'{7}",
             text.Length,
             requests,
             requests == 1 ? string.Empty : "s",
             _options.FileFormat.ToApiName(),
+            SpeechRequest.IsCustomVoiceId(_options.Voice) ? "custom " : string.Empty,
             _options.Voice,
             _options.Model,
             Extras(target));

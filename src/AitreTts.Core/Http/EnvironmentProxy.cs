@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Net;
+using AitreTts.Core.Providers;
 
 namespace AitreTts.Core.Http;
 
@@ -74,7 +75,7 @@ internal sealed class EnvironmentProxy : IWebProxy
         // A proxy named for the whole environment cannot reach this machine's own loopback, and a key meant for a
         // local http server must not travel to it in clear text: loopback is always reached directly. (-Proxy, which
         // the user names for this call, applies to loopback too.)
-        if (TtsEndpoint.IsLoopbackHost(host))
+        if (ProviderHosts.IsLoopback(host))
         {
             return true;
         }

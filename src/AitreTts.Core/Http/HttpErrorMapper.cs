@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Text;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Providers;
 
 namespace AitreTts.Core.Http;
 
@@ -27,11 +28,12 @@ internal static class HttpErrorMapper
     /// <param name="attempts">How many attempts were made, retries included.</param>
     /// <param name="keySent">False when the request carried no API key: a 401 then says so instead of blaming the key.</param>
     /// <param name="heldBackKeyReason">Why the configuration held a key back from this server, if it did.</param>
+    /// <param name="provider">The provider the request went to; recognized from the URL when not given.</param>
     public static TtsException FromResponse(
-        int statusCode, string? reasonPhrase, string? contentType, string? body, string? requestId, Uri requestUri, int attempts, bool keySent = true, string? heldBackKeyReason = null)
+        int statusCode, string? reasonPhrase, string? contentType, string? body, string? requestId, Uri requestUri, int attempts, bool keySent = true, string? heldBackKeyReason = null, ProviderProfile? provider = null)
     {
         ServerError error = ErrorBodyParser.Parse(contentType, body);
-        Mapping mapping = statusCode == 401 && !keySent ? NoKeySent(requestUri, heldBackKeyReason) : Map(statusCode, error, requestUri);
+        Mapping mapping = statusCode == 401 && !keySent ? NoKeySent(requestUri, heldBackKeyReason) : Map(statusCode, error, requestUri, provider ?? ProviderProfile.Recognize(requestUri));
         string? id = ErrorBodyParser.Clean(requestId, MaximumHeaderTextLength);
 
         var message = new StringBuilder(mapping.Lead);
@@ -134,7 +136,7 @@ internal static class HttpErrorMapper
     private static bool IsQuotaCode(string? code) => string.Equals(code, "insufficient_quota", StringComparison.OrdinalIgnoreCase);
 
     // The one table. Keep it in step with the README's ErrorId table.
-    private static Mapping Map(int status, ServerError error, Uri requestUri)
+    private static Mapping Map(int status, ServerError error, Uri requestUri, ProviderProfile provider)
     {
         bool clientError = status >= 400 && status <= 499;
         if (status == 402 || (clientError && IsQuotaExhausted(error)))
@@ -171,7 +173,7 @@ internal static class HttpErrorMapper
                         : "The key may not be allowed to use this model or project, or the service may not be offered in your region.");
             case 404:
             case 405:
-                return NotFound(status, error, requestUri);
+                return NotFound(status, error, requestUri, provider);
             case 407:
                 // Only a proxy answers 407: the speech server never saw the request, so its key is not the problem.
                 return new Mapping(
@@ -237,14 +239,13 @@ internal static class HttpErrorMapper
             status >= 300 && status <= 399 ? "The server redirected the request; check the scheme (http or https) and host of BaseUrl." : null);
     }
 
-    private static Mapping NotFound(int status, ServerError error, Uri requestUri)
+    private static Mapping NotFound(int status, ServerError error, Uri requestUri, ProviderProfile provider)
     {
         string shown = ShownUrl(requestUri);
         string path = PathOf(requestUri);
         string? code = error.Code ?? error.Type;
-        bool azure = IsAzure(requestUri);
 
-        if (!azure && string.Equals(code, "model_not_found", StringComparison.OrdinalIgnoreCase))
+        if (provider.ModelNotFoundMeansModel && string.Equals(code, "model_not_found", StringComparison.OrdinalIgnoreCase))
         {
             return new Mapping(
                 TtsErrorIds.EndpointNotFound,
@@ -254,13 +255,9 @@ internal static class HttpErrorMapper
         }
 
         var hint = new StringBuilder();
-        if (azure)
+        if (provider.NotFoundHint(requestUri) is string routeHint)
         {
-            string endpoint = EndpointOf(requestUri);
-            hint.Append("For Azure OpenAI the URL must name a deployment that exists; the deployment's name stands where the model's would be. ")
-                .Append("Use ").Append(endpoint).Append("/openai/deployments/{deployment}/audio/speech?api-version={api-version}, ")
-                .Append("or ").Append(endpoint).Append("/openai/v1/audio/speech with the deployment name as the model, ")
-                .Append("and check the deployment's exact name in the Azure portal.");
+            hint.Append(routeHint);
         }
         else if (path.IndexOf("/v1/v1", StringComparison.OrdinalIgnoreCase) >= 0)
         {
@@ -282,19 +279,18 @@ internal static class HttpErrorMapper
 
         string lead = status == 405
             ? "The server at " + shown + " does not take speech requests there (POST not allowed)"
-            : azure && string.Equals(code, "DeploymentNotFound", StringComparison.OrdinalIgnoreCase)
-                ? "The Azure OpenAI deployment in " + shown + " was not found"
-                : "The speech endpoint " + shown + " was not found";
+            : provider.NotFoundLead(shown, code) ?? "The speech endpoint " + shown + " was not found";
         return new Mapping(TtsErrorIds.EndpointNotFound, TtsErrorCategory.ObjectNotFound, lead, hint.ToString());
     }
 
-    // The key may be missing on purpose: a key stored or set for one server is held back from any other.
+    // A key may be missing on purpose (one stored or set for another server is held back from this one), or simply
+    // not set: say which, and never suggest a held-back key that does not exist.
     private static Mapping NoKeySent(Uri requestUri, string? heldBackKeyReason) => new(
         TtsErrorIds.AuthenticationFailed,
         TtsErrorCategory.AuthenticationError,
         "The speech server requires an API key, but none was sent",
         (heldBackKeyReason is null
-            ? "No key is set for " + HostOf(requestUri) + ": a key stored or set for another server is held back from this one. "
+            ? "No API key is set for " + HostOf(requestUri) + ". "
             : "A key was held back: " + heldBackKeyReason + ". ")
             + "Pass -ApiKey, or store a key for this server with 'Set-TtsConfiguration -BaseUrl <url> -ApiKey <key>' (or set AITRE_API_KEY).");
 
@@ -373,28 +369,8 @@ internal static class HttpErrorMapper
         _ => null,
     };
 
-    internal static bool IsAzure(Uri? uri)
-    {
-        if (uri is null)
-        {
-            return false;
-        }
-
-        if (uri.IsAbsoluteUri
-            && (uri.Host.EndsWith(".openai.azure.com", StringComparison.OrdinalIgnoreCase)
-                || uri.Host.EndsWith(".cognitiveservices.azure.com", StringComparison.OrdinalIgnoreCase)))
-        {
-            return true;
-        }
-
-        return PathOf(uri).IndexOf("/openai/", StringComparison.OrdinalIgnoreCase) >= 0;
-    }
-
     // Scheme, host, port and path: never the query or any user:password@. One rule for every printed URL.
     private static string ShownUrl(Uri? uri) => SecretRedactor.ShownUrl(uri);
-
-    private static string EndpointOf(Uri uri) =>
-        uri.IsAbsoluteUri ? uri.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "{endpoint}";
 
     private static string HostOf(Uri? uri) => uri is not null && uri.IsAbsoluteUri ? uri.Host : "this server";
 

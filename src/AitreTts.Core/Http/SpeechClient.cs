@@ -229,7 +229,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             RequestId = requestId,
         };
         Uri answered = response.RequestMessage?.RequestUri ?? uri;
-        TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt, keySent: _endpoint.SendsKeyTo(answered), heldBackKeyReason: _endpoint.HeldBackKeyReason));
+        TtsException error = Redacted(HttpErrorMapper.FromResponse(status, response.ReasonPhrase, MediaType(response), body, requestId, uri, attempt, keySent: _endpoint.SendsKeyTo(answered), heldBackKeyReason: _endpoint.HeldBackKeyReason, provider: _endpoint.Profile));
         return AttemptOutcome<T>.Failed(error, status, TransportFailure.None, hints, requestId);
     }
 

@@ -1,11 +1,10 @@
-using System.Collections.Generic;
 using System;
-using System.Net;
+using System.Collections.Generic;
 using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Security;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Http;
@@ -13,28 +12,17 @@ namespace AitreTts.Core.Http;
 /// <summary>Where requests go and how they authenticate.</summary>
 internal sealed class TtsEndpoint
 {
-    private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderKind provider, string? deployment, string apiVersion, bool allowUnencryptedAuthentication)
+    private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderProfile profile, string? deployment, string apiVersion, bool allowUnencryptedAuthentication)
     {
         BaseUrl = baseUrl;
         AllowUnencryptedAuthentication = allowUnencryptedAuthentication;
         ApiKey = apiKey;
-        Provider = provider;
+        Profile = profile;
         Deployment = deployment;
-        if (provider == ProviderKind.AzureOpenAI)
-        {
-            // Azure has two routes: the deployment names the model in the URL (with an api-version), or the v1 route
-            // takes the model in the body like OpenAI. Neither has a voices endpoint.
-            SpeechUri = deployment is null
-                ? Append(baseUrl, "openai/v1/audio/speech")
-                : Append(baseUrl, "openai/deployments/" + Uri.EscapeDataString(deployment) + "/audio/speech", "api-version=" + Uri.EscapeDataString(apiVersion));
-            ModelsUri = deployment is null ? Append(baseUrl, "openai/v1/models") : null;
-        }
-        else
-        {
-            SpeechUri = Append(baseUrl, "v1/audio/speech");
-            VoicesUri = Append(baseUrl, "v1/audio/voices");
-            ModelsUri = Append(baseUrl, "v1/models");
-        }
+        ProviderRoutes routes = profile.Routes(baseUrl, deployment, apiVersion);
+        SpeechUri = routes.Speech;
+        VoicesUri = routes.Voices;
+        ModelsUri = routes.Models;
     }
 
     /// <summary>The server root as the user gave it, normalized to end without a slash.</summary>
@@ -43,7 +31,10 @@ internal sealed class TtsEndpoint
     /// <summary>The key, or null for servers that need none.</summary>
     public SecureString? ApiKey { get; }
 
-    public ProviderKind Provider { get; }
+    /// <summary>What the provider's servers are like: routes, key header, voice lists.</summary>
+    public ProviderProfile Profile { get; }
+
+    public ProviderKind Provider => Profile.Kind;
 
     /// <summary>The Azure deployment, when the deployment route is used.</summary>
     public string? Deployment { get; }
@@ -51,7 +42,7 @@ internal sealed class TtsEndpoint
     /// <summary>Where speech requests go.</summary>
     public Uri SpeechUri { get; }
 
-    /// <summary><c>{BaseUrl}/v1/audio/voices</c>, which Kokoro and some gateways serve; null where the provider has none.</summary>
+    /// <summary><c>{BaseUrl}/v1/audio/voices</c>, which Kokoro and some gateways serve; null where the provider serves no voice list.</summary>
     public Uri? VoicesUri { get; }
 
     /// <summary>The models list, or null where the provider has none.</summary>
@@ -100,23 +91,23 @@ internal sealed class TtsEndpoint
         RequestHeaders? headers = null,
         string? userAgent = null)
     {
-        ProviderKind kind = provider ?? ProviderProfile.Infer(baseUrl);
+        ProviderProfile profile = ProviderProfile.For(provider ?? ProviderProfile.Infer(baseUrl));
         if (string.IsNullOrWhiteSpace(baseUrl))
         {
             throw new TtsException(
                 TtsErrorIds.InvalidBaseUrl,
                 TtsErrorCategory.InvalidArgument,
-                $"No BaseUrl is set for the {kind} provider, which has no default server. Run 'Set-TtsConfiguration -BaseUrl <url>' (for Azure, the resource endpoint such as https://my-resource.openai.azure.com), or pass -BaseUrl.");
+                $"No BaseUrl is set for the {profile.Kind} provider, which has no default server. Run 'Set-TtsConfiguration -BaseUrl <url>' (for Azure, the resource endpoint such as https://my-resource.openai.azure.com), or pass -BaseUrl.");
         }
 
-        Uri root = ParseBaseUrl(baseUrl, kind);
+        Uri root = ParseBaseUrl(baseUrl, profile.Kind);
         if (apiKey is { Length: 0 })
         {
             apiKey = null;
         }
 
-        bool loopback = IsLoopbackHost(root);
-        if (apiKey is null && !loopback && ProviderProfile.For(kind).KeyRequired)
+        bool loopback = ProviderHosts.IsLoopback(root);
+        if (apiKey is null && !loopback && profile.KeyRequired)
         {
             throw new TtsException(
                 TtsErrorIds.ApiKeyMissing,
@@ -132,7 +123,7 @@ internal sealed class TtsEndpoint
                 $"Refusing to send the API key over unencrypted http to {root.Host}. Use an https:// BaseUrl, or pass -AllowUnencryptedAuthentication if this network is trusted.");
         }
 
-        return new TtsEndpoint(root, apiKey, kind, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? (string)Setting.ApiVersion.DefaultValue! : apiVersion!.Trim(), allowUnencryptedAuthentication)
+        return new TtsEndpoint(root, apiKey, profile, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? (string)Setting.ApiVersion.DefaultValue! : apiVersion!.Trim(), allowUnencryptedAuthentication)
         {
             HeldBackKeyReason = apiKey is null ? heldBackKeyReason : null,
             Headers = headers,
@@ -140,10 +131,7 @@ internal sealed class TtsEndpoint
         };
     }
 
-    /// <summary>
-    /// Sets the User-Agent, the extra headers, and the credential header: Bearer for OpenAI-style servers; Azure's
-    /// <c>api-key</c> header, or Bearer when the Azure key is an Entra ID access token (a JWT).
-    /// </summary>
+    /// <summary>Sets the User-Agent, the extra headers, and the key in the header the provider takes it in.</summary>
     public void ApplyHeaders(HttpRequestMessage message, Uri target)
     {
         message.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
@@ -161,14 +149,8 @@ internal sealed class TtsEndpoint
         }
 
         string key = SecretText.Reveal(ApiKey!);
-        if (Provider == ProviderKind.AzureOpenAI && !LooksLikeJwt(key))
-        {
-            message.Headers.TryAddWithoutValidation("api-key", key);
-        }
-        else
-        {
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        }
+        KeyHeader keyHeader = Profile.HeaderFor(key);
+        message.Headers.TryAddWithoutValidation(keyHeader.Name, keyHeader.ValueFor(key));
     }
 
     /// <summary>True when a request to <paramref name="target"/> carries the key.</summary>
@@ -179,8 +161,6 @@ internal sealed class TtsEndpoint
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
         && a.Port == b.Port;
-
-    private static bool LooksLikeJwt(string key) => key.StartsWith("eyJ", StringComparison.Ordinal) && key.Split('.').Length == 3;
 
     /// <summary>Parses and normalizes a base URL.</summary>
     /// <exception cref="TtsException">TtsInvalidBaseUrl.</exception>
@@ -220,43 +200,8 @@ internal sealed class TtsEndpoint
                 $"The BaseUrl {SecretRedactor.ShownUrl(uri)} has a query or fragment (?...). Give only the server root, such as https://api.openai.com, and pass a key with -ApiKey rather than in the URL.");
         }
 
-        string path = CollapseSlashes(uri.AbsolutePath).TrimEnd('/');
-        if (provider == ProviderKind.AzureOpenAI)
-        {
-            // An Azure URL copied from the portal or a sample (…/openai/deployments/x/audio/speech, …/openai/v1) goes
-            // back to the resource endpoint; the routes are built from there.
-            int openai = path.IndexOf("/openai", StringComparison.OrdinalIgnoreCase);
-            if (openai >= 0)
-            {
-                path = path.Substring(0, openai);
-            }
-        }
-        else
-        {
-            // A full speech URL pasted as the base is a frequent mistake; take it back to its root.
-            foreach (string suffix in new[] { "/audio/speech", "/v1" })
-            {
-                if (path.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
-                {
-                    path = path.Substring(0, path.Length - suffix.Length);
-                }
-            }
-        }
-
+        string path = ProviderProfile.For(provider).RootPath(CollapseSlashes(uri.AbsolutePath).TrimEnd('/'));
         var builder = new UriBuilder(uri) { Path = path.Length == 0 ? "/" : path, Query = string.Empty, Fragment = string.Empty };
-        return builder.Uri;
-    }
-
-    /// <summary>True for localhost and loopback addresses.</summary>
-    public static bool IsLoopbackHost(Uri uri) =>
-        uri.IsLoopback
-        || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
-
-    private static Uri Append(Uri root, string relative, string? query = null)
-    {
-        string path = root.AbsolutePath.TrimEnd('/');
-        var builder = new UriBuilder(root) { Path = path + "/" + relative, Query = query ?? string.Empty };
         return builder.Uri;
     }
 

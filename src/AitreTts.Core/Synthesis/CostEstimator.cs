@@ -8,6 +8,8 @@ using AitreTts.Core.Cache;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Providers;
+using AitreTts.Core.Text;
 
 namespace AitreTts.Core.Synthesis;
 
@@ -44,25 +46,18 @@ internal sealed class CostEstimate
 }
 
 /// <summary>
-/// Estimates what documents cost before they are sent, for -WhatIf and -Verbose. Prices are OpenAI's published list
-/// prices in US dollars: tts-1 $15 and tts-1-hd $30 per million characters; gpt-4o-mini-tts is priced per minute of
-/// audio, so its figure is an estimate from the expected length. A profile's PricePerMillionCharacters wins over
-/// these (a gateway's own price). Where nothing is known the estimate says so rather than guess.
+/// Estimates what documents cost before they are sent, for -WhatIf and -Verbose: the chunks the cache would not
+/// serve, priced by the provider (its list prices, or the profile's PricePerMillionCharacters for a gateway). Where
+/// nothing is known the estimate says so rather than guess.
 /// </summary>
 internal sealed class CostEstimator
 {
-    /// <summary>OpenAI's estimate for gpt-4o-mini-tts, in US dollars a minute of audio.</summary>
-    internal const double MiniTtsDollarsPerMinute = 0.015;
-
-    /// <summary>Characters of English speech a minute at speed 1.0 (about 150 words of 6 characters).</summary>
-    internal const double CharactersPerMinute = 900;
-
-    private readonly ProviderKind _provider;
+    private readonly ProviderProfile _provider;
     private readonly double? _storedPrice;
     private readonly ChunkCache? _cache;
     private readonly TtsEndpoint? _endpoint;
 
-    public CostEstimator(ProviderKind provider, double? storedPricePerMillionCharacters, ChunkCache? cache, TtsEndpoint? endpoint)
+    public CostEstimator(ProviderProfile provider, double? storedPricePerMillionCharacters, ChunkCache? cache, TtsEndpoint? endpoint)
     {
         _provider = provider;
         _storedPrice = storedPricePerMillionCharacters;
@@ -76,7 +71,7 @@ internal sealed class CostEstimator
         ChunkCache? cache = null;
         TtsEndpoint? endpoint = null;
         long capBytes = SharedChunkCaches.CapBytes(configuration.Get(Setting.CacheSizeLimitMB)!.Value);
-        if (useCache && capBytes > 0 && configuration.Provider != ProviderKind.Offline)
+        if (useCache && capBytes > 0 && !configuration.ProviderProfile.IsOffline)
         {
             cache = SharedChunkCaches.Default(capBytes);
             try
@@ -92,7 +87,7 @@ internal sealed class CostEstimator
             }
         }
 
-        return new CostEstimator(configuration.Provider, configuration.Get(Setting.PricePerMillionCharacters), cache, endpoint);
+        return new CostEstimator(configuration.ProviderProfile, configuration.Get(Setting.PricePerMillionCharacters), cache, endpoint);
     }
 
     /// <summary>What <paramref name="plan"/> costs: the very requests the synthesizer would send for it.</summary>
@@ -113,50 +108,7 @@ internal sealed class CostEstimator
             }
         }
 
-        (double? dollars, string basis) = Price(plan.Options, characters);
-        return new CostEstimate { Requests = requests.Count, FromCache = fromCache, CharactersToSend = characters, Dollars = dollars, Basis = basis };
-    }
-
-    private (double? Dollars, string Basis) Price(SpeechOptions options, int characters)
-    {
-        if (_provider == ProviderKind.Offline)
-        {
-            return (0, "the offline provider is free: nothing is sent");
-        }
-
-        if (_storedPrice is double stored)
-        {
-            return (characters * stored / 1e6, string.Format(CultureInfo.InvariantCulture, "the profile's PricePerMillionCharacters, ${0} per million characters", stored));
-        }
-
-        if (_provider is not (ProviderKind.OpenAI or ProviderKind.AzureOpenAI))
-        {
-            return (null, string.Format(CultureInfo.InvariantCulture, "no price is known for the {0} provider; store one with Set-TtsConfiguration -PricePerMillionCharacters", _provider));
-        }
-
-        string model = options.Model.ToLowerInvariant();
-        if (model.StartsWith("tts-1-hd", StringComparison.Ordinal))
-        {
-            return (characters * 30 / 1e6, "tts-1-hd at $30 per million characters (OpenAI list price)");
-        }
-
-        if (model.StartsWith("tts-1", StringComparison.Ordinal))
-        {
-            return (characters * 15 / 1e6, "tts-1 at $15 per million characters (OpenAI list price)");
-        }
-
-        if (model.StartsWith("gpt-4o-mini-tts", StringComparison.Ordinal))
-        {
-            double minutes = characters / (CharactersPerMinute * Math.Max(0.25, options.Speed));
-            return (minutes * MiniTtsDollarsPerMinute, string.Format(
-                CultureInfo.InvariantCulture,
-                "gpt-4o-mini-tts at OpenAI's estimate of ${0} a minute of audio, for about {1:0.0} minutes expected at {2} characters a minute at speed {3}: an estimate",
-                MiniTtsDollarsPerMinute,
-                minutes,
-                CharactersPerMinute,
-                options.Speed));
-        }
-
-        return (null, $"no price is known for the model '{options.Model}'; store one with Set-TtsConfiguration -PricePerMillionCharacters");
+        PriceQuote price = _provider.Quote(plan.Options.Model, characters, plan.Options.Speed, _storedPrice);
+        return new CostEstimate { Requests = requests.Count, FromCache = fromCache, CharactersToSend = characters, Dollars = price.Dollars, Basis = price.Basis };
     }
 }

@@ -81,13 +81,13 @@ internal static class VoiceCatalog
     }
 
     /// <summary>
-    /// False only when the model is an OpenAI model known not to support the voice. Gateways and local servers have
-    /// their own voices, so an unknown model or voice is not judged.
+    /// True only when the model is an OpenAI model known not to support the voice. An unknown model is not judged,
+    /// nor is a custom voice (voice_1234), which the catalogue cannot know.
     /// </summary>
     public static bool IsKnownUnsupported(string model, string voice)
     {
         string? family = KnownModelFamily(model);
-        if (family is null)
+        if (family is null || SpeechRequest.IsCustomVoiceId(voice))
         {
             return false;
         }

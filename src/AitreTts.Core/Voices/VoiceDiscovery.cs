@@ -6,7 +6,9 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core.Configuration;
+using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Providers;
 
 namespace AitreTts.Core.Voices;
 
@@ -38,20 +40,38 @@ internal static class VoiceDiscovery
     private static readonly ConcurrentDictionary<string, DiscoveredList<TtsVoice>> Voices = new(StringComparer.OrdinalIgnoreCase);
     private static readonly ConcurrentDictionary<string, DiscoveredList<string>> Models = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>
-    /// False for OpenAI and Azure, which serve no voices list: asking would only cost a round trip and a 404, and the
-    /// catalogue is what they offer. False for the offline provider too, which must never open a socket.
-    /// </summary>
-    public static bool ServesVoiceList(ProviderKind provider) => provider is not ProviderKind.OpenAI and not ProviderKind.AzureOpenAI and not ProviderKind.Offline;
-
     /// <summary>The models OpenAI documents, used where a server has no models list.</summary>
     public static IReadOnlyList<string> KnownModels { get; } = new[] { "tts-1", "tts-1-hd", VoiceCatalog.InstructableModel };
 
     /// <summary>The cache key of a profile and its server.</summary>
-    public static string CacheKey(string profile, TtsEndpoint endpoint) => profile + "|" + endpoint.BaseUrl;
+    public static string CacheKey(string profile, TtsEndpoint endpoint) => CacheKey(profile, endpoint.BaseUrl);
+
+    private static string CacheKey(string profile, Uri baseUrl) => profile + "|" + baseUrl;
 
     /// <summary>The cached voices, or null when none were fetched this session.</summary>
     public static DiscoveredList<TtsVoice>? CachedVoices(string cacheKey) => Voices.TryGetValue(cacheKey, out DiscoveredList<TtsVoice>? list) ? list : null;
+
+    /// <summary>
+    /// The voices the configured server itself listed this session (Get-TtsVoice, completion), or null when its list
+    /// is not known: never fetched, the catalogue stood in, or the provider serves none.
+    /// </summary>
+    public static IReadOnlyList<TtsVoice>? KnownServerVoices(EffectiveConfiguration configuration)
+    {
+        if (!configuration.ProviderProfile.ServesVoiceList || configuration.BaseUrl.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            Uri root = TtsEndpoint.ParseBaseUrl(configuration.BaseUrl, configuration.Provider);
+            return CachedVoices(CacheKey(configuration.Profile, root)) is { FromServer: true } list ? list.Items : null;
+        }
+        catch (TtsException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The cached models, or null when none were fetched this session.</summary>
     public static DiscoveredList<string>? CachedModels(string cacheKey) => Models.TryGetValue(cacheKey, out DiscoveredList<string>? list) ? list : null;
@@ -84,10 +104,10 @@ internal static class VoiceDiscovery
         }
 
         DiscoveredList<TtsVoice> list = new(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now);
-        if (endpoint.VoicesUri is Uri voicesUri && ServesVoiceList(endpoint.Provider))
+        if (endpoint.VoicesUri is Uri voicesUri && endpoint.Profile.ServesVoiceList)
         {
             using JsonDocument? document = await client.GetJsonAsync(voicesUri, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<TtsVoice>? voices = document is null ? null : ParseVoices(document.RootElement, voicesUri.ToString());
+            IReadOnlyList<TtsVoice>? voices = document is null ? null : ParseVoices(document.RootElement, voicesUri.ToString(), endpoint.Profile.VoiceLists);
             if (voices is { Count: > 0 })
             {
                 list = new DiscoveredList<TtsVoice>(voices, fromServer: true, DateTimeOffset.Now);
@@ -111,7 +131,7 @@ internal static class VoiceDiscovery
         }
 
         DiscoveredList<string> list = new(KnownModels, fromServer: false, DateTimeOffset.Now);
-        if (endpoint.ModelsUri is Uri modelsUri && endpoint.Provider != ProviderKind.OpenAI)
+        if (endpoint.ModelsUri is Uri modelsUri && endpoint.Profile.ServesModelList)
         {
             using JsonDocument? document = await client.GetJsonAsync(modelsUri, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<string>? models = document is null ? null : ParseModels(document.RootElement);
@@ -126,21 +146,31 @@ internal static class VoiceDiscovery
     }
 
     /// <summary>
-    /// Reads a voices list in the shapes servers send: <c>{"voices":[{"id","name"}]}</c>, the legacy
-    /// <c>{"voices":["a","b"]}</c>, a bare array of either, or an OpenAI-style <c>{"data":[{"id"}]}</c>.
+    /// Reads a voices list in the shapes a provider's servers send (<see cref="VoiceListShapes"/>):
+    /// <c>{"voices":[{"id","name"}]}</c>, the legacy <c>{"voices":["a","b"]}</c>, an OpenAI-style
+    /// <c>{"data":[{"id"}]}</c>, or a bare array of either. Null for a shape the provider does not send.
     /// </summary>
-    public static IReadOnlyList<TtsVoice>? ParseVoices(JsonElement root, string source)
+    public static IReadOnlyList<TtsVoice>? ParseVoices(JsonElement root, string source, VoiceListShapes shapes = VoiceListShapes.Any)
     {
         JsonElement items = root;
+        VoiceListShapes shape = VoiceListShapes.BareArray;
         if (root.ValueKind == JsonValueKind.Object)
         {
-            if (!root.TryGetProperty("voices", out items) && !root.TryGetProperty("data", out items))
+            if (root.TryGetProperty("voices", out items))
+            {
+                shape = items.ValueKind == JsonValueKind.Array && items.EnumerateArray().Any(item => item.ValueKind == JsonValueKind.String) ? VoiceListShapes.VoiceNames : VoiceListShapes.VoiceObjects;
+            }
+            else if (root.TryGetProperty("data", out items))
+            {
+                shape = VoiceListShapes.DataObjects;
+            }
+            else
             {
                 return null;
             }
         }
 
-        if (items.ValueKind != JsonValueKind.Array)
+        if (items.ValueKind != JsonValueKind.Array || (shapes & shape) == 0)
         {
             return null;
         }

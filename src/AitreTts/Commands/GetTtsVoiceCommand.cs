@@ -79,13 +79,13 @@ public sealed class GetTtsVoiceCommand : TtsEndpointCmdlet
     private IReadOnlyList<TtsVoice> DiscoverVoices()
     {
         EffectiveConfiguration configuration = ResolveConfiguration(BoundSettings(nameof(Model)), Profile);
-        if (configuration.Provider == ProviderKind.Offline)
+        if (configuration.ProviderProfile.IsOffline)
         {
             WriteVerbose("The offline provider is in use: showing its built-in voices; no server is asked.");
             return OfflineVoices.Catalogue;
         }
 
-        if (!VoiceDiscovery.ServesVoiceList(configuration.Provider))
+        if (!configuration.ProviderProfile.ServesVoiceList)
         {
             return VoiceCatalog.BuiltIn;
         }

@@ -151,7 +151,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
             _outFilePath = OrStop(() => FileSystemPaths.OutFile(SessionState.Path, OutFile), OutFile);
         }
 
-        if (_configuration.BaseUrl.Length > 0 && _configuration.Provider != ProviderKind.Offline)
+        if (_configuration.BaseUrl.Length > 0 && !_configuration.ProviderProfile.IsOffline)
         {
             OrStop(() => TtsEndpoint.ParseBaseUrl(_configuration.BaseUrl, _configuration.Provider), SecretRedactor.ShownAddress(_configuration.BaseUrl));
         }
@@ -163,7 +163,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
 
         var options = SpeechOptions.From(_configuration, format.Format, Speed, Instructions, WrapPcmAsWav.IsPresent);
-        WriteWarnings(format.Warnings.Concat(SpeechAdvice.For(options, _configuration.Provider)));
+        WriteWarnings(format.Warnings.Concat(SpeechAdvice.For(options, _configuration)));
         WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {options.Model}, voice {options.Voice}, format {format.Format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
         DocumentGrouping grouping = _outFilePath is not null ? DocumentGrouping.One : PerLine.IsPresent ? DocumentGrouping.PerLine : DocumentGrouping.BySource;
         _collector = new DocumentCollector(grouping, path => FileSystemPaths.OrAsGiven(SessionState.Path, path), new TextFileReader(Encoding, MaximumDocumentLength, Log), Log);

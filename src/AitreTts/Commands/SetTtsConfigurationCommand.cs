@@ -7,6 +7,7 @@ using AitreTts.Core;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Providers;
 
 namespace AitreTts.Commands;
 

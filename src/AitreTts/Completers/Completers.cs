@@ -41,7 +41,7 @@ internal static class Completion
     {
         var call = new TtsSettings { { Setting.BaseUrl, fakeBoundParameters["BaseUrl"] as string } };
         EffectiveConfiguration configuration = ConfigurationResolver.ResolveProfile(call, ConfigurationStore.ForCurrentUser().Snapshot(), fakeBoundParameters["Profile"] as string, Environment.GetEnvironmentVariable);
-        if (!VoiceDiscovery.ServesVoiceList(configuration.Provider) || configuration.BaseUrl.Length == 0)
+        if (!configuration.ProviderProfile.ServesVoiceList || configuration.BaseUrl.Length == 0)
         {
             return null;
         }

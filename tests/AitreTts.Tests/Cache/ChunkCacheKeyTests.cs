@@ -5,6 +5,7 @@ using System.Threading;
 using AitreTts.Core;
 using AitreTts.Core.Cache;
 using AitreTts.Core.Configuration;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
 

@@ -5,6 +5,7 @@ using System.Runtime.Versioning;
 using System.Security;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Security;
 
@@ -178,6 +179,33 @@ public sealed class ConfigurationTests : IDisposable
         EffectiveConfiguration local = ConfigurationResolver.Resolve(new(), new(), Read(new()), new TtsSettings { { Setting.Provider, ProviderKind.Local }, { Setting.ApiKey, SecretText.ToSecureString(FileKey) } }, "f");
         Assert.Equal(FileKey, SecretText.Reveal(local.Get(Setting.ApiKey)!));
         Assert.Null(local.HeldBackKeyReason);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000/openai")]
+    [InlineData("http://127.0.0.1:5000/api/v1")]
+    [InlineData("HTTP://127.0.0.1:5000")]
+    public void Resolve_SendsAKeyToAnotherPathOfItsOwnOrigin(string callUrl)
+    {
+        // A key belongs to an origin (scheme, host, port): a path prefix is the same server by another route.
+        var file = new TtsSettings { { Setting.BaseUrl, "http://127.0.0.1:5000" }, { Setting.ApiKey, SecretText.ToSecureString(FileKey) } };
+        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new TtsSettings { { Setting.BaseUrl, callUrl } }, new(), Read(new()), file, "f");
+        Assert.Equal(FileKey, SecretText.Reveal(effective.Get(Setting.ApiKey)!));
+        Assert.Null(effective.HeldBackKeyReason);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000", "http://127.0.0.1:5001/openai", "belongs to http://127.0.0.1:5000, not http://127.0.0.1:5001 (another port)")]
+    [InlineData("http://127.0.0.1:5000", "https://127.0.0.1:5000", "belongs to http://127.0.0.1:5000, not https://127.0.0.1:5000 (another scheme)")]
+    [InlineData("https://gateway.example.com", "http://gateway.example.com", "(another scheme)")]
+    [InlineData("https://gateway.example.com/openai", "https://other.example.com/openai", "belongs to https://gateway.example.com, not https://other.example.com (another host)")]
+    [InlineData("http://localhost:5000", "http://127.0.0.1:6000", "(another host and port)")]
+    public void Resolve_NamesWhatDiffersWhenItHoldsAKeyBack(string storedUrl, string callUrl, string expected)
+    {
+        var file = new TtsSettings { { Setting.BaseUrl, storedUrl }, { Setting.ApiKey, SecretText.ToSecureString(FileKey) } };
+        EffectiveConfiguration effective = ConfigurationResolver.Resolve(new TtsSettings { { Setting.BaseUrl, callUrl } }, new(), Read(new()), file, "f");
+        Assert.Null(effective.Get(Setting.ApiKey));
+        Assert.Contains(expected, effective.HeldBackKeyReason);
     }
 
     [Fact]

@@ -22,6 +22,23 @@ public sealed class SpeechRequestTests
         Assert.Equal("Cheerful", root.GetProperty("instructions").GetString());
     }
 
+    [Theory]
+    [InlineData("voice_1234", true)]
+    [InlineData("voice_68a7b2c1d9e0f", true)]
+    [InlineData("alloy", false)]
+    [InlineData("af_bella", false)]
+    [InlineData("voice_", false)]
+    [InlineData("voice_12-34", false)]
+    [InlineData("my_voice_1234", false)]
+    public void ToJsonUtf8_SendsACustomVoiceIdAsAnObject(string voice, bool custom)
+    {
+        using JsonDocument json = JsonDocument.Parse(new SpeechRequest("gpt-4o-mini-tts", "Hello", voice, AudioFormat.Mp3).ToJsonUtf8());
+        JsonElement sent = json.RootElement.GetProperty("voice");
+        Assert.Equal(custom ? JsonValueKind.Object : JsonValueKind.String, sent.ValueKind);
+        Assert.Equal(voice, custom ? sent.GetProperty("id").GetString() : sent.GetString());
+        Assert.Equal(custom, SpeechRequest.IsCustomVoiceId(voice));
+    }
+
     [Fact]
     public void ToJsonUtf8_LeavesOutEmptyInstructionsAndOptionallyTheModel()
     {

@@ -225,6 +225,21 @@ public sealed class HttpErrorMapperTests
     }
 
     [Fact]
+    public void FromResponse_SaysNoKeyIsSetWithoutInventingOneHeldBack()
+    {
+        var uri = new Uri("http://127.0.0.1:5000/v1/audio/speech");
+        TtsException none = HttpErrorMapper.FromResponse(401, "Unauthorized", Json, OpenAIError("Missing key"), null, uri, 1, keySent: false);
+        Assert.Equal(TtsErrorIds.AuthenticationFailed, none.ErrorId);
+        Assert.Equal("No API key is set for 127.0.0.1. Pass -ApiKey, or store a key for this server with 'Set-TtsConfiguration -BaseUrl <url> -ApiKey <key>' (or set AITRE_API_KEY).", none.Hint);
+        Assert.DoesNotContain("another server", none.Message);
+        Assert.DoesNotContain("held back", none.Message);
+
+        TtsException heldBack = HttpErrorMapper.FromResponse(401, "Unauthorized", Json, OpenAIError("Missing key"), null, uri, 1, keySent: false,
+            heldBackKeyReason: "the API key from File belongs to https://api.openai.com, not http://127.0.0.1:5000 (another host and port), so it was held back");
+        Assert.StartsWith("A key was held back: the API key from File belongs to https://api.openai.com, not http://127.0.0.1:5000 (another host and port)", heldBack.Hint);
+    }
+
+    [Fact]
     public void FromResponse_TellsAnUnknownModelFromAWrongUrl()
     {
         string body = OpenAIError("The model `tts-2` does not exist or you do not have access to it.", code: "model_not_found");

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Synthesis;
@@ -190,7 +191,10 @@ public sealed class BoundsAndStallsTests
         Assert.Equal(TtsErrorCategory.AuthenticationError, error.Category);
         Assert.DoesNotContain("refused the API key", error.Message, StringComparison.Ordinal);
         Assert.Contains("requires an API key, but none was sent", error.Message, StringComparison.Ordinal);
-        Assert.Contains("held back", error.Message, StringComparison.Ordinal);
+        // No key was configured at all: the message must not invent one stored for another server.
+        Assert.Contains("No API key is set for 127.0.0.1.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("held back", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("another server", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
@@ -76,6 +77,78 @@ public sealed class ProviderTests
         EffectiveConfiguration configuration = ConfigurationResolver.Resolve(new(), new(), _ => null, file, "f");
         Assert.Equal("tts-prod", configuration.Get(Setting.Model));
         Assert.Equal("tts-1-hd", ConfigurationResolver.Resolve(new TtsSettings { { Setting.Model, "tts-1-hd" } }, new(), _ => null, file, "f").Get(Setting.Model));
+    }
+
+    [Theory]
+    [InlineData(ProviderKind.OpenAI, "tk-openai-0123456789", "Authorization", "Bearer tk-openai-0123456789")]
+    [InlineData(ProviderKind.OpenAICompatible, "tk-gateway-0123456789", "Authorization", "Bearer tk-gateway-0123456789")]
+    [InlineData(ProviderKind.AzureOpenAI, "azure-key-0123456789", "api-key", "azure-key-0123456789")]
+    [InlineData(ProviderKind.AzureOpenAI, "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl", "Authorization", "Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl")]
+    public void Profile_SaysWhichHeaderCarriesTheKey(ProviderKind provider, string key, string header, string value)
+    {
+        TtsEndpoint endpoint = TtsEndpoint.Create("https://res.openai.azure.com", SecretText.ToSecureString(key), provider: provider);
+        using var message = new HttpRequestMessage(HttpMethod.Post, endpoint.SpeechUri);
+        endpoint.ApplyHeaders(message, endpoint.SpeechUri);
+        Assert.Equal(value, string.Join(",", message.Headers.GetValues(header)));
+        Assert.Single(message.Headers, h => h.Key is "Authorization" or "api-key");
+    }
+
+    [Theory]
+    [InlineData("https://my.services.ai.azure.com/openai/v1/audio/speech", true)]
+    [InlineData("https://my.openai.azure.com/v1/audio/speech", true)]
+    [InlineData("https://apim.contoso.com/openai/deployments/tts/audio/speech", true)]
+    [InlineData("https://api.groq.com/openai/v1/audio/speech", false)]
+    [InlineData("http://127.0.0.1:5000/openai/v1/audio/speech", false)]
+    public void Hosts_AreOneListForInferenceAndErrors(string url, bool azure)
+    {
+        // The URL that infers Azure is the URL whose 404 explains Azure's deployments, and no other.
+        Assert.Equal(azure, ProviderProfile.Infer(url) == ProviderKind.AzureOpenAI);
+        TtsException error = HttpErrorMapper.FromResponse(404, "Not Found", "application/json", "{\"error\":{\"code\":\"404\",\"message\":\"Resource not found\"}}", null, new Uri(url), 1);
+        Assert.Equal(azure, error.Hint!.Contains("/openai/deployments/{deployment}/audio/speech"));
+    }
+
+    [Fact]
+    public void Errors_FollowTheEndpointsProviderOverItsUrl()
+    {
+        // An Azure resource behind a gateway of the user's own: -Provider AzureOpenAI, on the v1 route.
+        var uri = new Uri("https://tts.contoso.com/openai/v1/audio/speech");
+        Assert.DoesNotContain("deployment", HttpErrorMapper.FromResponse(404, "Not Found", null, null, null, uri, 1).Hint);
+        Assert.Contains("deployment", HttpErrorMapper.FromResponse(404, "Not Found", null, null, null, uri, 1, provider: ProviderProfile.For(ProviderKind.AzureOpenAI)).Hint);
+    }
+
+    [Theory]
+    [InlineData(ProviderKind.OpenAI, false, false)]
+    [InlineData(ProviderKind.AzureOpenAI, false, true)]
+    [InlineData(ProviderKind.Local, true, true)]
+    [InlineData(ProviderKind.OpenAICompatible, true, true)]
+    public void Routes_OfferVoiceAndModelListsOnlyWhereTheProviderServesThem(ProviderKind provider, bool voices, bool models)
+    {
+        TtsEndpoint endpoint = TtsEndpoint.Create("https://host.example.com/prefix", SecretText.ToSecureString(Key), provider: provider);
+        Assert.Equal(voices ? "https://host.example.com/prefix/v1/audio/voices" : null, endpoint.VoicesUri?.AbsoluteUri);
+        Assert.Equal(models, endpoint.ModelsUri is not null);
+    }
+
+    [Fact]
+    public void VoiceLists_AreReadOnlyInTheShapesTheProviderSends()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse("{\"voices\":[\"af_bella\",\"am_adam\"]}");
+        Assert.Equal(new[] { "af_bella", "am_adam" }, VoiceDiscovery.ParseVoices(document.RootElement, "s", ProviderProfile.For(ProviderKind.Local).VoiceLists)!.Select(v => v.Name));
+        Assert.Null(VoiceDiscovery.ParseVoices(document.RootElement, "s", ProviderProfile.For(ProviderKind.OpenAI).VoiceLists));
+        Assert.Null(VoiceDiscovery.ParseVoices(document.RootElement, "s", VoiceListShapes.DataObjects));
+    }
+
+    [Theory]
+    [InlineData(ProviderKind.OpenAI, "tts-1", 1_000_000, 15.0)]
+    [InlineData(ProviderKind.AzureOpenAI, "tts-1-hd", 1_000_000, 30.0)]
+    [InlineData(ProviderKind.OpenAI, "gpt-4o-mini-tts", 900, 0.015)]
+    [InlineData(ProviderKind.Offline, "tts-1", 1_000_000, 0.0)]
+    [InlineData(ProviderKind.Local, "tts-1", 1_000_000, null)]
+    [InlineData(ProviderKind.OpenAI, "tts-9", 1_000_000, null)]
+    public void ListPrices_AreTheProvidersOwn(ProviderKind provider, string model, int characters, double? dollars)
+    {
+        PriceQuote quote = ProviderProfile.For(provider).Quote(model, characters, speed: 1.0, storedPricePerMillionCharacters: null);
+        Assert.Equal(dollars, quote.Dollars is double d ? Math.Round(d, 6) : null);
+        Assert.Equal(2.0, ProviderProfile.For(ProviderKind.Local).Quote(model, 1_000_000, 1.0, storedPricePerMillionCharacters: 2).Dollars);
     }
 
     [Fact]
