@@ -118,28 +118,9 @@ internal static class ChunkCacheFolderCheck
         return new LinkStatus(false, (attributes & FileAttributes.ReparsePoint) != 0, ownedByCurrentUser, null, problem);
     }
 
-    private sealed class LinkStatus
+    private sealed record LinkStatus(bool Missing, bool IsLink, bool? OwnedByCurrentUser, string? Owner, string? Problem)
     {
         internal static readonly LinkStatus NotFound = new(true, false, null, null, null);
-
-        internal LinkStatus(bool missing, bool isLink, bool? ownedByCurrentUser, string? owner, string? problem)
-        {
-            Missing = missing;
-            IsLink = isLink;
-            OwnedByCurrentUser = ownedByCurrentUser;
-            Owner = owner;
-            Problem = problem;
-        }
-
-        internal bool Missing { get; }
-
-        internal bool IsLink { get; }
-
-        internal bool? OwnedByCurrentUser { get; }
-
-        internal string? Owner { get; }
-
-        internal string? Problem { get; }
     }
 
     private static class UnixNative
