@@ -263,6 +263,11 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             reply = new Reply(200, AudioFactory.Create(answerFormat, fields.Input, fields.Voice ?? "alloy", seconds, Options.PcmSampleRate), AudioFactory.ContentTypeOf(answerFormat));
         }
 
+        if (fault is not null)
+        {
+            reply = ReshapeBody(reply, fault);
+        }
+
         if (fault?.Headers is not null)
         {
             foreach (KeyValuePair<string, string> header in fault.Headers)

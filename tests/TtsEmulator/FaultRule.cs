@@ -77,7 +77,19 @@ public sealed class FaultRule
     /// <summary>Wait this long before sending the headers (stops waiting when the client disconnects).</summary>
     public double? DelayHeadersSeconds { get; set; }
 
-    internal bool ReplacesResponse => StatusCode is not null || Body is not null || ErrorShape is not null;
+    /// <summary>Answer with exactly these bytes (base64), such as random bytes; status 200 unless <see cref="StatusCode"/>.</summary>
+    public string? BodyBase64 { get; set; }
+
+    /// <summary>
+    /// Send only the first this many bytes of the body (the normal audio or the replacement), with a Content-Length
+    /// that matches them: a body cut short whose length says nothing is missing, such as an mp3 cut mid-frame.
+    /// </summary>
+    public int? TruncateBodyToBytes { get; set; }
+
+    /// <summary>Send the body gzip-compressed with <c>Content-Encoding: gzip</c>, though the client never asked for it.</summary>
+    public bool GzipBody { get; set; }
+
+    internal bool ReplacesResponse => StatusCode is not null || Body is not null || BodyBase64 is not null || ErrorShape is not null;
 
     internal FaultRule Clone() => (FaultRule)MemberwiseClone();
 }

@@ -33,7 +33,12 @@ internal sealed class Reply
 
     public static Reply FromFault(FaultRule fault)
     {
-        int status = fault.StatusCode ?? (fault.Body is not null ? 200 : 500);
+        int status = fault.StatusCode ?? (fault.Body is not null || fault.BodyBase64 is not null ? 200 : 500);
+        if (fault.BodyBase64 is not null)
+        {
+            return new Reply(status, Convert.FromBase64String(fault.BodyBase64), fault.ContentType ?? "application/octet-stream");
+        }
+
         if (fault.Body is not null)
         {
             return new Reply(status, Encoding.UTF8.GetBytes(fault.Body), fault.ContentType ?? GuessContentType(fault.Body));

@@ -4,8 +4,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Security;
-using System.Security.Cryptography;
 using System.Threading;
 using AitreTts.Core.Configuration;
 
@@ -14,14 +14,17 @@ namespace AitreTts.Core.Cache;
 /// <summary>
 /// A folder of synthesized chunks, one file per <see cref="ChunkCacheKey"/>, limited to a size cap by dropping the
 /// least recently used. Any number of instances, threads and processes may share one folder: every entry is written
-/// to a temporary file and renamed into place, and every read checks the entry against the SHA-256 stored in it, so a
-/// reader sees a whole entry or none. A cache must never cost a synthesis: every file system failure becomes a miss or
-/// a <see cref="ChunkCachePutResult"/>, never an exception.
+/// to a temporary file and renamed into place, and every read checks the entry against the HMAC-SHA256 stored in it,
+/// under the user's <see cref="ChunkCacheSecret"/>, so a reader sees a whole entry this user stored or none: a torn,
+/// altered or planted entry is a miss. A folder that is a link or another user's is not used at all
+/// (<see cref="ChunkCacheFolderCheck"/>). A cache must never cost a synthesis: every file system failure becomes a
+/// miss or a <see cref="ChunkCachePutResult"/>, never an exception.
 /// </summary>
 /// <remarks>
-/// An entry file, <c>&lt;key hex&gt;.chunk</c>, is an 80-byte header and the body: the magic <c>AitreTC1</c> (8 bytes),
-/// the key's SHA-256 (32), the body length as a little-endian Int64 (8), the body's SHA-256 (32). Its last write time
-/// is its last use. A write in progress is <c>.&lt;key hex&gt;.&lt;random&gt;.tmp</c> in the same folder.
+/// An entry file, <c>&lt;key hex&gt;.chunk</c>, is an 80-byte header and the body: the magic <c>AitreTC2</c> (8 bytes),
+/// the key's SHA-256 (32), the body length as a little-endian Int64 (8), the HMAC-SHA256 of those 48 bytes and the
+/// body (32). Its last write time is its last use. A write in progress is <c>.&lt;key hex&gt;.&lt;random&gt;.tmp</c>
+/// in the same folder. Entries of the unkeyed <c>AitreTC1</c> layout are dropped as misses.
 /// </remarks>
 internal sealed class ChunkCache
 {
@@ -30,7 +33,9 @@ internal sealed class ChunkCache
     internal const string EntryExtension = ".chunk";
     internal const string TemporaryExtension = ".tmp";
 
-    private static readonly byte[] Magic = { (byte)'A', (byte)'i', (byte)'t', (byte)'r', (byte)'e', (byte)'T', (byte)'C', (byte)'1' };
+    private const int MacOffset = 48;
+
+    private static readonly byte[] Magic = { (byte)'A', (byte)'i', (byte)'t', (byte)'r', (byte)'e', (byte)'T', (byte)'C', (byte)'2' };
 
     // Directory.CreateDirectory(string, UnixFileMode) exists from .NET 7 on, which is every runtime PowerShell runs on
     // outside Windows; netstandard2.0 cannot name it (see PrivateFile).
@@ -48,15 +53,21 @@ internal sealed class ChunkCache
     private int _writeFailureWarned;
     private string? _refusal;
 
+    // The logs (one per command) already told that the folder is not used, so each command says it once.
+    private readonly ConditionalWeakTable<TtsLog, object> _toldUnsafe = new();
+
     /// <summary>A cache in <paramref name="folder"/>, which is created (private to the user) at the first put.</summary>
     /// <param name="folder">The folder; <see cref="ChunkCacheLocation.DefaultFolder()"/> for the user's default.</param>
     /// <param name="capBytes">The most the entries may take together; 0 turns the cache off.</param>
-    internal ChunkCache(string folder, long capBytes = DefaultCapBytes)
+    /// <param name="secret">The key that authenticates entries; <see cref="ChunkCacheSecret.ForCurrentUser"/> for the user's.</param>
+    internal ChunkCache(string folder, long capBytes, ChunkCacheSecret secret)
     {
         if (folder is null)
         {
             throw new ArgumentNullException(nameof(folder));
         }
+
+        Secret = secret ?? throw new ArgumentNullException(nameof(secret));
 
         if (capBytes < 0)
         {
@@ -75,6 +86,11 @@ internal sealed class ChunkCache
     }
 
     internal string Folder { get; }
+
+    internal ChunkCacheSecret Secret { get; }
+
+    /// <summary>Why the folder is not used (a link, another user's), or null; for the cache cmdlets, which change nothing then.</summary>
+    internal string? FolderRefusal => ChunkCacheFolderCheck.Refusal(Folder);
 
     // True where a folder is born private rather than tightened after; tests check the runtime offers it.
     internal static bool CreatesPrivateFoldersAtOnce => CreateDirectoryWithMode is not null;
@@ -97,8 +113,9 @@ internal sealed class ChunkCache
     internal string EntryPath(ChunkCacheKey key) => Path.Combine(Folder, key.Hex + EntryExtension);
 
     /// <summary>
-    /// The body stored under <paramref name="key"/>, checked against its hash; a hit counts as a use for the size cap.
-    /// An entry that is corrupt, truncated or unreadable is deleted and is a miss. Never creates the folder.
+    /// The body stored under <paramref name="key"/>, checked against its MAC; a hit counts as a use for the size cap.
+    /// An entry that is corrupt, truncated, forged, a link or unreadable is deleted and is a miss. Never creates the
+    /// folder or the secret.
     /// </summary>
     internal bool TryGet(ChunkCacheKey key, out byte[] body, TtsLog? log = null)
     {
@@ -122,15 +139,46 @@ internal sealed class ChunkCache
             return false;
         }
 
+        byte[]? macKey;
+        string? secretProblem;
+        try
+        {
+            macKey = Secret.Key(create: false, out secretProblem);
+        }
+        catch (Exception ex) when (IsFileSystemFailure(ex) || ex is Errors.TtsException)
+        {
+            macKey = null;
+            secretProblem = Unwrap(ex).Message;
+        }
+
+        if (macKey is null)
+        {
+            // No key yet: nothing this user stored can be there. An unreadable one is replaced by the next put.
+            if (secretProblem is not null)
+            {
+                log.Verbose($"The cache entries cannot be authenticated, so none is served: {secretProblem}.");
+            }
+
+            return false;
+        }
+
         string path = EntryPath(key);
         byte[]? stored;
         string? problem;
         try
         {
+            if (ChunkCacheFolderCheck.IsLink(path))
+            {
+                // Deleting the link leaves its target as it is.
+                log.Verbose($"Dropped the cache entry {path}, which is a symbolic link, not an entry this cache wrote.");
+                TryDelete(path, log);
+                return false;
+            }
+
             // FileShare.Delete: a put that replaces this entry, or an eviction, goes ahead while it is read; this reader
             // keeps the file it opened.
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.SequentialScan);
-            stored = ReadEntry(stream, key, out problem);
+            stored = ReadEntry(stream, key, macKey, out problem);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -204,11 +252,15 @@ internal sealed class ChunkCache
             {
                 if (!EnsureFolder(create: true, log))
                 {
-                    Report(log, _refusal!);
+                    if (_refusal is not null)
+                    {
+                        Report(log, _refusal);
+                    }
+
                     return ChunkCachePutResult.Failed;
                 }
 
-                WriteEntry(key, body);
+                WriteEntry(key, body, Secret.Key(create: true, out _)!);
                 break;
             }
             catch (DirectoryNotFoundException) when (attempt == 0)
@@ -220,8 +272,9 @@ internal sealed class ChunkCache
                     _estimatedBytes = -1;
                 }
             }
-            catch (Exception ex) when (IsFileSystemFailure(ex))
+            catch (Exception ex) when (IsFileSystemFailure(ex) || ex is Errors.TtsException)
             {
+                // A TtsException: the key that protects the cache's secret (secret.key) is unusable, and is left as it is.
                 Report(log, $"Could not write to the cache folder {Folder}; synthesis goes on without storing its audio: {Unwrap(ex).Message}");
                 return ChunkCachePutResult.Failed;
             }
@@ -229,6 +282,20 @@ internal sealed class ChunkCache
 
         KeepWithinCap(key, size, log);
         return ChunkCachePutResult.Stored;
+    }
+
+    /// <summary>
+    /// Deletes the entry of <paramref name="key"/>: one that was read whole and authentic, but whose audio no longer
+    /// passes the check a fresh answer gets, so that it is fetched and stored again.
+    /// </summary>
+    internal void Remove(ChunkCacheKey key, TtsLog? log = null)
+    {
+        if (key is null)
+        {
+            throw new ArgumentNullException(nameof(key));
+        }
+
+        TryDelete(EntryPath(key), log ?? TtsLog.None);
     }
 
     /// <summary>The entries and their size now. Works with the cache off too, since the folder may hold entries from before.</summary>
@@ -293,7 +360,7 @@ internal sealed class ChunkCache
         return new ChunkCacheClearResult(entries, bytes, temporary, notRemoved);
     }
 
-    private static byte[]? ReadEntry(FileStream stream, ChunkCacheKey key, out string? problem)
+    private static byte[]? ReadEntry(FileStream stream, ChunkCacheKey key, byte[] macKey, out string? problem)
     {
         long fileLength = stream.Length;
         if (fileLength <= HeaderLength)
@@ -334,10 +401,9 @@ internal sealed class ChunkCache
             return null;
         }
 
-        using SHA256 sha = SHA256.Create();
-        if (!Same(sha.ComputeHash(body), 0, header, 48, 32))
+        if (!SameInConstantTime(ChunkCacheSecret.Mac(macKey, header, MacOffset, body), header, MacOffset))
         {
-            problem = "its content does not match its SHA-256.";
+            problem = "it does not authenticate (its HMAC-SHA256 does not match): it was altered, written by another user or under an older key.";
             return null;
         }
 
@@ -345,17 +411,14 @@ internal sealed class ChunkCache
         return body;
     }
 
-    private void WriteEntry(ChunkCacheKey key, byte[] body)
+    private void WriteEntry(ChunkCacheKey key, byte[] body, byte[] macKey)
     {
         var header = new byte[HeaderLength];
         Buffer.BlockCopy(Magic, 0, header, 0, Magic.Length);
         Buffer.BlockCopy(key.Digest, 0, header, 8, 32);
         long length = BitConverter.IsLittleEndian ? body.Length : ReverseBytes(body.Length);
         Buffer.BlockCopy(BitConverter.GetBytes(length), 0, header, 40, 8);
-        using (SHA256 sha = SHA256.Create())
-        {
-            Buffer.BlockCopy(sha.ComputeHash(body), 0, header, 48, 32);
-        }
+        Buffer.BlockCopy(ChunkCacheSecret.Mac(macKey, header, MacOffset, body), 0, header, MacOffset, 32);
 
         string entry = EntryPath(key);
         string temporary = Path.Combine(Folder, "." + key.Hex + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + TemporaryExtension);
@@ -367,7 +430,7 @@ internal sealed class ChunkCache
                 PrivateFile.SetUnixMode(temporary, PrivateFile.OwnerReadWrite);
                 stream.Write(header, 0, header.Length);
                 stream.Write(body, 0, body.Length);
-                // No flush to disk: an entry torn by a power cut fails its hash check and is requested again, so the
+                // No flush to disk: an entry torn by a power cut fails its MAC check and is requested again, so the
                 // cost of an fsync per chunk buys nothing here (the output files keep theirs).
                 stream.Flush();
             }
@@ -431,6 +494,15 @@ internal sealed class ChunkCache
                 return _folderState == FolderState.Ready;
             }
 
+            // Checked before anything that could change the folder: a link's target and another user's folder are
+            // never created in, chmod-ed or written. Checked at each use until the folder is found good, so that a
+            // folder put right is used without a new session.
+            if (FolderRefusal is string refusal)
+            {
+                TellUnsafe(log, refusal);
+                return false;
+            }
+
             if (!Directory.Exists(Folder))
             {
                 if (!create)
@@ -439,6 +511,11 @@ internal sealed class ChunkCache
                 }
 
                 CreatePrivateFolder();
+                if (FolderRefusal is string raced)
+                {
+                    TellUnsafe(log, raced);
+                    return false;
+                }
             }
             else if (PrivateFile.TightenDirectory(Folder))
             {
@@ -569,7 +646,8 @@ internal sealed class ChunkCache
         try
         {
             var folder = new DirectoryInfo(Folder);
-            if (!folder.Exists)
+            // Listing a link would count, evict or clear the files of its target.
+            if (!folder.Exists || FolderRefusal is not null)
             {
                 return found;
             }
@@ -608,6 +686,15 @@ internal sealed class ChunkCache
         }
 
         return true;
+    }
+
+    private void TellUnsafe(TtsLog log, string refusal)
+    {
+        if (!_toldUnsafe.TryGetValue(log, out _))
+        {
+            _toldUnsafe.Add(log, refusal);
+            log.Verbose(refusal);
+        }
     }
 
     // The first failure of an instance is a warning; the rest are verbose, or a long document would warn per chunk.
@@ -688,6 +775,19 @@ internal sealed class ChunkCache
         }
 
         return true;
+    }
+
+    // Every byte compared whatever the first difference, so the time taken says nothing of how much of a forged MAC
+    // was right.
+    private static bool SameInConstantTime(byte[] expected, byte[] actual, int actualOffset)
+    {
+        int difference = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            difference |= expected[i] ^ actual[actualOffset + i];
+        }
+
+        return difference == 0;
     }
 
     private static bool Same(byte[] a, int aOffset, byte[] b, int bOffset, int count)

@@ -12,11 +12,13 @@ internal static class SharedChunkCaches
 {
     private static readonly ConcurrentDictionary<string, ChunkCache> Caches = new(StringComparer.Ordinal);
 
-    /// <summary>The cache of <paramref name="folder"/> with <paramref name="capBytes"/>.</summary>
+    /// <summary>The cache of <paramref name="folder"/> with <paramref name="capBytes"/>, under the current user's secret.</summary>
     internal static ChunkCache For(string folder, long capBytes)
     {
-        string key = Path.GetFullPath(folder) + "|" + capBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Caches.GetOrAdd(key, _ => new ChunkCache(folder, capBytes));
+        // The secret's folder follows the configuration's (APPDATA, XDG_CONFIG_HOME), which a session may change.
+        ChunkCacheSecret secret = ChunkCacheSecret.ForCurrentUser();
+        string key = Path.GetFullPath(folder) + "|" + capBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + secret.Directory;
+        return Caches.GetOrAdd(key, _ => new ChunkCache(folder, capBytes, secret));
     }
 
     /// <summary>The cache of the user's default folder, or null when the system names no folder for it.</summary>

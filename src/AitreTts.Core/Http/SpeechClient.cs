@@ -26,6 +26,15 @@ internal sealed class SpeechResponse
 
     /// <summary>True when the audio came from the chunk cache and no request was sent.</summary>
     public bool FromCache { get; init; }
+
+    /// <summary>The HTTP status of the answer that carried the audio; 0 when no request was sent.</summary>
+    public int StatusCode { get; init; }
+
+    /// <summary>The answer's media type, without parameters; null when it sent none or no request was sent.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>The answer's Content-Encoding (such as gzip, which is never asked for and never decoded), or null.</summary>
+    public string? ContentEncoding { get; init; }
 }
 
 /// <summary>
@@ -398,7 +407,14 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             {
                 _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Received {0} bytes of {1} in {2} ms.", written, request.Format.ToApiName(), watch.ElapsedMilliseconds));
             }
-            return AttemptOutcome<SpeechResponse>.Success(new SpeechResponse { RequestId = requestId, Bytes = written });
+            return AttemptOutcome<SpeechResponse>.Success(new SpeechResponse
+            {
+                RequestId = requestId,
+                Bytes = written,
+                StatusCode = status,
+                ContentType = MediaType(response),
+                ContentEncoding = response.Content.Headers.ContentEncoding.Count == 0 ? null : string.Join(", ", response.Content.Headers.ContentEncoding),
+            });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -595,7 +611,8 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         return Encoding.UTF8.GetString(buffer, 0, total);
     }
 
-    private TtsException Redacted(TtsException error)
+    /// <summary>The error without the key or a proxy password in it, should the server have echoed one.</summary>
+    internal TtsException Redacted(TtsException error)
     {
         if (_endpoint.ApiKey is not null)
         {

@@ -19,6 +19,13 @@ public sealed class ClearTtsCacheCommand : TtsCmdlet
 
         // The cap does not matter for a clear; the instance the session shares keeps its size estimate right.
         ChunkCache cache = SharedChunkCaches.For(folder, ChunkCache.DefaultCapBytes);
+        if (cache.FolderRefusal is string refusal)
+        {
+            // Clearing through a link would delete files in its target; another user's folder is theirs to empty.
+            WriteWarning(refusal + " Nothing was removed.");
+            return;
+        }
+
         ChunkCacheStatistics before = cache.GetStatistics();
         string action = string.Format(CultureInfo.InvariantCulture, "Remove {0} cached chunks ({1:0.0} MiB)", before.EntryCount, before.TotalBytes / 1048576.0);
         if (!ShouldProcess(cache.Folder, action))

@@ -28,7 +28,14 @@ public sealed class GetTtsCacheCommand : TtsCmdlet
             return;
         }
 
-        ChunkCacheStatistics statistics = SharedChunkCaches.For(folder, capBytes).GetStatistics();
+        ChunkCache cache = SharedChunkCaches.For(folder, capBytes);
+        if (cache.FolderRefusal is string refusal)
+        {
+            // Its entries are neither counted nor served, so the figures below are zero.
+            WriteWarning(refusal);
+        }
+
+        ChunkCacheStatistics statistics = cache.GetStatistics();
         WriteObject(new TtsCacheInfo(statistics.Folder, statistics.EntryCount, statistics.TotalBytes, capBytes, configuration.Profile));
     }
 }

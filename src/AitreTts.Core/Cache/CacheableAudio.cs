@@ -1,0 +1,59 @@
+using System;
+using System.IO;
+using AitreTts.Core.Audio;
+using AitreTts.Core.Errors;
+using AitreTts.Core.Http;
+
+namespace AitreTts.Core.Cache;
+
+/// <summary>
+/// Whether a chunk is well-formed audio of its format: the one question the cache asks before it stores a server's
+/// answer and again before it serves an entry. It asks the codecs the join asks (<see cref="AudioCodec.For"/>), so
+/// what the cache holds is exactly what a join accepts and a body that would fail the join never enters.
+/// </summary>
+internal static class CacheableAudio
+{
+    /// <summary>What is wrong with the audio in <paramref name="path"/> as <paramref name="format"/>, or null when it is well-formed.</summary>
+    internal static string? Problem(AudioFormat format, string path)
+    {
+        string? container = OtherContainer(format, path);
+        if (container is not null)
+        {
+            return container;
+        }
+
+        try
+        {
+            AudioInspector.Inspect(format, path, new AudioJoinOptions());
+            return null;
+        }
+        catch (TtsException ex) when (ex.ErrorId == TtsErrorIds.AudioJoinFailed)
+        {
+            return WithoutChunkName(ex.Message);
+        }
+    }
+
+    // The codecs find no fault in a wav or mp3 file taken as headerless pcm; the first bytes do.
+    private static string? OtherContainer(AudioFormat format, string path)
+    {
+        var start = new byte[16];
+        int read;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        {
+            read = stream.Read(start, 0, start.Length);
+        }
+
+        return AudioContentCheck.Detect(start, read) is AudioFormat actual && actual != format
+            ? $"is {actual.ToApiName()} audio, not {format.ToApiName()}"
+            : null;
+    }
+
+    // The codec names the chunk's file ("Audio chunk 1 ('x.partial') is truncated: ..."), which means nothing to
+    // whoever reads about a server's answer or a cache entry: keep what is wrong.
+    private static string WithoutChunkName(string message)
+    {
+        int close = message.IndexOf("') ", StringComparison.Ordinal);
+        string problem = message.StartsWith("Audio chunk ", StringComparison.Ordinal) && close > 0 ? message.Substring(close + 3) : message;
+        return problem.TrimEnd('.');
+    }
+}
