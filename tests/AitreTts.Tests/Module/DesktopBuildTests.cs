@@ -181,6 +181,32 @@ public sealed class DesktopBuildTests
         }
     }
 
+    /// <summary>
+    /// What the AssemblyResolve handler may need to run, it cannot resolve: the first request for System.Memory would
+    /// re-enter the handler before the handler itself is compiled. So the code from Import-Module to the handler's answer
+    /// (ModuleInitializer and AitreTts.Core.Compatibility, with all they call) names none of what it resolves.
+    /// </summary>
+    [Fact]
+    public void TheResolvePathNamesNothingTheHandlerResolves()
+    {
+        string[] own = DesktopAssemblies().Where(IsOwn).ToArray();
+        var forbidden = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "System.Memory", "System.ValueTuple", "System.Text.Json", "System.Buffers", "System.Runtime.CompilerServices.Unsafe",
+            "System.Threading.Tasks.Extensions", "Microsoft.Bcl.AsyncInterfaces", "System.Numerics.Vectors", "System.Text.Encodings.Web",
+        };
+        // And whatever else build.ps1 ships in Desktop/dependencies/: every assembly of the build but our own.
+        forbidden.UnionWith(DesktopAssemblies().Where(f => !IsOwn(f)).Select(Path.GetFileNameWithoutExtension)!);
+
+        using var walk = new ResolvePathReferences(own);
+        walk.Walk(type => type == "AitreTts.ModuleInitializer" || type.StartsWith("AitreTts.Core.Compatibility.", StringComparison.Ordinal));
+
+        Assert.Contains("AitreTts.Core.Compatibility.DependencyRequestPolicy.FileToLoad", walk.MethodsWalked);
+        Assert.Contains("AitreTts.ModuleInitializer.ResolveDependency", walk.MethodsWalked);
+        string[] offending = walk.References.Where(r => forbidden.Contains(r.Assembly)).Select(r => $"{r.From} -> {r.Assembly}").Distinct().OrderBy(r => r, StringComparer.Ordinal).ToArray();
+        Assert.True(offending.Length == 0, "The resolve path names assemblies the handler resolves:\n" + string.Join("\n", offending));
+    }
+
     private static bool IsOwn(string file) => Path.GetFileName(file) is "AitreTts.dll" or "AitreTts.Core.dll";
 
     private static IEnumerable<string> DesktopAssemblies()
