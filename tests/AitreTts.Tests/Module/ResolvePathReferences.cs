@@ -59,6 +59,25 @@ internal sealed class ResolvePathReferences : IDisposable
         }
     }
 
+    /// <summary>Follows the methods named <paramref name="method"/> of the type <paramref name="type"/>.</summary>
+    public void WalkFrom(string type, string method)
+    {
+        foreach ((string name, Module module) in _modules)
+        {
+            MetadataReader reader = module.Reader;
+            foreach (TypeDefinitionHandle handle in reader.TypeDefinitions.Where(t => TypeName(reader, t) == type))
+            {
+                foreach (MethodDefinitionHandle start in reader.GetTypeDefinition(handle).GetMethods().Where(m => reader.GetString(reader.GetMethodDefinition(m).Name) == method))
+                {
+                    Visit(name, start);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every member of another assembly the walked methods use, as "Namespace.Type::Member".</summary>
+    public HashSet<string> MembersUsed { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The methods followed, as "Type.Method".</summary>
     public IEnumerable<string> MethodsWalked => _visited.Select(v => MethodName(_modules[v.Assembly].Reader, v.Method));
 
@@ -161,6 +180,11 @@ internal sealed class ResolvePathReferences : IDisposable
                     ? Union(member.DecodeMethodSignature(provider, null))
                     : member.DecodeFieldSignature(provider, null);
                 FollowIntoOwnAssembly(reader, member, parent);
+                if (member.Parent.Kind == HandleKind.TypeReference)
+                {
+                    MembersUsed.Add(TypeName(reader, (TypeReferenceHandle)member.Parent) + "::" + reader.GetString(member.Name));
+                }
+
                 return parent.Union(signature);
             case HandleKind.StandaloneSignature:
                 return Union(reader.GetStandaloneSignature((StandaloneSignatureHandle)token).DecodeMethodSignature(provider, null));
