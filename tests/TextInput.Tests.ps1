@@ -67,4 +67,25 @@ Describe 'Control characters in piped text' {
         $errors[0].Exception.Message | Should -BeLike "*image.bin*"
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
     }
+
+    It 'refuses <Case> with ParameterArgumentTransformationError instead of speaking its type name, and goes on' -TestCases @(
+        @{ Case = 'a hashtable'; Item = @{ Name = 'x' }; Kind = 'hashtable' }
+        @{ Case = 'an object without a Text property'; Item = [pscustomobject]@{ Name = 'x' }; Kind = 'without a Text property' }
+    ) {
+        param($Case, $Item, $Kind)
+        $errors = $null
+        $files = @('Spoken first.', $Item, 'Spoken last.') | Invoke-TextToSpeech -OutputDirectory $script:Out -ErrorVariable errors -ErrorAction SilentlyContinue
+        $errors.Count | Should -Be 1
+        $errors[0].FullyQualifiedErrorId | Should -Be 'ParameterArgumentTransformationError,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $errors[0].Exception.Message | Should -BeLike "*$Kind*type name*"
+        @($files).Count | Should -Be 2
+        $inputs = @(Get-EmulatorRequest $script:Emulator | ForEach-Object { $_.Input })
+        $inputs | Sort-Object | Should -Be @('Spoken first.', 'Spoken last.')
+    }
+
+    It 'speaks the Text property of an object that has one' {
+        $file = [pscustomobject]@{ Text = 'From a property.'; Other = 1 } | Invoke-TextToSpeech -OutputDirectory $script:Out
+        $file | Should -BeOfType System.IO.FileInfo
+        (Get-EmulatorRequest $script:Emulator)[0].Input | Should -BeExactly 'From a property.'
+    }
 }
