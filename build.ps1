@@ -68,7 +68,7 @@ function Invoke-Build {
     $version = Get-ModuleVersion
     $publish = Join-Path $OutputPath 'publish'
     $moduleDir = Join-Path (Join-Path $OutputPath 'AitreTts') $version
-    foreach ($dir in @($publish, $moduleDir)) {
+    foreach ($dir in @($publish, (Join-Path $OutputPath 'build'), $moduleDir)) {
         if (Test-Path -LiteralPath $dir) { Remove-Item -LiteralPath $dir -Recurse -Force }
     }
 
@@ -84,7 +84,11 @@ function Invoke-Build {
     $builds = [ordered]@{ Desktop = 'net462'; Core = 'netstandard2.0' }
     foreach ($edition in $builds.Keys) {
         $editionPublish = Join-Path $publish $edition
-        Invoke-Dotnet publish (Join-Path $PSScriptRoot 'src/AitreTts/AitreTts.csproj') --configuration $Configuration --framework $builds[$edition] --output $editionPublish --nologo --verbosity quiet
+        # OutDir: the build itself goes under $OutputPath too, never into src/*/bin, which 'dotnet test' built and its
+        # metadata tests read while the Pester suite runs this script: on Windows, two writers or a writer and a reader
+        # of one DLL there fail with a sharing violation. (A trailing '/' rather than '\': '\"' would escape the quote.)
+        $editionBuild = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath((Join-Path (Join-Path $OutputPath 'build') $edition))
+        Invoke-Dotnet publish (Join-Path $PSScriptRoot 'src/AitreTts/AitreTts.csproj') --configuration $Configuration --framework $builds[$edition] --output $editionPublish "-p:OutDir=$editionBuild/" --nologo --verbosity quiet
         $editionDir = New-Item -ItemType Directory -Path (Join-Path $moduleDir $edition) -Force
         foreach ($own in 'AitreTts.dll', 'AitreTts.Core.dll', 'AitreTts.pdb', 'AitreTts.Core.pdb') {
             $file = Join-Path $editionPublish $own

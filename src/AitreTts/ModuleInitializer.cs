@@ -13,6 +13,10 @@ namespace AitreTts;
 /// them from there. PowerShell 7.4+ loads the Core build, has them inbox and never sees that folder, so the module
 /// never loads a second copy.
 /// </summary>
+/// <remarks>
+/// Dependency-free, as <see cref="DependencyRequestPolicy"/>'s remarks say why: this class and the
+/// AitreTts.Core.Compatibility namespace use only mscorlib, System and System.Core, which a test checks in the built IL.
+/// </remarks>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
 #if NETFRAMEWORK

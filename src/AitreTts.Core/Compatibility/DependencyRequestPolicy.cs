@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Reflection;
 
 namespace AitreTts.Core.Compatibility;
@@ -13,6 +12,15 @@ namespace AitreTts.Core.Compatibility;
 /// IsAssemblyMatching does (src/code/ModuleInitAndCleanup.cs in PowerShell/PSResourceGet): another module asking for
 /// System.Text.Json must get its own copy or the usual failure, never ours.
 /// </summary>
+/// <remarks>
+/// DEPENDENCY-FREE: this type, <see cref="TlsProtocols"/> and AitreTts.ModuleInitializer are the code that runs before
+/// and inside the handler, and they use only mscorlib, System and System.Core. Whatever they name, the JIT must load
+/// before the handler can answer; if that is one of the assemblies the handler answers for (System.Memory, ValueTuple,
+/// System.Text.Json, ...), the first request re-enters the handler before it is compiled, and powershell.exe dies of a
+/// stack overflow or the load fails. So: no spans, tuples, JSON or LINQ here, loops instead, and beware of what the
+/// compiler binds to (C# 14 binds byte[].SequenceEqual and string[].Contains to MemoryExtensions, in System.Memory).
+/// DesktopBuildTests.TheResolvePathNamesNothingTheHandlerResolves reads the built IL and fails on any of it.
+/// </remarks>
 internal sealed class DependencyRequestPolicy
 {
     private static readonly string[] OwnAssemblies = { "AitreTts", "AitreTts.Core" };
@@ -22,7 +30,14 @@ internal sealed class DependencyRequestPolicy
     internal DependencyRequestPolicy(string directory, IEnumerable<AssemblyName> shipped)
     {
         DependencyDirectory = directory;
-        _shipped = shipped.Where(a => a.Name is not null).ToDictionary(a => a.Name!, StringComparer.OrdinalIgnoreCase);
+        _shipped = new Dictionary<string, AssemblyName>(StringComparer.OrdinalIgnoreCase);
+        foreach (AssemblyName assembly in shipped)
+        {
+            if (assembly.Name is not null)
+            {
+                _shipped[assembly.Name] = assembly;
+            }
+        }
     }
 
     /// <summary>The 'dependencies' folder the answers come from.</summary>
@@ -78,7 +93,7 @@ internal sealed class DependencyRequestPolicy
         }
 
         byte[]? requestedToken = requested.GetPublicKeyToken();
-        if (requestedToken is { Length: > 0 } && !requestedToken.SequenceEqual(shipped.GetPublicKeyToken() ?? Array.Empty<byte>()))
+        if (requestedToken is { Length: > 0 } && !SameToken(requestedToken, shipped.GetPublicKeyToken()))
         {
             return null;
         }
@@ -86,11 +101,33 @@ internal sealed class DependencyRequestPolicy
         return Path.Combine(DependencyDirectory, shipped.Name + ".dll");
     }
 
+    // A loop, not SequenceEqual: see the remarks on the class.
+    private static bool SameToken(byte[] requested, byte[]? shipped)
+    {
+        if (shipped is null || shipped.Length != requested.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < requested.Length; i++)
+        {
+            if (requested[i] != shipped[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private bool IsOwnOrShipped(AssemblyName requester, string? requesterLocation)
     {
-        if (OwnAssemblies.Contains(requester.Name, StringComparer.OrdinalIgnoreCase))
+        foreach (string own in OwnAssemblies)
         {
-            return true;
+            if (string.Equals(own, requester.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
         }
 
         // A System.Memory from the GAC or another module is not ours, though it has the same name as ours.

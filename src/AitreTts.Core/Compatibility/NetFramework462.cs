@@ -70,8 +70,8 @@ namespace AitreTts.Core.Http
             /// <summary>
             /// HttpClientHandler.MaxConnectionsPerServer where the running Framework has it (4.7.1+). On 4.6.2-4.7.0 a
             /// handler has no limit of its own, only the process's ServicePointManager.DefaultConnectionLimit (2 in
-            /// powershell.exe), which is raised to this value, never lowered. Hosts already contacted in the session
-            /// keep the limit they were given.
+            /// powershell.exe), which is raised to this value, never lowered. A host contacted earlier in the session
+            /// keeps the limit it was given: HttpClientCache.RaiseServicePointLimit raises the endpoint's own.
             /// </summary>
             public int MaxConnectionsPerServer
             {

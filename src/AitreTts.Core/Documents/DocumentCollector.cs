@@ -99,7 +99,7 @@ internal sealed class DocumentCollector
                 break;
             default:
                 Flush(documents);
-                documents.Add(Document.FromText(item));
+                documents.Add(AsText(Document.FromText(item), item));
                 break;
         }
 
@@ -113,7 +113,8 @@ internal sealed class DocumentCollector
         if (_grouping == DocumentGrouping.One)
         {
             // Even no input at all is a document here: an empty one, reported as such.
-            documents.Add(Document.FromText(_text.ToString()));
+            string all = _text.ToString();
+            documents.Add(AsText(Document.FromText(all), all));
             _text.Clear();
             _groupSource = null;
         }
@@ -159,7 +160,7 @@ internal sealed class DocumentCollector
             }
             else
             {
-                documents.Add(Document.FromText(line));
+                documents.Add(AsText(Document.FromText(line), line));
             }
         }
     }
@@ -196,9 +197,39 @@ internal sealed class DocumentCollector
             return;
         }
 
-        documents.Add(Document.FromFile(_text.ToString(), source, _providerPath(source)));
+        documents.Add(AsText(Document.FromFile(_text.ToString(), source, _providerPath(source)), source));
         _text.Clear();
         _groupSource = null;
+    }
+
+    /// <summary>
+    /// The document, or its TtsInputNotText error when its text holds control characters that text does not (the same
+    /// rule a file object's content meets in <see cref="TextFileReader"/>): Get-Content of a binary file, or strings
+    /// holding NUL or terminal escapes, are refused before any request is paid for. The message names the character
+    /// by its code, never the text, which may be binary.
+    /// </summary>
+    private static Document AsText(Document document, object targetObject)
+    {
+        int index = InputText.FirstNonTextControl(document.Text);
+        if (index < 0)
+        {
+            return document;
+        }
+
+        string character = "U+" + ((int)document.Text[index]).ToString("X4", CultureInfo.InvariantCulture);
+        string what = document.SourcePath is string source
+            ? $"The content of '{source}' holds the control character {character}"
+            : $"The text holds the control character {character}";
+        return Document.Unreadable(
+            new TtsException(
+                TtsErrorIds.InputNotText,
+                TtsErrorCategory.InvalidData,
+                string.Format(
+                    CultureInfo.InvariantCulture,
+                    "{0} at position {1}, which text to speak does not: it looks like binary data or terminal output, and was not sent. Pipe text only, without control characters other than tab, line breaks and form feed.",
+                    what,
+                    index + 1)),
+            targetObject);
     }
 
     // A FileInfo becomes its full path on PowerShell 7, but only its name on Windows PowerShell 5.1; its PSPath names

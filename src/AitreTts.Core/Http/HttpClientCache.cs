@@ -6,42 +6,63 @@ using System.Net.Http;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading;
+using System.Threading.Tasks;
 using AitreTts.Core.Errors;
 
 namespace AitreTts.Core.Http;
 
 /// <summary>
-/// One long-lived <see cref="HttpClient"/> per endpoint and proxy, shared by every pipeline item and every runspace
-/// of the process, so a batch reuses its connections instead of exhausting sockets.
+/// One long-lived handler per endpoint and proxy, shared by every pipeline item and every runspace of the process, so a
+/// batch reuses its connections instead of exhausting sockets.
 /// </summary>
 internal static class HttpClientCache
 {
-    private static readonly ConcurrentDictionary<string, Lazy<HttpClient>> Clients = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Lazy<HttpConnections>> Clients = new(StringComparer.Ordinal);
 
-    /// <summary>The shared client for the origin of <paramref name="uri"/> and the given proxy settings.</summary>
-    public static HttpClient Get(Uri uri, ProxySettings? proxy = null)
+    /// <summary>The shared connections for the origin of <paramref name="uri"/> and the given proxy settings.</summary>
+    public static HttpConnections Get(Uri uri, ProxySettings? proxy = null)
     {
         proxy ??= new ProxySettings();
         string key = uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant() + "|" + proxy.CacheKey;
-        return Clients.GetOrAdd(key, _ => new Lazy<HttpClient>(() => Create(proxy), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        return Clients.GetOrAdd(key, _ => new Lazy<HttpConnections>(() => Create(uri, proxy, MaximumConnectionsPerServer), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
     /// <summary>
     /// More connections to one server than any pipeline opens at once (-ThrottleLimit is at most 16, and several
     /// runspaces may share a client): .NET Framework's handler otherwise copies ServicePointManager's limit, 2 in
-    /// powershell.exe, and every chunk past the second waits for a connection while its time limit runs.
+    /// powershell.exe, and every chunk past the second waits for a connection.
     /// </summary>
     internal const int MaximumConnectionsPerServer = 64;
 
-    private static HttpClient Create(ProxySettings proxy) =>
-        new(CreateHandler(proxy), disposeHandler: true)
-        {
-            // Time limits are enforced per attempt and per body read by SpeechClient; the client-wide timeout would
-            // cut off long downloads that are still making progress.
-            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-        };
+    /// <summary>New connections to the server of <paramref name="uri"/>, at most <paramref name="maximumConnections"/> at once.</summary>
+    internal static HttpConnections Create(Uri uri, ProxySettings proxy, int maximumConnections)
+    {
+        HttpClientHandler handler = CreateHandler(proxy, maximumConnections);
+#if NETFRAMEWORK
+        RaiseServicePointLimit(uri, handler, maximumConnections);
+#endif
+        return new HttpConnections(handler, maximumConnections);
+    }
 
-    internal static HttpClientHandler CreateHandler(ProxySettings proxy)
+#if NETFRAMEWORK
+    /// <summary>
+    /// On .NET Framework 4.6.2-4.7.0 a handler has no limit of its own: requests take the limit of the server's
+    /// ServicePoint, which is fixed when the ServicePoint is made. Raising ServicePointManager.DefaultConnectionLimit
+    /// misses a server the session contacted before the import (Invoke-WebRequest, an earlier module), which keeps 2;
+    /// so the ServicePoint the requests will use, the proxy's when there is one, is raised itself, never lowered.
+    /// </summary>
+    internal static void RaiseServicePointLimit(Uri uri, HttpClientHandler handler, int maximumConnections)
+    {
+        IWebProxy? proxy = handler.UseProxy ? handler.Proxy ?? WebRequest.DefaultWebProxy : null;
+        ServicePoint point = ServicePointManager.FindServicePoint(uri, proxy);
+        if (point.ConnectionLimit < maximumConnections)
+        {
+            point.ConnectionLimit = maximumConnections;
+        }
+    }
+#endif
+
+    internal static HttpClientHandler CreateHandler(ProxySettings proxy, int maximumConnections = MaximumConnectionsPerServer)
     {
         var handler = new HttpClientHandler
         {
@@ -53,7 +74,7 @@ internal static class HttpClientCache
         };
         try
         {
-            handler.MaxConnectionsPerServer = MaximumConnectionsPerServer;
+            handler.MaxConnectionsPerServer = maximumConnections;
         }
         catch (PlatformNotSupportedException)
         {
@@ -62,6 +83,43 @@ internal static class HttpClientCache
 
         proxy.Apply(handler);
         return handler;
+    }
+}
+
+/// <summary>
+/// A handler and the connection slots to its server. A request waits for a slot before it is sent, and keeps it until
+/// its response is read, so the handler never queues a request behind its own connection limit: the time spent waiting
+/// for a slot is outside the request's -TimeoutSec, which starts when it is sent.
+/// </summary>
+internal sealed class HttpConnections
+{
+    private readonly SemaphoreSlim _slots;
+
+    public HttpConnections(HttpMessageHandler handler, int maximumConnections)
+    {
+        // An invoker, not an HttpClient: HttpClient hands the handler a token of its own that it drops once the headers
+        // are in, and .NET Framework's handler aborts its HttpWebRequest only when the token it was given is cancelled.
+        // Given the attempt's own token, a body that stalls is aborted at the time limit however it is framed.
+        Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+        _slots = new SemaphoreSlim(maximumConnections, maximumConnections);
+    }
+
+    public HttpMessageInvoker Invoker { get; }
+
+    /// <summary>Waits for a free connection; dispose the result once the response is read.</summary>
+    public async Task<IDisposable> AcquireAsync(CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Slot(_slots);
+    }
+
+    private sealed class Slot : IDisposable
+    {
+        private SemaphoreSlim? _slots;
+
+        public Slot(SemaphoreSlim slots) => _slots = slots;
+
+        public void Dispose() => Interlocked.Exchange(ref _slots, null)?.Release();
     }
 }
 
@@ -164,7 +222,28 @@ internal sealed class ProxySettings
     /// The proxy a request to <paramref name="destination"/> goes through when these settings name one (explicitly or
     /// in the environment); null for a direct connection or the system's proxy.
     /// </summary>
-    internal Uri? ProxyFor(Uri destination)
+    internal Uri? ProxyFor(Uri destination) =>
+        RuntimeBypassesLoopback && destination.IsLoopback ? null : NamedProxyFor(destination);
+
+    /// <summary>
+    /// True on .NET Framework (Windows PowerShell 5.1): its HttpWebRequest never sends a request for a loopback address
+    /// (localhost, 127.0.0.0/8, ::1) through any proxy (ServicePointManager.FindServicePoint skips the proxy when
+    /// <see cref="Uri.IsLoopback"/>), whatever the proxy object says. The module does not fight that: the request goes
+    /// directly, as on 5.1 it must, and <see cref="ExplainLoopbackBypass"/> says so. Tests set it.
+    /// </summary>
+    internal bool RuntimeBypassesLoopback { get; init; } =
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal);
+
+    /// <summary>Says under -Verbose when a proxy the user named is not used because the runtime bypasses it for loopback.</summary>
+    internal void ExplainLoopbackBypass(Uri destination, TtsLog log)
+    {
+        if (RuntimeBypassesLoopback && destination.IsLoopback && NamedProxyFor(destination) is Uri proxy)
+        {
+            log.Verbose($"Connecting directly to {SecretRedactor.ShownUrl(new Uri(destination.GetLeftPart(UriPartial.Authority)))}, not through the proxy {SecretRedactor.ShownUrl(proxy)}: .NET Framework, which Windows PowerShell 5.1 runs on, sends no request for a loopback address through a proxy. To go through the proxy, use this machine's name instead of {destination.Host} in the BaseUrl, or PowerShell 7.");
+        }
+    }
+
+    private Uri? NamedProxyFor(Uri destination)
     {
         if (ProxyAddress is Uri address)
         {

@@ -48,7 +48,6 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     private const int CopyBufferSize = 81920;
 
     private readonly TtsEndpoint _endpoint;
-    private readonly HttpClient _http;
     private readonly RetryPolicy _retryPolicy;
     private readonly TimeSpan _timeout;
     private readonly TtsLog _log;
@@ -73,8 +72,9 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         _proxy = proxy ?? new ProxySettings();
         // Credential headers are secrets like the proxy password: redacted from every message.
         _proxyPasswords = _proxy.Passwords().Concat(endpoint.Headers?.Secrets() ?? Enumerable.Empty<string>()).ToArray();
-        _http = HttpClientCache.Get(endpoint.SpeechUri, _proxy);
+        Connections = HttpClientCache.Get(endpoint.SpeechUri, _proxy);
         Deadline = ResponseLimits.DeadlineFor(_timeout);
+        _proxy.ExplainLoopbackBypass(endpoint.SpeechUri, _log);
     }
 
     /// <summary>Where requests go.</summary>
@@ -82,6 +82,9 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
 
     /// <summary>How long one attempt may take in all; tests shorten it.</summary>
     internal TimeSpan Deadline { get; set; }
+
+    /// <summary>The handler and connection slots requests go through; tests give several clients a small pool.</summary>
+    internal HttpConnections Connections { get; set; }
 
     /// <summary>
     /// Sends one speech request and writes the audio to <paramref name="destination"/>, which is emptied before
@@ -172,9 +175,11 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     {
         using var limits = new AttemptLimits(cancellationToken, _timeout, Deadline);
         HttpResponseMessage? response = null;
+        IDisposable? slot = null;
         var progress = new BodyProgress();
         try
         {
+            slot = await AcquireConnectionAsync(limits).ConfigureAwait(false);
             response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, limits.Token).ConfigureAwait(false);
             progress.HeadersReceived = true;
             int status = (int)response.StatusCode;
@@ -224,7 +229,20 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         finally
         {
             response?.Dispose();
+            slot?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Waits for a connection to the server, then starts the attempt's -TimeoutSec: time spent queued behind other
+    /// requests (runspaces sharing the pool, a big -ThrottleLimit) is not the server's slowness. The overall deadline,
+    /// which bounds the queueing too, runs from the attempt's start.
+    /// </summary>
+    private async Task<IDisposable> AcquireConnectionAsync(AttemptLimits limits)
+    {
+        IDisposable slot = await Connections.AcquireAsync(limits.Token).ConfigureAwait(false);
+        limits.RestartStallTimer();
+        return slot;
     }
 
     private AttemptOutcome<T> FailedResponse<T>(HttpResponseMessage response, int status, string body, string? requestId, Uri uri, int attempt)
@@ -349,12 +367,14 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     private async Task<AttemptOutcome<SpeechResponse>> AttemptAsync(SpeechRequest request, byte[] body, Stream destination, int attempt, CancellationToken cancellationToken)
     {
         using var limits = new AttemptLimits(cancellationToken, _timeout, Deadline);
-        var watch = Stopwatch.StartNew();
         var progress = new BodyProgress();
         HttpResponseMessage? response = null;
+        IDisposable? slot = null;
         string? requestId = null;
         try
         {
+            slot = await AcquireConnectionAsync(limits).ConfigureAwait(false);
+            var watch = Stopwatch.StartNew();
             response = await SendFollowingRedirectsAsync(HttpMethod.Post, _endpoint.SpeechUri, body, limits.Token).ConfigureAwait(false);
             progress.HeadersReceived = true;
             requestId = RequestIdOf(response);
@@ -445,6 +465,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         finally
         {
             response?.Dispose();
+            slot?.Dispose();
         }
     }
 
@@ -454,7 +475,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         {
             EnsureKeyStaysLocal(target);
             using HttpRequestMessage message = BuildRequest(method, target, body);
-            HttpResponseMessage response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            HttpResponseMessage response = await Connections.Invoker.SendAsync(message, token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             bool isRedirect = status is 301 or 302 or 307 or 308;
             if (!isRedirect || response.Headers.Location is null || hop >= MaximumRedirects)
@@ -719,8 +740,9 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     }
 
     /// <summary>
-    /// The two time limits of one attempt: the stall timer (-TimeoutSec, restarted before each read) and the
-    /// overall deadline, both linked to the caller's cancellation.
+    /// The two time limits of one attempt: the stall timer (-TimeoutSec, started when the request is sent and restarted
+    /// before each read) and the overall deadline, both linked to the caller's cancellation. Cancelling
+    /// <see cref="Token"/> also aborts the request on .NET Framework (see <see cref="HttpConnections"/>).
     /// </summary>
     private sealed class AttemptLimits : IDisposable
     {
@@ -733,8 +755,8 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             _stall = stall;
             _deadline = new CancellationTokenSource();
             _deadline.CancelAfter(deadline);
+            // The stall timer starts when the request can be sent (RestartStallTimer), not while it waits for a connection.
             _attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deadline.Token);
-            _attempt.CancelAfter(stall);
         }
 
         public CancellationToken Token => _attempt.Token;

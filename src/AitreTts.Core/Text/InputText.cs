@@ -133,21 +133,29 @@ internal static class InputText
     private const int Windows1252 = 1252;
 
     /// <summary>
-    /// Whether decoded file content is binary rather than text: it holds a control character that text files do not
-    /// (anything below U+0020 but tab, line feed, vertical tab, form feed, carriage return and the DOS end-of-file
-    /// mark U+001A). UTF-16 without a byte order mark shows as NULs; images and audio show NULs and other controls.
+    /// Whether text holds a control character that text to speak does not: anything <see cref="char.IsControl(char)"/>
+    /// but tab, line feed, form feed, carriage return and U+0085 NEXT LINE (a line break), and the DOS end-of-file mark
+    /// U+001A as the very last character. Binary data shows as NULs and other controls (UTF-16 without a byte order
+    /// mark as NULs; random bytes through Get-Content as all of them); terminal output as ESC. Files and strings
+    /// (Get-Content lines, pipeline strings) are judged by this one rule.
     /// </summary>
-    public static bool LooksBinary(string content)
+    public static bool LooksBinary(string content) => FirstNonTextControl(content) >= 0;
+
+    /// <summary>The index of the first character <see cref="LooksBinary(string)"/> refuses, or -1.</summary>
+    public static int FirstNonTextControl(string content)
     {
-        foreach (char character in content)
+        for (int i = 0; i < content.Length; i++)
         {
-            if (character < '\u0020' && (character < '\t' || character > '\r') && character != '\u001A')
+            char character = content[i];
+            if (char.IsControl(character)
+                && character is not ('\t' or '\n' or '\f' or '\r' or '\u0085')
+                && !(character == '\u001A' && i == content.Length - 1))
             {
-                return true;
+                return i;
             }
         }
 
-        return false;
+        return -1;
     }
 
     private const int Latin1 = 28591;
@@ -227,19 +235,24 @@ internal static class InputText
     }
 
     /// <summary>
-    /// The system's ANSI code page (as PowerShell's <c>-Encoding ansi</c> means it: the current culture's), where the
-    /// runtime has it; else Windows-1252; else ISO-8859-1, which every runtime has. PowerShell 7 registers the code
-    /// page encodings in its process; .NET Framework has them built in.
+    /// The system's ANSI code page, where the runtime has it; else Windows-1252; else ISO-8859-1, which every runtime
+    /// has. PowerShell 7 registers the code page encodings in its process; .NET Framework has them built in.
     /// </summary>
-    public static Encoding AnsiEncoding() =>
-        TryGetEncoding(CultureInfo.CurrentCulture.TextInfo.ANSICodePage)
+    public static Encoding AnsiEncoding() => AnsiEncoding(SystemCodePages.Ansi());
+
+    /// <summary><see cref="AnsiEncoding()"/> for the given system ANSI code page, for tests.</summary>
+    internal static Encoding AnsiEncoding(int systemAnsiCodePage) =>
+        TryGetEncoding(systemAnsiCodePage)
         ?? TryGetEncoding(Windows1252)
         ?? Encoding.GetEncoding(Latin1);
 
     /// <summary>
-    /// The encoding a name given to -Encoding means, or null when it means none. The names of Get-Content's
-    /// -Encoding (utf8, utf8BOM, utf8NoBOM, unicode, bigendianunicode, utf32, bigendianutf32, ascii, ansi, oem,
-    /// latin1, default), a code page number, or any name the runtime knows (windows-1252, iso-8859-1, shift_jis, ...).
+    /// The encoding a name given to -Encoding means, or null when it means none. The names of Get-Content's -Encoding
+    /// in both editions, with the meaning each has there: PowerShell 7's (utf8, utf8BOM, utf8NoBOM, unicode,
+    /// bigendianunicode, utf32, bigendianutf32, utf7, ascii, ansi, oem, latin1, default) and Windows PowerShell 5.1's
+    /// FileSystemCmdletProviderEncoding (String and Unknown, which 5.1 reads as UTF-16 LE, as Unicode; UTF7; Default,
+    /// the ANSI code page); a code page number; or any name the runtime knows (windows-1252, shift_jis, ...). Byte is
+    /// not here: see <see cref="IsByteEncodingName(string?)"/>.
     /// </summary>
     public static Encoding? EncodingFromName(string? name)
     {
@@ -260,6 +273,9 @@ internal static class InputText
             case "unicode":
             case "utf16":
             case "utf-16":
+            case "string":
+            case "unknown":
+                // 5.1's EncodingConversion.Convert maps both String and Unknown to Encoding.Unicode.
                 return new UnicodeEncoding(bigEndian: false, byteOrderMark: true);
             case "bigendianunicode":
             case "utf-16be":
@@ -270,12 +286,16 @@ internal static class InputText
             case "bigendianutf32":
             case "utf-32be":
                 return new UTF32Encoding(bigEndian: true, byteOrderMark: true);
+            case "utf7":
+            case "utf-7":
+                // Constructed, not looked up: .NET 5+ no longer returns UTF-7 from Encoding.GetEncoding.
+                return new UTF7Encoding();
             case "ascii":
                 return Encoding.ASCII;
             case "ansi":
                 return AnsiEncoding();
             case "oem":
-                return TryGetEncoding(CultureInfo.CurrentCulture.TextInfo.OEMCodePage);
+                return TryGetEncoding(SystemCodePages.Oem());
             case "latin1":
                 return Encoding.GetEncoding(Latin1);
             case "default":
@@ -299,6 +319,13 @@ internal static class InputText
             return null;
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is 5.1's -Encoding Byte: Get-Content then returns bytes, not text, so there is
+    /// nothing to speak, and -Encoding refuses it with its own message rather than "unknown encoding".
+    /// </summary>
+    public static bool IsByteEncodingName(string? name) =>
+        string.Equals(name?.Trim(), "byte", StringComparison.OrdinalIgnoreCase);
 
     private static Encoding? TryGetEncoding(int codePage)
     {

@@ -43,6 +43,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [AllowEmptyString]
     [AllowNull]
+    [TextInputTransformation]
     public string?[] Text { get; set; } = Array.Empty<string?>();
 
     /// <summary>The file a Get-Content line came from, bound from its PSPath note property.</summary>

@@ -41,9 +41,29 @@ public sealed class TextFileDecodingTests
     }
 
     [Fact]
-    public void AnsiEncoding_IsTheCulturesCodePageWhenTheRuntimeHasIt()
+    public void AnsiEncoding_IsTheSystemCodePageNotTheCulturesWhenTheyDiffer()
     {
-        Assert.Equal(System.Globalization.CultureInfo.CurrentCulture.TextInfo.ANSICodePage, InputText.AnsiEncoding().CodePage);
+        // A Russian system locale (GetACP 1251) under an English user culture (ANSICodePage 1252): Windows PowerShell
+        // 5.1's Set-Content and Notepad write 1251 there.
+        Assert.Equal(1251, InputText.AnsiEncoding(1251).CodePage);
+        Assert.Equal(1252, InputText.AnsiEncoding(0x7FFF).CodePage);
+    }
+
+    [Fact]
+    public void SystemCodePages_AskWindowsThroughGetAcpAndGetOemcp()
+    {
+        // Only Windows can run GetACP; what can be checked everywhere is that the code page comes from there.
+        Type type = typeof(InputText).Assembly.GetType("AitreTts.Core.Text.SystemCodePages", throwOnError: true)!;
+        string[] imports = type.GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Where(m => m.GetCustomAttributes(typeof(System.Runtime.InteropServices.DllImportAttribute), false).Length > 0)
+            .Select(m => ((System.Runtime.InteropServices.DllImportAttribute)m.GetCustomAttributes(typeof(System.Runtime.InteropServices.DllImportAttribute), false)[0]).Value + "!" + m.Name)
+            .OrderBy(n => n, StringComparer.Ordinal)
+            .ToArray();
+        Assert.Equal(new[] { "kernel32.dll!GetACP", "kernel32.dll!GetOEMCP" }, imports);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(System.Globalization.CultureInfo.CurrentCulture.TextInfo.ANSICodePage, InputText.AnsiEncoding().CodePage);
+        }
     }
 
     [Fact]
@@ -95,9 +115,30 @@ public sealed class TextFileDecodingTests
     [InlineData("1252", 1252)]
     [InlineData("windows-1252", 1252)]
     [InlineData("default", 65001)]
+    // Windows PowerShell 5.1's FileSystemCmdletProviderEncoding names, with 5.1's meaning: String and Unknown are UTF-16 LE.
+    [InlineData("String", 1200)]
+    [InlineData("Unknown", 1200)]
+    [InlineData("UTF7", 65000)]
+    [InlineData("BigEndianUTF32", 12001)]
+    [InlineData("Oem", -1)]
     public void EncodingFromName_KnowsGetContentsNames(string name, int codePage)
     {
-        Assert.Equal(codePage, InputText.EncodingFromName(name)!.CodePage);
+        Encoding encoding = InputText.EncodingFromName(name)!;
+        Assert.NotNull(encoding);
+        if (codePage >= 0)
+        {
+            Assert.Equal(codePage, encoding.CodePage);
+        }
+    }
+
+    [Theory]
+    [InlineData("Byte", true)]
+    [InlineData(" byte ", true)]
+    [InlineData("utf8", false)]
+    public void IsByteEncodingName_SinglesOutByte(string name, bool isByte)
+    {
+        Assert.Equal(isByte, InputText.IsByteEncodingName(name));
+        Assert.Null(InputText.EncodingFromName("Byte"));
     }
 
     [Theory]
@@ -115,6 +156,11 @@ public sealed class TextFileDecodingTests
     [InlineData("N\0U\0L\0", true)]
     [InlineData("PNG\r\n\u001A\n\u0001\u0002", true)]
     [InlineData("colour \u001B[31mcodes", true)]
+    [InlineData("a vertical\vtab", true)]
+    [InlineData("DEL\u007F", true)]
+    [InlineData("C1\u0090control", true)]
+    [InlineData("next\u0085line", false)]
+    [InlineData("end mark\u001A in the middle\u001A", true)]
     public void LooksBinary_TellsControlCharactersFromText(string content, bool binary)
     {
         Assert.Equal(binary, InputText.LooksBinary(content));

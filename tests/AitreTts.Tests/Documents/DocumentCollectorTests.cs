@@ -52,6 +52,49 @@ public sealed class DocumentCollectorTests : IDisposable
         Assert.Empty(collector.Complete());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StringsWithControlCharactersAreRefusedAsNotTextAndTheRestGoesOn(bool perLine)
+    {
+        DocumentCollector collector = Collector(perLine ? DocumentGrouping.PerLine : DocumentGrouping.BySource);
+        List<Document> documents = new[] { "Before.", "N\0L", "colour \u001B[31m", "After.\tTabbed\fpage" }
+            .SelectMany(text => collector.Add(text, null))
+            .Concat(collector.Complete())
+            .ToList();
+
+        Assert.Equal(4, documents.Count);
+        Assert.Equal(new[] { "Before.", "After.\tTabbed\fpage" }, documents.Where(d => d.Error is null).Select(d => d.Text));
+        Assert.All(documents.Where((_, i) => i is 1 or 2), d => Assert.Equal(TtsErrorIds.InputNotText, d.Error!.Exception.ErrorId));
+        Assert.Contains("U+0000", documents[1].Error!.Exception.Message);
+        Assert.Contains("U+001B", documents[2].Error!.Exception.Message);
+    }
+
+    [Fact]
+    public void GetContentOfABinaryFileIsOneNotTextError()
+    {
+        DocumentCollector collector = Collector(DocumentGrouping.BySource);
+        string source = PsPath("random.bin");
+        Assert.Empty(collector.Add("\u0003\u00ff", source));
+        Assert.Empty(collector.Add("x\0y", source));
+        IReadOnlyList<Document> documents = collector.Add("Next.", null);
+        Assert.Equal(2, documents.Count);
+        Assert.Equal(TtsErrorIds.InputNotText, documents[0].Error!.Exception.ErrorId);
+        Assert.Equal(source, documents[0].Error!.TargetObject);
+        Assert.Equal("Next.", documents[1].Text);
+        Assert.Null(documents[1].Error);
+    }
+
+    [Fact]
+    public void OneDocumentWithAControlCharacterAnywhereIsRefused()
+    {
+        DocumentCollector collector = Collector(DocumentGrouping.One);
+        collector.Add("Fine.", null);
+        collector.Add("Bell\a", null);
+        Document all = Assert.Single(collector.Complete());
+        Assert.Equal(TtsErrorIds.InputNotText, all.Error!.Exception.ErrorId);
+    }
+
     [Fact]
     public void PerLine_MakesEachLineADocumentAndSkipsAndCountsBlankLines()
     {

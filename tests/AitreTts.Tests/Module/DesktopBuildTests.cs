@@ -145,19 +145,21 @@ public sealed class DesktopBuildTests
             }
         }
 
-        string dependencies = Path.Combine(DesktopBuildDirectory, "dependencies");
+        // The layout build.ps1 makes, in a folder of this test's own: our two assemblies, the rest in dependencies/.
+        // Nothing is written into the build folder, which the Pester suite's build.ps1 may be using at the same time.
+        string layout = Path.Combine(Path.GetTempPath(), "AitreTts-desktop-" + Guid.NewGuid().ToString("N"));
+        string dependencies = Path.Combine(layout, "dependencies");
         Directory.CreateDirectory(dependencies);
         try
         {
-            // The layout build.ps1 makes: our two assemblies, the rest in dependencies/.
-            foreach (string file in Directory.GetFiles(DesktopBuildDirectory, "*.dll").Where(f => !IsOwn(f)))
+            foreach (string file in DesktopAssemblies())
             {
-                File.Copy(file, Path.Combine(dependencies, Path.GetFileName(file)), overwrite: true);
+                File.Copy(file, Path.Combine(IsOwn(file) ? layout : dependencies, Path.GetFileName(file)));
             }
 
             var policy = DependencyRequestPolicy.FromDirectory(dependencies);
             var unanswered = new List<string>();
-            foreach (string file in DesktopAssemblies().Select(f => IsOwn(f) ? f : Path.Combine(dependencies, Path.GetFileName(f))))
+            foreach (string file in DesktopAssemblies().Select(f => Path.Combine(IsOwn(f) ? layout : dependencies, Path.GetFileName(f))))
             {
                 AssemblyName requester = AssemblyName.GetAssemblyName(file);
                 using var context = new MetadataLoadContext(new PathAssemblyResolver(new[] { file }.Concat(Net462References())), "mscorlib");
@@ -177,8 +179,48 @@ public sealed class DesktopBuildTests
         }
         finally
         {
-            Directory.Delete(dependencies, recursive: true);
+            Directory.Delete(layout, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// What the AssemblyResolve handler may need to run, it cannot resolve: the first request for System.Memory would
+    /// re-enter the handler before the handler itself is compiled. So the code from Import-Module to the handler's answer
+    /// (ModuleInitializer and AitreTts.Core.Compatibility, with all they call) names none of what it resolves.
+    /// </summary>
+    [Fact]
+    public void TheResolvePathNamesNothingTheHandlerResolves()
+    {
+        string[] own = DesktopAssemblies().Where(IsOwn).ToArray();
+        var forbidden = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "System.Memory", "System.ValueTuple", "System.Text.Json", "System.Buffers", "System.Runtime.CompilerServices.Unsafe",
+            "System.Threading.Tasks.Extensions", "Microsoft.Bcl.AsyncInterfaces", "System.Numerics.Vectors", "System.Text.Encodings.Web",
+        };
+        // And whatever else build.ps1 ships in Desktop/dependencies/: every assembly of the build but our own.
+        forbidden.UnionWith(DesktopAssemblies().Where(f => !IsOwn(f)).Select(Path.GetFileNameWithoutExtension)!);
+
+        using var walk = new ResolvePathReferences(own);
+        walk.Walk(type => type == "AitreTts.ModuleInitializer" || type.StartsWith("AitreTts.Core.Compatibility.", StringComparison.Ordinal));
+
+        Assert.Contains("AitreTts.Core.Compatibility.DependencyRequestPolicy.FileToLoad", walk.MethodsWalked);
+        Assert.Contains("AitreTts.ModuleInitializer.ResolveDependency", walk.MethodsWalked);
+        string[] offending = walk.References.Where(r => forbidden.Contains(r.Assembly)).Select(r => $"{r.From} -> {r.Assembly}").Distinct().OrderBy(r => r, StringComparer.Ordinal).ToArray();
+        Assert.True(offending.Length == 0, "The resolve path names assemblies the handler resolves:\n" + string.Join("\n", offending));
+    }
+
+    [Fact]
+    public void BuildPs1BuildsOutsideTheFoldersTheseTestsRead()
+    {
+        // The Pester suite's fixture runs build.ps1 while these tests read src/AitreTts/bin/<configuration>/: every
+        // dotnet build or publish of build.ps1 must put its build output (OutDir) under its own -OutputPath.
+        string[] calls = File.ReadAllLines(Path.Combine(BuildPaths.RepositoryRoot, "build.ps1"))
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s*Invoke-Dotnet (publish|build) .*src/"))
+            .ToArray();
+        Assert.NotEmpty(calls);
+        Assert.All(calls, call => Assert.Matches(@"""-p:OutDir=\$editionBuild/""", call));
+        string script = File.ReadAllText(Path.Combine(BuildPaths.RepositoryRoot, "build.ps1"));
+        Assert.Matches(@"\$editionBuild = .*Join-Path \$OutputPath 'build'", script);
     }
 
     private static bool IsOwn(string file) => Path.GetFileName(file) is "AitreTts.dll" or "AitreTts.Core.dll";
