@@ -220,15 +220,15 @@ public sealed class ConfigurationStoreTests : IDisposable
     [Fact]
     public async Task Save_WaitsWhileAnotherWriterHoldsTheLock_ThenReadsWhatThatWriterWrote()
     {
-        // The holder is another store's writer in the middle of its change: it holds the lock file (as a separate
-        // process would, through its own FileStream), and writes its profile before letting go. The waiter must
-        // neither write nor read the file until then, or one of the two profiles is lost.
+        // The holder is another store's writer in the middle of its change: it holds the lock exactly as the store
+        // takes it (its own FileStream, as a separate process would have), and writes its profile before letting go.
+        // The waiter must neither write nor read the file until then, or one of the two profiles is lost.
         var store = new ConfigurationStore(ConfigPath);
         store.Save(new TtsSettings { { Setting.Voice, "nova" } }, "before");
         var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var waiterStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task waiter;
-        using (new FileStream(store.LockFilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        using (HoldTheLockAsAWriterDoes(new ConfigurationStore(ConfigPath)))
         {
             order.Enqueue("holder locked");
             waiter = Task.Run(() =>
@@ -260,6 +260,14 @@ public sealed class ConfigurationStoreTests : IDisposable
         Assert.Equal(new[] { "before", "holder", "waiter" }, stored.ProfileNames.OrderBy(n => n, StringComparer.Ordinal).ToArray());
         Assert.Equal("onyx", stored.Load("holder").Get(Setting.Voice));
         Assert.Equal("echo", stored.Load("waiter").Get(Setting.Voice));
+    }
+
+    /// <summary>The store's own lock, taken the way every change takes it, so a weaker lock shows here too.</summary>
+    private static FileStream HoldTheLockAsAWriterDoes(ConfigurationStore store)
+    {
+        System.Reflection.MethodInfo acquire = typeof(ConfigurationStore).GetMethod("AcquireLock", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            ?? throw new InvalidOperationException("ConfigurationStore.AcquireLock was renamed: point this test's holder at the method that takes the lock.");
+        return (FileStream)acquire.Invoke(store, null)!;
     }
 
     [Fact]
