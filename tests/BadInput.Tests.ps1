@@ -17,8 +17,7 @@ Describe 'Bad input gets its own ErrorId, and nothing is sent' {
         Remove-TtsConfiguration -Scope Process -Confirm:$false
         Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         Push-Location $script:Out
     }
 
@@ -244,8 +243,9 @@ Describe 'Bad input gets its own ErrorId, and nothing is sent' {
 
         $fifo = Join-Path $script:Out 'pipe.txt'
         & mkfifo $fifo
-        # Should the read wait for a writer after all, this one ends the wait after 5 s, so the test fails, not hangs.
-        $writer = [System.Diagnostics.Process]::Start('sh', "-c ""sleep 5; : > '$fifo'""")
+        # Should the read wait for a writer after all, this one ends the wait after 60 s, so the test fails, not hangs;
+        # "at once" is measured against that wait, with a margin of five.
+        $writer = [System.Diagnostics.Process]::Start('sh', "-c ""sleep 60; : > '$fifo'""")
         try {
             $errors = $null
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
@@ -261,7 +261,7 @@ Describe 'Bad input gets its own ErrorId, and nothing is sent' {
         $errors[0].FullyQualifiedErrorId | Should -Be 'TtsInputNotText,AitreTts.Commands.InvokeTextToSpeechCommand'
         $errors[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
         $errors[0].Exception.Message | Should -Match 'is a device or pipe'
-        $watch.Elapsed.TotalSeconds | Should -BeLessThan 4
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan (60 / 5)
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
     }
 }

@@ -25,14 +25,13 @@ Describe 'The chunk cache' {
         # Each test gets an empty cache of its own, on as it is by default.
         $script:CacheHome = Use-IsolatedChunkCache -Enabled
         $script:CacheFolder = Join-Path $script:CacheHome 'AitreTts'
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It 'serves a chunk another process paid for, without a request' {
         $command = "Import-Module '$script:Manifest'; " +
             "'Cached across processes' | Invoke-TextToSpeech -OutputDirectory '$script:Out' -BaseUrl '$($script:Emulator.BaseUrl)' -ApiKey '$script:Key' -ErrorAction Stop | Out-Null"
-        $result = Invoke-ChildPowerShell $command -TimeoutSec 90
+        $result = Invoke-ChildPowerShell $command -TimeoutSec 300
         $result.ExitCode | Should -Be 0 -Because $result.Output
         Get-SpeechRequestCount | Should -Be 1
 
@@ -209,8 +208,7 @@ Describe 'The cost in -WhatIf and -Verbose' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
         $script:CacheHome = Use-IsolatedChunkCache -Enabled
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         $script:Transcript = Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.txt')
     }
 
@@ -284,8 +282,7 @@ Describe 'The cost in -WhatIf and -Verbose' {
 Describe 'Documents in parallel' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     AfterEach {
@@ -293,13 +290,14 @@ Describe 'Documents in parallel' {
     }
 
     It 'writes files and errors in input order, although the first document finishes last' {
-        # The first document's answer is held back; the others, one of them refused and one failed by the server,
-        # finish long before it. Output still follows the input.
-        Add-EmulatorFault $script:Emulator @{ inputContains = 'SLOWEST'; delayHeadersSeconds = 1.5 }
+        # The first document's answer is held until the server has answered the three others, one of them refused
+        # and one failed by the server: it finishes last at any machine speed. Output still follows the input.
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'SLOWEST'; holdUntilAnswered = 3 }
         Add-EmulatorFault $script:Emulator @{ inputContains = 'REFUSED'; statusCode = 400; errorMessage = 'refused by the server' }
         $inputs = 'First and SLOWEST.', 'Second.', '', 'Fourth is REFUSED.', 'Fifth.'
         $output = @($inputs | Invoke-TextToSpeech -OutputDirectory $script:Out -ErrorAction Continue 2>&1)
 
+        Assert-EmulatorHoldsKept $script:Emulator
         $output.Count | Should -Be 5
         $output[0].Name | Should -Match '^first-and-slowest'
         $output[1].Name | Should -Match '^second'
@@ -319,11 +317,33 @@ Describe 'Documents in parallel' {
         @{ Limit = 4; Given = @{} }
     ) {
         param($Limit, $Given)
-        Set-EmulatorOption $script:Emulator @{ latencyMs = 300 }
+        # Every request is held until the test lets it go: the first $Limit are in flight together however slow the
+        # machine is, and one more would be held beside them.
+        Add-EmulatorFault $script:Emulator @{ pathContains = '/audio/speech'; holdUntilReleased = $true; times = 0 }
         $long = ('The long document in the middle of the batch has several chunks of its own to send. ' * 60).Trim()
         $inputs = @(1..5 | ForEach-Object { "Short document number $_." }) + $long + @(6..10 | ForEach-Object { "Short document number $_." })
-        $files = @($inputs | Invoke-TextToSpeech -OutputDirectory $script:Out -NoCache @Given)
+        $runner = [powershell]::Create()
+        $null = $runner.AddScript({
+                param($Manifest, $Inputs, $Out, $BaseUrl, $Key, $Given)
+                Import-Module $Manifest
+                $Inputs | Invoke-TextToSpeech -OutputDirectory $Out -NoCache -BaseUrl $BaseUrl -ApiKey $Key @Given
+            }).AddParameters(@{ Manifest = $script:Manifest; Inputs = $inputs; Out = $script:Out; BaseUrl = $script:Emulator.BaseUrl; Key = $script:Key; Given = $Given })
+        $running = $runner.BeginInvoke()
+        try {
+            Wait-EmulatorHeld $script:Emulator -Count $Limit | Should -BeTrue
+            # A limit that let more through would send the next request now: give it two seconds to show. A correct
+            # limit holds however long this takes, so the window decides nothing on a slow machine.
+            Wait-EmulatorHeld $script:Emulator -Count ($Limit + 1) -TimeoutSec 2 -AllowTimeout | Should -BeFalse -Because "at most $Limit requests may be in flight"
+            while (-not $running.AsyncWaitHandle.WaitOne(100)) { $null = Invoke-EmulatorRelease $script:Emulator }
+            $files = @($runner.EndInvoke($running))
+            @($runner.Streams.Error) | Should -HaveCount 0
+        }
+        finally {
+            $null = Invoke-EmulatorRelease $script:Emulator
+            $runner.Dispose()
+        }
 
+        Assert-EmulatorHoldsKept $script:Emulator
         $files.Count | Should -Be 11
         $files[5].Chunks | Should -BeGreaterThan 1
         ($files | ForEach-Object Characters) | Should -Be ($inputs | ForEach-Object Length)
@@ -371,7 +391,7 @@ Describe 'Documents in parallel' {
         $null = New-Item -ItemType Directory -Path $a, $b
         Set-Content -Path (Join-Path $a 'notes.txt') -Value 'The first notes file, answered SLOWLY.'
         Set-Content -Path (Join-Path $b 'notes.txt') -Value 'The second notes file.'
-        Add-EmulatorFault $script:Emulator @{ inputContains = 'SLOWLY'; delayHeadersSeconds = 1; times = 0 }
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'SLOWLY'; holdUntilAnswered = 1 } # the second answers first, at any speed
         $files = @(Get-ChildItem (Join-Path $a 'notes.txt'), (Join-Path $b 'notes.txt') | Invoke-TextToSpeech -OutputDirectory $target -NoCache)
         $files[0].Name | Should -Be 'notes.mp3'
         $files[1].Name | Should -Match '^notes-[0-9a-f]{8}\.mp3$'

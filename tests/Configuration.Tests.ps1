@@ -540,13 +540,15 @@ Describe 'ThrottleLimit and SampleRate are stored settings like the others' {
             [BitConverter]::ToUInt32([System.IO.File]::ReadAllBytes($file.FullName), 24)
         }
 
-        function Get-RequestsSentBeforeTheFirstFailed([hashtable] $Extra = @{}) {
-            # A document of four chunks whose first is answered, after a second, with an error that stops the
-            # document: chunks already in flight by then are what ThrottleLimit allowed at once.
+        function Get-RequestsSentBeforeTheFirstFailed([int] $Limit, [hashtable] $Extra = @{}) {
+            # A document of four chunks whose first is answered with an error that stops the document once the
+            # others a limit of -Limit admits have arrived: chunks in flight by then are what ThrottleLimit allowed
+            # at once. A lower limit never sends them, and the hold's safety net fails the test.
             Clear-EmulatorState $script:Emulator
-            Add-EmulatorFault $script:Emulator @{ InputContains = 'Firstchunk'; StatusCode = 400; DelayHeadersSeconds = 1.5 }
+            Add-EmulatorFault $script:Emulator @{ InputContains = 'Firstchunk'; StatusCode = 400; HoldUntilArrivals = $Limit - 1; HoldTimeoutSeconds = 60 }
             $text = (('Firstchunk ' + ('a' * 4000) + '.'), ('b' * 4000 + '.'), ('c' * 4000 + '.'), ('d' * 4000 + '.')) -join ' '
             $null = $text | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -MaximumRetryCount 0 -OutFile (Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.mp3')) -ErrorAction SilentlyContinue @Extra
+            Assert-EmulatorHoldsKept $script:Emulator
             @(Get-EmulatorRequest $script:Emulator).Count
         }
     }
@@ -606,12 +608,12 @@ Describe 'ThrottleLimit and SampleRate are stored settings like the others' {
 
     It 'a stored ThrottleLimit takes effect, and each layer outranks the one before up to the parameter' {
         Set-TtsConfiguration -ThrottleLimit 1
-        Get-RequestsSentBeforeTheFirstFailed | Should -Be 1
+        Get-RequestsSentBeforeTheFirstFailed -Limit 1 | Should -Be 1
         $env:AITRE_THROTTLE_LIMIT = '4'
-        Get-RequestsSentBeforeTheFirstFailed | Should -Be 4
+        Get-RequestsSentBeforeTheFirstFailed -Limit 4 | Should -Be 4
         Set-TtsConfiguration -Scope Process -ThrottleLimit 1
-        Get-RequestsSentBeforeTheFirstFailed | Should -Be 1
-        Get-RequestsSentBeforeTheFirstFailed @{ ThrottleLimit = 4 } | Should -Be 4
+        Get-RequestsSentBeforeTheFirstFailed -Limit 1 | Should -Be 1
+        Get-RequestsSentBeforeTheFirstFailed -Limit 4 @{ ThrottleLimit = 4 } | Should -Be 4
     }
 
     It 'Set-TtsConfiguration refuses -<Name> <Value>' -TestCases @(

@@ -16,8 +16,7 @@ AfterAll {
 Describe 'Invoke-TextToSpeech' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         Push-Location $script:Out
     }
 
@@ -134,8 +133,9 @@ Describe 'Invoke-TextToSpeech' {
     It 'still replaces a user-given -OutFile, and -NoClobber still refuses it, when the audio is the same' {
         $path = Join-Path $script:Out 'same.mp3'
         'Same.' | Invoke-TextToSpeech -OutFile $path | Out-Null
-        $before = (Get-Item $path).LastWriteTimeUtc
-        Start-Sleep -Milliseconds 50
+        # Dated an hour back, so "replaced" shows at any timestamp resolution of the file system.
+        $before = [DateTime]::UtcNow.AddHours(-1)
+        (Get-Item $path).LastWriteTimeUtc = $before
         'Same.' | Invoke-TextToSpeech -OutFile $path | Out-Null
         (Get-Item $path).LastWriteTimeUtc | Should -BeGreaterThan $before
         { 'Same.' | Invoke-TextToSpeech -OutFile $path -NoClobber -ErrorAction Stop } | Should -Throw -ErrorId 'TtsOutputExists,*'
@@ -267,8 +267,7 @@ Describe 'Invoke-TextToSpeech output files' {
 
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         Push-Location $script:Out
     }
 
@@ -472,8 +471,7 @@ Describe 'Invoke-TextToSpeech output files' {
 Describe 'Invoke-TextToSpeech reading piped files' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         Push-Location $script:Out
         # Cafe "deja vu" - 5 euros, with e-acute, curly quotes, an en dash and the euro sign: ASCII source, real text.
         $script:AnsiText = "Caf$([char]0xE9) $([char]0x201C)d$([char]0xE9)j$([char]0xE0) vu$([char]0x201D) $([char]0x2013) 5 $([char]0x20AC)"

@@ -51,8 +51,7 @@ AfterAll {
 
 Describe 'The offline provider' {
     BeforeEach {
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         Push-Location $script:Out
     }
 

@@ -20,8 +20,7 @@ Describe 'Providers, profiles and voices' {
         Remove-TtsConfiguration -Scope Process -Confirm:$false
         Clear-EmulatorState $script:Emulator
         Clear-EmulatorState $script:Anonymous
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     Context 'provider kinds' {

@@ -50,8 +50,7 @@ AfterAll {
 Describe 'Invoke-TextToSpeech when the server fails' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         Push-Location $script:Out
     }
 
@@ -179,7 +178,7 @@ Describe 'Invoke-TextToSpeech when the server fails' {
         $null = New-Item -ItemType Directory -Path $folder
         $command = "Import-Module '$script:Manifest'; " +
             "('Into the folder' | Invoke-TextToSpeech -OutFile '$folder' -BaseUrl '$($script:Emulator.BaseUrl)' -ApiKey '$script:Key' -ErrorAction Stop).FullName"
-        $result = Invoke-ChildPowerShell $command -TimeoutSec 90 -Environment @{ XDG_CONFIG_HOME = (Join-Path $TestDrive 'config'); APPDATA = (Join-Path $TestDrive 'config') }
+        $result = Invoke-ChildPowerShell $command -TimeoutSec 300 -Environment @{ XDG_CONFIG_HOME = (Join-Path $TestDrive 'config'); APPDATA = (Join-Path $TestDrive 'config') }
         $result.ExitCode | Should -Be 0 -Because $result.Output
         $result.StdOut.Trim() | Should -Match ('^' + [regex]::Escape($folder) + '[\\/]into-the-folder-[0-9a-f]{8}\.mp3$')
         @(Get-ChildItem $script:Out -Recurse -Force -Filter *.partial).Count | Should -Be 0
@@ -280,8 +279,7 @@ Describe 'Invoke-TextToSpeech when the server fails' {
 Describe 'Invoke-TextToSpeech never shows the API key' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
         Push-Location $script:Out
         $Error.Clear()
     }
@@ -350,8 +348,7 @@ Describe 'Invoke-TextToSpeech in parallel runspaces' {
 
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It '8 runspaces x 20 documents of the same text all complete, with no temporary files left' {

@@ -100,8 +100,7 @@ AfterAll {
 Describe 'Invoke-TextToSpeech -Subtitles against the emulator' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It 'writes <Subtitles> cues for <Format> that follow the sentences and the audio of each' -TestCases @(
@@ -340,8 +339,7 @@ Describe 'Invoke-TextToSpeech -Subtitles with the offline provider' {
     }
 
     BeforeEach {
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It 'keeps <Format> cue text to two lines of at most 42 characters, with no timing arrow in it' -TestCases @(

@@ -30,6 +30,15 @@ function Use-IsolatedChunkCache {
     $folder
 }
 
+function New-TestOutputFolder {
+    # A fresh, empty folder of the running test's own under Pester's TestDrive, so no test sees another's files.
+    $drive = Get-PSDrive -Name TestDrive -ErrorAction SilentlyContinue
+    $root = if ($drive) { $drive.Root } else { [System.IO.Path]::GetTempPath() }
+    $folder = Join-Path $root ([guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path $folder
+    $folder
+}
+
 function Get-BuiltModuleManifest {
     # The manifest Import-BuiltModule loads, for runspaces (ForEach-Object -Parallel, thread jobs) that import it themselves.
     if ($env:AITRETTS_MODULE) { return $env:AITRETTS_MODULE }
@@ -114,7 +123,7 @@ function Start-ChildPowerShell {
 
 function Wait-ChildPowerShell {
     # Waits for a child from Start-ChildPowerShell; one that outlives -TimeoutSec is killed and reported as exit -1.
-    param([Parameter(Mandatory, ValueFromPipeline)] $Child, [int] $TimeoutSec = 120)
+    param([Parameter(Mandatory, ValueFromPipeline)] $Child, [int] $TimeoutSec = 300)
     process {
         $exitCode = -1
         if ($Child.Process.WaitForExit($TimeoutSec * 1000)) {
@@ -142,7 +151,7 @@ function Invoke-ChildPowerShell {
         [Parameter(ParameterSetName = 'File')] [string[]] $ArgumentList = @(),
         [string] $WorkingDirectory,
         [hashtable] $Environment = @{},
-        [int] $TimeoutSec = 120
+        [int] $TimeoutSec = 300
     )
 
     $start = @{} + $PSBoundParameters
@@ -189,6 +198,7 @@ function Clear-EmulatorState {
     param([Parameter(Mandatory)] $Emulator)
     Invoke-RestMethod -Method Delete -Uri "$($Emulator.BaseUrl)/_emulator/faults" | Out-Null
     Invoke-RestMethod -Method Delete -Uri "$($Emulator.BaseUrl)/_emulator/requests" | Out-Null
+    $null = Invoke-EmulatorRelease $Emulator # a test that failed mid-hold leaves nothing waiting for the next
 }
 
 function Get-EmulatorRequest {
@@ -200,6 +210,45 @@ function Get-EmulatorRequest {
 function Set-EmulatorOption {
     param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [hashtable] $Options)
     Invoke-RestMethod -Method Patch -Uri "$($Emulator.BaseUrl)/_emulator/options" -Body ($Options | ConvertTo-Json) -ContentType 'application/json' | Out-Null
+}
+
+function Get-EmulatorHold {
+    # How many requests the emulator holds now, how many arrived and were answered, and the holds that timed out.
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Uri "$($Emulator.BaseUrl)/_emulator/holds"
+}
+
+function Wait-EmulatorHeld {
+    <#
+    Waits (in the emulator, no polling) until at least -Count requests are held at once. -TimeoutSec is a safety net:
+    reaching it throws with what the emulator saw, unless -AllowTimeout, which returns $false instead (for a window
+    in which a broken behaviour would show itself). Returns $true once they are held.
+    #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [int] $Count, [double] $TimeoutSec = 60, [switch] $AllowTimeout)
+    $uri = "$($Emulator.BaseUrl)/_emulator/holds?held=$Count&timeoutSeconds=$([string]::Format([cultureinfo]::InvariantCulture, '{0}', $TimeoutSec))"
+    try {
+        $null = Invoke-RestMethod -Uri $uri -TimeoutSec ([int][math]::Ceiling($TimeoutSec) + 30)
+        $true
+    }
+    catch {
+        $details = if ($_.ErrorDetails) { $_.ErrorDetails.Message } else { $_.Exception.Message }
+        if ($AllowTimeout -and $details -match 'never held at once') { return $false }
+        throw "Waiting for $Count held request(s) failed: $details"
+    }
+}
+
+function Invoke-EmulatorRelease {
+    # Releases requests held until released (all, or the oldest -Count); returns how many went.
+    param([Parameter(Mandatory)] $Emulator, [int] $Count = -1)
+    $body = if ($Count -ge 0) { @{ count = $Count } | ConvertTo-Json } else { '{}' }
+    (Invoke-RestMethod -Method Post -Uri "$($Emulator.BaseUrl)/_emulator/holds/release" -Body $body -ContentType 'application/json').released
+}
+
+function Assert-EmulatorHoldsKept {
+    # Throws, quoting the emulator, when a hold reached its safety timeout: the test's premise never came true.
+    param([Parameter(Mandatory)] $Emulator)
+    $timeouts = @((Get-EmulatorHold $Emulator).timeouts)
+    if ($timeouts.Count -gt 0) { throw ($timeouts -join [Environment]::NewLine) }
 }
 
 function Get-AudioHeader {

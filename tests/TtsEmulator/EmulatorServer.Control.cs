@@ -54,6 +54,11 @@ public sealed partial class EmulatorServer
 
         try
         {
+            if (await HandleHoldControlAsync(context, path.TrimEnd('/').ToLowerInvariant(), body).ConfigureAwait(false))
+            {
+                return;
+            }
+
             switch (path.TrimEnd('/').ToLowerInvariant())
             {
                 case "/_emulator/faults" when HttpMethods.IsPost(method):

@@ -227,9 +227,10 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         }
 
         var waiting = new WaitingRequest(this);
+        (long, long) seen = holds.Arrive();
         try
         {
-            await HandleServiceAsync(context, arrival, started, path, waiting).ConfigureAwait(false);
+            await HandleServiceAsync(context, arrival, started, path, waiting, seen).ConfigureAwait(false);
         }
         finally
         {
@@ -237,7 +238,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         }
     }
 
-    private async Task HandleServiceAsync(HttpContext context, long arrival, long started, string path, WaitingRequest waiting)
+    private async Task HandleServiceAsync(HttpContext context, long arrival, long started, string path, WaitingRequest waiting, (long, long) seen)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, shutdown.Token);
         CancellationToken token = cancel.Token;
@@ -306,6 +307,19 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             }
         }
 
+        (bool clientGone, Reply? holdTimedOut) = await HoldIfAskedAsync(fault, seen, fields.Input, token).ConfigureAwait(false);
+        if (clientGone)
+        {
+            Record(arrival, record with { StatusCode = 499 });
+            return;
+        }
+
+        if (holdTimedOut is not null)
+        {
+            reply = holdTimedOut;
+            record = record with { StatusCode = reply.Status };
+        }
+
         waiting.Leave();
         Record(arrival, record with { ResponseBody = reply.Body });
         HttpResponse response = context.Response;
@@ -330,6 +344,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         try
         {
             await WriteBodyAsync(context, reply.Body, fault, token).ConfigureAwait(false);
+            holds.Answer();
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {

@@ -9,7 +9,7 @@ namespace TtsEmulator;
 /// <see cref="TrickleBytes"/>, <see cref="DelayHeadersSeconds"/>, <see cref="Headers"/>) change how the normal response, or the replacement, is sent.
 /// Serialized with System.Text.Json in camelCase for the control API.
 /// </summary>
-public sealed class FaultRule
+public sealed partial class FaultRule
 {
     /// <summary>How many matching requests this rule applies to; 0 means every one, forever.</summary>
     public int Times { get; set; } = 1;

@@ -218,6 +218,59 @@ public sealed class ConfigurationStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_WaitsWhileAnotherWriterHoldsTheLock_ThenReadsWhatThatWriterWrote()
+    {
+        // The holder is another store's writer in the middle of its change: it holds the lock exactly as the store
+        // takes it (its own FileStream, as a separate process would have), and writes its profile before letting go.
+        // The waiter must neither write nor read the file until then, or one of the two profiles is lost.
+        var store = new ConfigurationStore(ConfigPath);
+        store.Save(new TtsSettings { { Setting.Voice, "nova" } }, "before");
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var waiterStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task waiter;
+        using (HoldTheLockAsAWriterDoes(new ConfigurationStore(ConfigPath)))
+        {
+            order.Enqueue("holder locked");
+            waiter = Task.Run(() =>
+            {
+                var other = new ConfigurationStore(ConfigPath) { LockTimeout = TimeSpan.FromSeconds(120) };
+                waiterStarted.SetResult();
+                other.Save(new TtsSettings { { Setting.Voice, "echo" } }, "waiter");
+                order.Enqueue("waiter saved");
+            });
+            await waiterStarted.Task;
+
+            // A lock that does not exclude lets the waiter through now: give it the chance to show that. The correct
+            // store waits however long this takes, so the pause decides nothing on a slow machine.
+            await Task.WhenAny(waiter, Task.Delay(TimeSpan.FromSeconds(2)));
+
+            // The holder's own change, made as every writer makes it: the whole file replaced at once.
+            string scratch = Path.Combine(_directory, "scratch", "config.json");
+            var holder = new ConfigurationStore(scratch);
+            holder.Save(new TtsSettings { { Setting.Voice, "nova" } }, "before");
+            holder.Save(new TtsSettings { { Setting.Voice, "onyx" } }, "holder");
+            File.Copy(scratch, ConfigPath, overwrite: true);
+            order.Enqueue("holder unlocked");
+        }
+
+        await waiter.WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(new[] { "holder locked", "holder unlocked", "waiter saved" }, order.ToArray());
+        ConfigurationStore.StoredConfiguration stored = new ConfigurationStore(ConfigPath).Snapshot();
+        Assert.Equal(new[] { "before", "holder", "waiter" }, stored.ProfileNames.OrderBy(n => n, StringComparer.Ordinal).ToArray());
+        Assert.Equal("onyx", stored.Load("holder").Get(Setting.Voice));
+        Assert.Equal("echo", stored.Load("waiter").Get(Setting.Voice));
+    }
+
+    /// <summary>The store's own lock, taken the way every change takes it, so a weaker lock shows here too.</summary>
+    private static FileStream HoldTheLockAsAWriterDoes(ConfigurationStore store)
+    {
+        System.Reflection.MethodInfo acquire = typeof(ConfigurationStore).GetMethod("AcquireLock", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            ?? throw new InvalidOperationException("ConfigurationStore.AcquireLock was renamed: point this test's holder at the method that takes the lock.");
+        return (FileStream)acquire.Invoke(store, null)!;
+    }
+
+    [Fact]
     public void SetMemberNames_NamesParametersAndNoValues()
     {
         var settings = new TtsSettings { { Setting.BaseUrl, "https://gateway.example.com" }, { Setting.ApiKey, SecretText.ToSecureString(Key) } };

@@ -186,7 +186,7 @@ public sealed class OutputTargetTests : IDisposable
         string temporary = Temporary(target, "new");
         Directory.CreateDirectory(path);
         Task<string> commit = Task.Run(() => target.Commit(temporary));
-        Assert.Same(commit, await Task.WhenAny(commit, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.Same(commit, await Task.WhenAny(commit, Task.Delay(TimeSpan.FromSeconds(60)))); // a safety net: the bug never ended
         TtsException error = await Assert.ThrowsAsync<TtsException>(() => commit);
         Assert.Equal(TtsErrorIds.OutputExists, error.ErrorId);
         Assert.Contains("is a folder", error.Message);

@@ -9,6 +9,9 @@ namespace AitreTts.Tests.Synthesis;
 
 public sealed class BatchOrderTests
 {
+    /// <summary>Only against a hang: the tests wait on events, never on time.</summary>
+    private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(60);
+
     [Fact]
     public void InputOrder_HandsBackOnlyWhatIsFinishedUpToTheFirstThatIsNot()
     {
@@ -37,17 +40,32 @@ public sealed class BatchOrderTests
         var slots = new RequestSlots(3);
         int inFlight = 0;
         int most = 0;
+        var threeInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task Request(int index, CancellationToken token)
         {
             int now = Interlocked.Increment(ref inFlight);
             InterlockedMax(ref most, now);
-            await Task.Delay(20, token);
+            if (now >= 3)
+            {
+                threeInFlight.TrySetResult();
+            }
+
+            // Held until the test has looked: every request admitted meanwhile is in flight at once, however fast
+            // or slow the machine is.
+            await release.Task.WaitAsync(SafetyNet, token);
             Interlocked.Decrement(ref inFlight);
         }
 
         // Four documents of five requests each: alone, each would take 3 slots; together they still have only 3.
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ParallelRequests.RunAsync(5, slots, throttleLimit: 3, Request, CancellationToken.None)));
+        // RunAsync starts every request a free slot admits before it returns.
+        Task all = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ParallelRequests.RunAsync(5, slots, throttleLimit: 3, Request, CancellationToken.None)));
+        await threeInFlight.Task.WaitAsync(SafetyNet);
+        int admittedAtOnce = Volatile.Read(ref inFlight);
+        release.SetResult();
+        await all.WaitAsync(SafetyNet);
 
+        Assert.Equal(3, admittedAtOnce);
         Assert.Equal(3, most);
     }
 
