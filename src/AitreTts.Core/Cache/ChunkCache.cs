@@ -7,7 +7,7 @@ using System.Reflection;
 using System.Security;
 using System.Security.Cryptography;
 using System.Threading;
-using AitreTts.Core.Configuration;
+using AitreTts.Core.Files;
 
 namespace AitreTts.Core.Cache;
 
