@@ -148,7 +148,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     {
         if (SpeechAdvice.InvalidSpeed(Speed) is TtsException invalidSpeed)
         {
-            ThrowTtsError(invalidSpeed, Speed);
+            throw invalidSpeed.About(Speed);
         }
 
         // -Format and -OutputDirectory mean more here than the stored defaults do: the -OutFile extension and the
@@ -168,13 +168,13 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
         catch (TtsException ex)
         {
-            ThrowTtsError(ex, SecretRedactor.ShownAddress(_configuration.BaseUrl));
+            throw ex.About(SecretRedactor.ShownAddress(_configuration.BaseUrl));
         }
 
         OutputFormatChoice format = OutputFormatChoice.Resolve(Format, OutFile, _outFilePath, WrapPcmAsWav.IsPresent, _configuration.Get(Setting.Format)!.Value);
         if (format.Error is TargetedError formatError)
         {
-            ThrowTtsError(formatError.Exception, formatError.TargetObject);
+            throw formatError.Exception.About(formatError.TargetObject);
         }
 
         var options = new SpeechOptions
@@ -329,8 +329,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         catch (TtsException ex)
         {
             // A missing key or a refused http URL stops the whole command: no item can succeed without it.
-            ThrowTtsError(ex, SecretRedactor.ShownAddress(configuration.BaseUrl));
-            throw;
+            throw ex.About(SecretRedactor.ShownAddress(configuration.BaseUrl));
         }
     }
 
@@ -342,8 +341,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
         catch (TtsException ex)
         {
-            ThrowTtsError(ex, OutFile);
-            throw;
+            throw ex.About(OutFile);
         }
     }
 }
