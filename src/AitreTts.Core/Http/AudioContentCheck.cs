@@ -57,7 +57,7 @@ internal static class AudioContentCheck
 
         if (declaredText || (detected is null && !id3 && !declaredAudio && LooksLikeText(buffer, count)))
         {
-            throw HttpErrorMapper.FromNonAudioSuccess(contentType, Encoding.UTF8.GetString(buffer, 0, Math.Min(count, 4096)), requestId, requestUri);
+            throw HttpErrorMapper.FromNonAudioSuccess(contentType, BodyText.Of(buffer, 0, Math.Min(count, 4096)), requestId, requestUri);
         }
 
         if (detected is AudioFormat actual && actual != expected)
