@@ -299,7 +299,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
                     OnPipeline(() => _progress.EndDocument(progressId));
                 }
             },
-            result => WriteObject(SpeechFile.From(result, plan.Options)),
+            result => WriteObject(SpeechFile.From(result, plan.Options, InvokeProvider)),
             plan.TargetObject,
             _documentsInFlight);
     }
