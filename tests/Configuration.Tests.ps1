@@ -114,18 +114,23 @@ Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
     }
 }
 
+BeforeDiscovery {
+    # Every cmdlet that reads the configuration file.
+    $script:EveryReader = @(
+        @{ Name = 'Get-TtsConfiguration'; Call = { Get-TtsConfiguration } }
+        @{ Name = 'Set-TtsConfiguration'; Call = { Set-TtsConfiguration -Voice onyx } }
+        @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile default -Confirm:$false } }
+        @{ Name = 'Invoke-TextToSpeech'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
+        @{ Name = 'Get-TtsVoice'; Call = { Get-TtsVoice } }
+    )
+}
+
 Describe 'Configuration errors keep their ErrorId in every cmdlet' {
     BeforeEach {
         Use-FreshConfiguration
     }
 
-    It '<Name> reports TtsConfigurationInvalid for a corrupt config.json' -TestCases @(
-        @{ Name = 'Get-TtsConfiguration'; Call = { Get-TtsConfiguration } }
-        @{ Name = 'Set-TtsConfiguration'; Call = { Set-TtsConfiguration -Voice nova } }
-        @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile default -Confirm:$false } }
-        @{ Name = 'Invoke-TextToSpeech'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
-        @{ Name = 'Get-TtsVoice'; Call = { Get-TtsVoice } }
-    ) {
+    It '<Name> reports TtsConfigurationInvalid for a corrupt config.json' -TestCases $script:EveryReader {
         param($Name, $Call)
         $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
         Set-Content -Path $script:ConfigFile -Value '{ not json'
@@ -136,13 +141,7 @@ Describe 'Configuration errors keep their ErrorId in every cmdlet' {
         $err.Exception.Message | Should -BeLike "*$script:ConfigFile*"
     }
 
-    It '<Name> reports a key repeated in config.json as TtsConfigurationInvalid, naming it, and leaves the file' -TestCases @(
-        @{ Name = 'Get-TtsConfiguration'; Call = { Get-TtsConfiguration } }
-        @{ Name = 'Set-TtsConfiguration'; Call = { Set-TtsConfiguration -Voice onyx } }
-        @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile default -Confirm:$false } }
-        @{ Name = 'Invoke-TextToSpeech'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
-        @{ Name = 'Get-TtsVoice'; Call = { Get-TtsVoice } }
-    ) {
+    It '<Name> reports a key repeated in config.json as TtsConfigurationInvalid, naming it, and leaves the file' -TestCases $script:EveryReader {
         param($Name, $Call)
         $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
         $json = '{"profiles":{"default":{"voice":"nova","voice":"echo"}}}'
