@@ -114,18 +114,23 @@ Describe 'Set-TtsConfiguration and Get-TtsConfiguration' {
     }
 }
 
+BeforeDiscovery {
+    # Every cmdlet that reads the configuration file.
+    $script:EveryReader = @(
+        @{ Name = 'Get-TtsConfiguration'; Call = { Get-TtsConfiguration } }
+        @{ Name = 'Set-TtsConfiguration'; Call = { Set-TtsConfiguration -Voice onyx } }
+        @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile default -Confirm:$false } }
+        @{ Name = 'Invoke-TextToSpeech'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
+        @{ Name = 'Get-TtsVoice'; Call = { Get-TtsVoice } }
+    )
+}
+
 Describe 'Configuration errors keep their ErrorId in every cmdlet' {
     BeforeEach {
         Use-FreshConfiguration
     }
 
-    It '<Name> reports TtsConfigurationInvalid for a corrupt config.json' -TestCases @(
-        @{ Name = 'Get-TtsConfiguration'; Call = { Get-TtsConfiguration } }
-        @{ Name = 'Set-TtsConfiguration'; Call = { Set-TtsConfiguration -Voice nova } }
-        @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile default -Confirm:$false } }
-        @{ Name = 'Invoke-TextToSpeech'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
-        @{ Name = 'Get-TtsVoice'; Call = { Get-TtsVoice } }
-    ) {
+    It '<Name> reports TtsConfigurationInvalid for a corrupt config.json' -TestCases $script:EveryReader {
         param($Name, $Call)
         $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
         Set-Content -Path $script:ConfigFile -Value '{ not json'
@@ -134,6 +139,18 @@ Describe 'Configuration errors keep their ErrorId in every cmdlet' {
         $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidData'
         $err.Exception.Message | Should -BeLike "*$script:ConfigFile*"
+    }
+
+    It '<Name> reports a key repeated in config.json as TtsConfigurationInvalid, naming it, and leaves the file' -TestCases $script:EveryReader {
+        param($Name, $Call)
+        $null = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+        $json = '{"profiles":{"default":{"voice":"nova","voice":"echo"}}}'
+        [IO.File]::WriteAllText($script:ConfigFile, $json)
+        $err = Get-ThrownError $Call
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "*$script:ConfigFile*the key 'voice' twice in profiles.default*"
+        [IO.File]::ReadAllText($script:ConfigFile) | Should -BeExactly $json
     }
 
     It '<Name> reports TtsConfigurationNotWritable when the configuration cannot be written' -TestCases @(
@@ -392,6 +409,37 @@ Describe 'Permissions of the configuration folder and the key file' {
         $null = Get-TtsConfiguration -WarningVariable warnings
         Get-UnixMode $script:KeyFile | Should -Be '600'
         ($warnings | Out-String) | Should -BeLike "*$script:KeyFile*0600*"
+    }
+}
+
+Describe 'Private files that are symbolic links' {
+    BeforeEach {
+        Use-FreshConfiguration
+    }
+
+    # chmod follows links: tightening a linked config.json as root would turn a system file's mode to 0600.
+    It '<Call> refuses a <Leaf> that is a link, and leaves what it points to as it was' -TestCases @(
+        @{ Leaf = 'config.json'; Call = 'Get-TtsConfiguration' }
+        @{ Leaf = 'config.json'; Call = 'Set-TtsConfiguration' }
+        @{ Leaf = 'secret.key'; Call = 'Get-TtsConfiguration' }
+        @{ Leaf = '.config.lock'; Call = 'Set-TtsConfiguration' }
+    ) {
+        param($Leaf, $Call)
+        if ($script:OnWindows) { Set-ItResult -Skipped -Because 'creating a symbolic link on Windows needs a privilege tests do not have, and Windows has no file modes to follow' }
+        $folder = New-Item -ItemType Directory -Path (Split-Path $script:ConfigFile) -Force
+        $copy = Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '-passwd')
+        [IO.File]::WriteAllText($copy, "root:x:0:0:root:/root:/bin/sh`n")
+        (Get-Item $copy).UnixFileMode = [IO.UnixFileMode]([Convert]::ToInt32('644', 8))
+        $link = Join-Path $folder.FullName $Leaf
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $copy
+
+        $err = if ($Call -eq 'Get-TtsConfiguration') { Get-ThrownError { Get-TtsConfiguration } } else { Get-ThrownError { Set-TtsConfiguration -Voice onyx } }
+        $err.FullyQualifiedErrorId | Should -BeLike 'TtsConfigurationInvalid,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        $err.Exception.Message | Should -BeLike "*$link is a symbolic link*"
+        Get-UnixMode $copy | Should -Be '644'
+        [IO.File]::ReadAllText($copy) | Should -BeExactly "root:x:0:0:root:/root:/bin/sh`n"
+        (Get-Item -Force $link).LinkType | Should -Be 'SymbolicLink'
     }
 }
 

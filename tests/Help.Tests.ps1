@@ -137,6 +137,25 @@ Describe 'about_AitreTts' {
         }
     }
 
+    It 'names every exported cmdlet, and the manifest''s ReleaseNotes do too' {
+        $topic = Get-Help -Name about_AitreTts | Out-String
+        $exported = @((Get-Command -Module AitreTts -CommandType Cmdlet).Name)
+        $exported.Count | Should -BeGreaterThan 6
+        $notes = (Import-PowerShellDataFile -LiteralPath (Join-Path $Module.ModuleBase 'AitreTts.psd1')).PrivateData.PSData.ReleaseNotes
+        foreach ($cmdlet in $exported) {
+            $topic | Should -Match "\b$cmdlet\b" -Because 'about_AitreTts names every cmdlet'
+            $notes | Should -Match "\b$cmdlet\b" -Because 'the release notes name every cmdlet'
+        }
+    }
+
+    It 'covers the cache, subtitles, pauses, the cost under -WhatIf and process settings across profiles' {
+        # The topic is wrapped at 80 columns: a phrase may span two lines.
+        $topic = (Get-Help -Name about_AitreTts | Out-String) -replace '\s+', ' '
+        foreach ($text in 'THE CHUNK CACHE', 'Get-TtsCache', 'Clear-TtsCache', '-NoCache', '-Subtitles', '-ParagraphPauseMs', 'COSTS AND -WHATIF', 'PricePerMillionCharacters', 'apply to every profile') {
+            $topic | Should -Match ([regex]::Escape($text))
+        }
+    }
+
     It 'lists every ErrorId the module raises' {
         # An ErrorId the source names outside its definition is one a user can meet; TtsErrorIds.cs also reserves some.
         $topic = Get-Help -Name about_AitreTts | Out-String

@@ -53,6 +53,51 @@ Describe 'Invoke-TextToSpeech' {
         Test-Path $file.FullName | Should -BeFalse
     }
 
+    It 'returns a file whose name has wildcard characters (<Name>) that <Verb> handles literally' -TestCases @(
+        @{ Name = 'minutes [draft].mp3'; Verb = 'Move-Item' }
+        @{ Name = 'a[1].mp3'; Verb = 'Move-Item' }
+        @{ Name = 'a[1].mp3'; Verb = 'Copy-Item' }
+        @{ Name = 'minutes [draft].mp3'; Verb = 'Remove-Item' }
+    ) {
+        param($Name, $Verb)
+        # A bare FileInfo binds by its FullName as a wildcard path: '[draft]' then matches nothing, silently.
+        $file = 'Wildcards in the name' | Invoke-TextToSpeech -OutFile (Join-Path $script:Out $Name)
+        $file.Name | Should -BeExactly $Name
+        $bytes = [IO.File]::ReadAllBytes($file.FullName)
+        $elsewhere = Join-Path $script:Out 'elsewhere.mp3'
+        switch ($Verb) {
+            'Move-Item' { $file | Move-Item -Destination $elsewhere -ErrorAction Stop; Test-Path -LiteralPath $file.FullName | Should -BeFalse }
+            'Copy-Item' { $file | Copy-Item -Destination $elsewhere -ErrorAction Stop; Test-Path -LiteralPath $file.FullName | Should -BeTrue }
+            'Remove-Item' { $file | Remove-Item -ErrorAction Stop; Test-Path -LiteralPath $file.FullName | Should -BeFalse }
+        }
+
+        if ($Verb -ne 'Remove-Item') { [IO.File]::ReadAllBytes($elsewhere) | Should -Be $bytes }
+    }
+
+    It 'returns a file with the provider properties Get-Item gives, and its own kept' {
+        $file = 'Like Get-Item' | Invoke-TextToSpeech -OutFile 'like [get-item].mp3'
+        $item = Get-Item -LiteralPath $file.FullName
+        foreach ($name in 'PSPath', 'PSParentPath', 'PSChildName', 'PSIsContainer') {
+            $file.$name | Should -Be $item.$name -Because $name
+        }
+
+        $file.PSDrive.Name | Should -Be $item.PSDrive.Name
+        $file.PSProvider.Name | Should -Be 'FileSystem'
+        $file.Voice | Should -Be 'alloy'
+        $file.RequestId | Should -Match '^req_'
+        $file.PSObject.TypeNames[0] | Should -Be 'AitreTts.SpeechFile'
+        $file.PSObject.TypeNames | Should -Contain 'System.IO.FileInfo'
+        # Format-List * shows what the type's own members compute; on a bare FileInfo they came out empty.
+        $shown = $file | Format-List * | Out-String -Width 400
+        $expected = $item | Format-List * | Out-String -Width 400
+        foreach ($name in @('Mode', 'Length') + $(if ($IsLinux -or $IsMacOS) { 'UnixMode', 'User', 'Group', 'Size' })) {
+            $line = ($expected -split "`n") | Where-Object { $_ -match "^$name\s+:" }
+            $line | Should -Not -BeNullOrEmpty -Because "Get-Item shows $name"
+            $line.Trim() | Should -Not -Match ':$' -Because "Get-Item fills $name"
+            $shown | Should -Match ([regex]::Escape($line.Trim()))
+        }
+    }
+
     It 'makes one document of the lines Get-Content reads from one file' {
         Set-Content -Path notes.txt -Value 'First line.', 'Second line.', 'Third line.'
         $files = @(Get-Content notes.txt | Invoke-TextToSpeech -Voice nova)

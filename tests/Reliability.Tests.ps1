@@ -73,6 +73,8 @@ Describe 'Invoke-TextToSpeech when the server fails' {
         @{ Case = '500 forever'; Rule = @{ StatusCode = 500 }; ErrorId = 'TtsServerError'; Category = 'ResourceUnavailable'; Attempts = 3 }
         @{ Case = '200 with an HTML page'; Rule = @{ StatusCode = 200; Body = '<html><head><title>Portal login</title></head><body><h1>Sign in</h1></body></html>'; ContentType = 'text/html' }; ErrorId = 'TtsUnexpectedResponse'; Category = 'InvalidData'; Attempts = 1 }
         @{ Case = 'a body cut short forever'; Rule = @{ CutAfterBytes = 500 }; ErrorId = 'TtsResponseTruncated'; Category = 'ConnectionError'; Attempts = 3 }
+        # HttpClient throws NotSupportedException for file://: it once escaped as a raw exception that ended the batch.
+        @{ Case = 'a redirect to file:///etc/passwd'; Rule = @{ StatusCode = 302; Body = ''; Headers = @{ Location = 'file:///etc/passwd' } }; ErrorId = 'TtsRedirectRefused'; Category = 'SecurityError'; Attempts = 1 }
     ) {
         param($Case, $Rule, $ErrorId, $Category, $Attempts)
         $rule = $Rule.Clone()
@@ -273,6 +275,43 @@ Describe 'Invoke-TextToSpeech when the server fails' {
         Get-Content $path | Should -Be 'the previous announcement'
         @(Get-ChildItem $script:Out -Force).Name | Should -Be 'kept.mp3'
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 0
+    }
+}
+
+Describe 'A redirect to another origin on the same host' {
+    BeforeAll {
+        # A second server on the same host, another port: another origin, which gets no credential.
+        $script:Other = Start-TtsEmulator -ArgumentList '--allow-anonymous'
+    }
+
+    AfterAll {
+        Stop-TtsEmulator $script:Other
+    }
+
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        Clear-EmulatorState $script:Other
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $script:Out
+    }
+
+    It 'keeps the key and a credential-like -Headers entry from it, and sends the other headers' {
+        ([uri]$script:Other.BaseUrl).Host | Should -Be ([uri]$script:Emulator.BaseUrl).Host -Because 'the premise: the same host'
+        ([uri]$script:Other.BaseUrl).Port | Should -Not -Be ([uri]$script:Emulator.BaseUrl).Port -Because 'the premise: another port'
+        $token = 'tok-Redirect-Origin-7Rq2Lm9X'
+        Add-EmulatorFault $script:Emulator @{ StatusCode = 307; Body = ''; Headers = @{ Location = "$($script:Other.BaseUrl.TrimEnd('/'))/v1/audio/speech" }; Times = 1 }
+
+        $file = 'Another origin' | Invoke-TextToSpeech -OutputDirectory $script:Out -Headers @{ 'X-Team' = 'ops'; 'X-Api-Token' = $token } -ErrorAction Stop
+
+        Test-Path $file.FullName | Should -BeTrue
+        $first = @(Get-EmulatorRequest $script:Emulator)
+        $first.StatusCode | Should -Be @(307)
+        $first[0].Headers.'X-Api-Token' | Should -Be $token
+        $followed = @(Get-EmulatorRequest $script:Other)
+        $followed.Count | Should -Be 1
+        $followed[0].Headers.'X-Team' | Should -Be 'ops'
+        $followed[0].Headers.PSObject.Properties.Name | Should -Not -Contain 'X-Api-Token'
+        $followed[0].Headers.PSObject.Properties.Name | Should -Not -Contain 'Authorization'
     }
 }
 

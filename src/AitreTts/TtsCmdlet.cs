@@ -60,7 +60,8 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     protected override void StopProcessing() => _stopping.Cancel();
 
     // The three entry points are sealed so that every cmdlet's TtsException becomes its ErrorRecord here, in one
-    // place: a cmdlet that let one escape would report the exception's type name as its ErrorId.
+    // place: a cmdlet that let one escape would report the exception's type name as its ErrorId. A cmdlet ends itself
+    // by throwing a TtsException (About its target); it writes a per-item error with WriteTtsError.
     /// <inheritdoc />
     protected sealed override void BeginProcessing()
     {
@@ -98,11 +99,45 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         {
             step();
         }
-        catch (TtsException ex)
+        catch (Exception ex) when (AsTtsError(ex) is TtsException error)
         {
-            ThrowTerminatingError(ErrorRecords.From(Explain(ex), null));
+            ThrowTerminatingError(ToErrorRecord(error));
         }
     }
+
+    /// <summary>The one way a core error becomes an ErrorRecord, terminating or not.</summary>
+    private ErrorRecord ToErrorRecord(TtsException error)
+    {
+        error = Explain(error);
+        var category = (ErrorCategory)Enum.Parse(typeof(ErrorCategory), error.Category.ToString());
+        var record = new ErrorRecord(error, error.ErrorId, category, error.TargetObject)
+        {
+            ErrorDetails = new ErrorDetails(error.Message),
+        };
+        // The core usually puts the hint in the message already; repeating it as a Recommendation is noise.
+        if (error.Hint is not null && error.Message.IndexOf(error.Hint, StringComparison.Ordinal) < 0)
+        {
+            record.ErrorDetails.RecommendedAction = error.Hint;
+        }
+
+        return record;
+    }
+
+    // What an exception means to the user: a TtsException as it is; a bug's exception (a type the module did not expect)
+    // as TtsUnexpectedError, so a script still gets a stable ErrorId and a batch goes on. PowerShell's own exceptions
+    // (a stopped pipeline, a failed parameter binding) and a cancellation by Ctrl+C are left to PowerShell: null.
+    private TtsException? AsTtsError(Exception ex) => ex switch
+    {
+        TtsException error => error,
+        RuntimeException => null,
+        OperationCanceledException when CancellationToken.IsCancellationRequested => null,
+        ThreadAbortException or OutOfMemoryException or StackOverflowException => null,
+        _ => new TtsException(
+            TtsErrorIds.UnexpectedError,
+            TtsErrorCategory.NotSpecified,
+            $"An unexpected {ex.GetType().FullName} stopped this: {ex.Message} This is a defect of the module: please report it, with this message and what led to it.",
+            ex),
+    };
 
     /// <summary>
     /// Called when the pipeline ends, however it ends. Work still running then (a downstream Select-Object -First,
@@ -222,9 +257,10 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
                 {
                     write(ResultOf(task));
                 }
-                catch (TtsException ex)
+                catch (Exception ex) when (AsTtsError(ex) is TtsException error)
                 {
-                    WriteTtsError(ex, errorTarget);
+                    // Whatever one document's failure is, it is that document's error, and the batch goes on.
+                    WriteTtsError(error.About(errorTarget));
                 }
             },
             task);
@@ -236,7 +272,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Queues an error found before any work started, so it still comes out in its place among the results.</summary>
-    private protected void FailInOrder(TtsException error, object? target) => _inOrder.Add(() => WriteTtsError(error, target), Task.CompletedTask);
+    private protected void FailInOrder(TtsException error, object? target) => _inOrder.Add(() => WriteTtsError(error.About(target)), Task.CompletedTask);
 
     /// <summary>Writes every result whose turn has come, without waiting.</summary>
     private protected void WriteFinishedInOrder()
@@ -307,11 +343,11 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Writes a core error as a non-terminating ErrorRecord.</summary>
-    internal void WriteTtsError(TtsException error, object? target) => WriteError(ErrorRecords.From(Explain(error), target));
-
-    /// <summary>Stops the command with a core error: for invalid configuration, where nothing can go on.</summary>
-    internal void ThrowTtsError(TtsException error, object? target) => ThrowTerminatingError(ErrorRecords.From(Explain(error), target));
+    /// <summary>
+    /// Writes a core error as a non-terminating ErrorRecord about its <see cref="TtsException.TargetObject"/>. (To end
+    /// the command instead, throw it: the base turns it into the terminating record.)
+    /// </summary>
+    internal void WriteTtsError(TtsException error) => WriteError(ToErrorRecord(error));
 
     // A missing key may be missing on purpose: say so when the configuration held a key back from this server. (A 401
     // to a request without a key says the same from the core, which knows what was actually sent.)
@@ -358,8 +394,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
         catch (TtsException ex)
         {
-            ThrowTtsError(ex, profile);
-            throw;
+            throw ex.About(profile);
         }
     }
 

@@ -7,7 +7,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Security;
 using System.Threading;
-using AitreTts.Core.Configuration;
+using AitreTts.Core.Files;
 
 namespace AitreTts.Core.Cache;
 

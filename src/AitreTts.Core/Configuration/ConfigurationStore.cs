@@ -11,6 +11,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Threading;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Files;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Configuration;
@@ -205,6 +206,7 @@ internal sealed class ConfigurationStore
             {
                 // FileShare.None is a sharing mode on Windows and an exclusive flock elsewhere: one holder at a time,
                 // across processes, released by the system when the holder dies.
+                PrivateFile.RefuseLink(LockFilePath, "The configuration's lock file");
                 var stream = new FileStream(LockFilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 PrivateFile.SetUnixMode(LockFilePath, PrivateFile.OwnerReadWrite);
                 return stream;
@@ -241,6 +243,8 @@ internal sealed class ConfigurationStore
                 log.Verbose($"The configuration folder {DirectoryPath} could be read or changed by other users; its mode is now 0700.");
             }
 
+            PrivateFile.RefuseLink(_protector.KeyFilePath, "The key file");
+            PrivateFile.RefuseLink(FilePath, "The configuration file");
             if (PrivateFile.Tighten(_protector.KeyFilePath))
             {
                 log.Warning($"The key file {_protector.KeyFilePath} could be read by other users; its mode is now 0600. Consider replacing the API keys stored with it.");
@@ -283,6 +287,13 @@ internal sealed class ConfigurationStore
     {
         // Notepad and Windows PowerShell 5.1's Set-Content -Encoding UTF8 write a byte order mark; accept it.
         int start = content.Length >= 3 && content[0] == 0xEF && content[1] == 0xBB && content[2] == 0xBF ? 3 : 0;
+        // JsonObject throws a raw ArgumentException for a repeated key, and only when a profile is first read: found
+        // here, it is a damaged file like any other, named with where the key repeats.
+        if (RepeatedKey(new ReadOnlySpan<byte>(content, start, content.Length - start)) is string repeated)
+        {
+            throw Invalid($"has {repeated}, so which value counts is unclear", "Edit the file so that the key appears once, then run the command again.");
+        }
+
         StoredDocument? stored;
         try
         {
@@ -306,16 +317,59 @@ internal sealed class ConfigurationStore
                 throw Invalid($"has no settings for the profile '{entry.Key}' (it is null)", "Remove that entry from the file, or replace null with {}.");
             }
 
-            string? twin = document.Profiles.Keys.FirstOrDefault(name => string.Equals(name, entry.Key, StringComparison.OrdinalIgnoreCase));
-            if (twin is not null)
-            {
-                throw Invalid($"has two profiles, '{twin}' and '{entry.Key}', whose names differ only in case; profile names ignore case", "Edit the file so that one of them remains.");
-            }
-
             document.Profiles[entry.Key] = entry.Value;
         }
 
         return document;
+    }
+
+    // The first key that appears twice in one object, ignoring case as settings and profiles are matched, described
+    // with the path of that object: "the key 'voice' twice in profiles.default". Null when there is none, or when the
+    // JSON is not valid (the parser then says where).
+    internal static string? RepeatedKey(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var objects = new Stack<(string Path, Dictionary<string, string> Keys)>();
+        string? pendingName = null;
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        string parent = objects.Count == 0 ? string.Empty : objects.Peek().Path;
+                        string objectPath = objects.Count == 0 ? string.Empty : (parent.Length == 0 ? string.Empty : parent + ".") + (pendingName ?? "[]");
+                        objects.Push((objectPath, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)));
+                        pendingName = null;
+                        break;
+                    case JsonTokenType.EndObject:
+                        objects.Pop();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        (string path, Dictionary<string, string> keys) = objects.Peek();
+                        string name = reader.GetString()!;
+                        if (keys.TryGetValue(name, out string? first))
+                        {
+                            string where = path.Length == 0 ? "at the top level" : "in " + path;
+                            return first == name ? $"the key '{name}' twice {where}" : $"the keys '{first}' and '{name}' {where}, which differ only in case; names ignore case";
+                        }
+
+                        keys.Add(name, name);
+                        pendingName = name;
+                        break;
+                    default:
+                        pendingName = null;
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return null;
     }
 
     private TtsException Invalid(string problem, string remedy, Exception? inner = null) => new(
@@ -422,7 +476,8 @@ internal sealed class ConfigurationStore
         public Dictionary<string, JsonElement>? Unknown { get; set; }
     }
 
-    // What is read: profiles as the file spells them, so that nulls and names differing only in case can be reported.
+    // What is read: profiles as the file spells them, so that nulls can be reported (names repeated in any case are
+    // found before, by RepeatedKey).
     internal sealed class StoredDocument
     {
         public int Version { get; set; } = 1;

@@ -40,6 +40,7 @@ public static class TtsErrorIds
     public const string EmptyResponse = "TtsEmptyResponse";
     public const string ResponseTruncated = "TtsResponseTruncated";
     public const string ResponseTooLarge = "TtsResponseTooLarge";
+    public const string RedirectRefused = "TtsRedirectRefused";
 
     // Transport.
     public const string ConnectionFailed = "TtsConnectionFailed";
@@ -58,5 +59,8 @@ public static class TtsErrorIds
 
     // Voices.
     public const string VoiceNotFound = "TtsVoiceNotFound";
+
+    // A defect: an exception of a type the module did not expect, reported with an id rather than its type name.
+    public const string UnexpectedError = "TtsUnexpectedError";
 #pragma warning restore CS1591
 }

@@ -42,8 +42,14 @@ public sealed class TtsException : Exception
     /// <summary>How many attempts were made before giving up, when the request was retried.</summary>
     public int Attempts { get; init; } = 1;
 
+    /// <summary>
+    /// What the error is about: the input text, a file, a profile name. The ErrorRecord shows it as its TargetObject,
+    /// so a script can tell which item of a batch failed.
+    /// </summary>
+    public object? TargetObject { get; init; }
+
     /// <summary>A copy with the given members replaced; the id, category, status and inner exception stay.</summary>
-    public TtsException With(string? message = null, int? attempts = null, string? requestId = null, string? serverMessage = null, string? serverCode = null, string? hint = null) =>
+    public TtsException With(string? message = null, int? attempts = null, string? requestId = null, string? serverMessage = null, string? serverCode = null, string? hint = null, object? targetObject = null) =>
         new(ErrorId, Category, message ?? Message, InnerException)
         {
             StatusCode = StatusCode,
@@ -52,5 +58,9 @@ public sealed class TtsException : Exception
             ServerCode = serverCode ?? ServerCode,
             Hint = hint ?? Hint,
             Attempts = attempts ?? Attempts,
+            TargetObject = targetObject ?? TargetObject,
         };
+
+    /// <summary>This error about <paramref name="target"/>, unless it already names what it is about.</summary>
+    public TtsException About(object? target) => TargetObject is not null || target is null ? this : With(targetObject: target);
 }

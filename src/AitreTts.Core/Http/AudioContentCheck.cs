@@ -17,7 +17,7 @@ internal static class AudioContentCheck
         AudioContentVerdict verdict = AudioCodec.For(expected).CheckContent(buffer, count, contentType);
         if (verdict.Kind == AudioContentKind.Text)
         {
-            throw HttpErrorMapper.FromNonAudioSuccess(contentType, Encoding.UTF8.GetString(buffer, 0, Math.Min(count, 4096)), requestId, requestUri);
+            throw HttpErrorMapper.FromNonAudioSuccess(contentType, BodyText.Of(buffer, 0, Math.Min(count, 4096)), requestId, requestUri);
         }
 
         if (verdict.Kind == AudioContentKind.OtherFormat)

@@ -156,7 +156,8 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             RetryDecision decision = _retryPolicy.Decide(attempt, outcome.StatusCode, outcome.TransportFailure, outcome.Hints);
             if (!decision.ShouldRetry)
             {
-                throw Redacted(WithAttempts(decision.RefusalError ?? outcome.Error!, attempt));
+                TtsException error = WithAttempts(decision.RefusalError ?? outcome.Error!, attempt);
+                throw Redacted(outcome.TransportFailure == TransportFailure.None ? error : SayAttempts(error, attempt));
             }
 
             _log.Verbose(Redact(string.Format(
@@ -182,6 +183,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             slot = await AcquireConnectionAsync(limits).ConfigureAwait(false);
             response = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, null, limits.Token).ConfigureAwait(false);
             progress.HeadersReceived = true;
+            progress.Status = (int)response.StatusCode;
             int status = (int)response.StatusCode;
             string? requestId = RequestIdOf(response);
             _log.Verbose(string.Format(CultureInfo.InvariantCulture, "GET {0}: HTTP {1}{2}.", Shown(uri), status, requestId is null ? string.Empty : ", request id " + requestId));
@@ -277,18 +279,21 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         string advice = deadlinePassed
             ? "A server that sends this slowly is likely stuck; raise -TimeoutSec if it is just very slow."
             : "Raise -TimeoutSec if the server is just slow.";
+        // A stall in the body of an error answer hides the error itself: the status is all there is to say what it was.
+        int? failedStatus = progress.Status is int status && (status < 200 || status > 299) ? status : null;
         return new TtsException(
             TtsErrorIds.Timeout,
             TtsErrorCategory.OperationTimeout,
             string.Format(
                 CultureInfo.InvariantCulture,
-                "The server at {0} {1}{2}. {3}",
+                "The server at {0} {1}{2}{3}. {4}",
                 uri.Host,
+                failedStatus is int answered ? "answered " + HttpErrorMapper.StatusText(answered, null) + ", then " : string.Empty,
                 what,
                 requestId is null ? string.Empty : " (request id " + requestId + ")",
                 advice),
             Safe(inner))
-        { RequestId = requestId };
+        { RequestId = requestId, StatusCode = failedStatus };
     }
 
     private const int ProxyAuthenticationRequired = 407;
@@ -377,6 +382,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             var watch = Stopwatch.StartNew();
             response = await SendFollowingRedirectsAsync(HttpMethod.Post, _endpoint.SpeechUri, body, limits.Token).ConfigureAwait(false);
             progress.HeadersReceived = true;
+            progress.Status = (int)response.StatusCode;
             requestId = RequestIdOf(response);
             int status = (int)response.StatusCode;
             if (_log.ShowsVerbose)
@@ -478,13 +484,35 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             HttpResponseMessage response = await Connections.Invoker.SendAsync(message, token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             bool isRedirect = status is 301 or 302 or 307 or 308;
-            if (!isRedirect || response.Headers.Location is null || hop >= MaximumRedirects)
+            if (!isRedirect || response.Headers.Location is null)
             {
                 return response;
             }
 
             Uri next = response.Headers.Location.IsAbsoluteUri ? response.Headers.Location : new Uri(target, response.Headers.Location);
+            string? requestId = RequestIdOf(response);
+            string quoted = requestId is null ? string.Empty : " (request id " + requestId + ")";
             response.Dispose();
+            if (hop >= MaximumRedirects)
+            {
+                throw new TtsException(
+                    TtsErrorIds.RedirectRefused,
+                    TtsErrorCategory.ProtocolError,
+                    $"The server redirected the request more than {MaximumRedirects} times (the last HTTP {status} pointed to {Shown(next)}){quoted}: a redirect loop, or a chain too long to follow. Check the BaseUrl, and any proxy or gateway in front of the server.")
+                { StatusCode = status, RequestId = requestId };
+            }
+
+            // HttpClient would throw NotSupportedException for file://, ftp:// and the like; a redirect there is never
+            // followed, and it is this document's error like any other answer.
+            if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new TtsException(
+                    TtsErrorIds.RedirectRefused,
+                    TtsErrorCategory.SecurityError,
+                    $"The server redirected the request (HTTP {status}) to a {next.Scheme}: address, which is not followed: only http and https are{quoted}. Check the BaseUrl, and any proxy or gateway in front of the server.")
+                { StatusCode = status, RequestId = requestId };
+            }
+
             if (RedirectDowngrades(target, next))
             {
                 throw new TtsException(
@@ -493,7 +521,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
                     $"The server redirected from https to {Shown(new Uri(next.GetLeftPart(UriPartial.Authority)))}, which is not encrypted; the request was not sent there.");
             }
 
-            _log.Verbose($"Following HTTP {status} redirect to {Shown(next)}{(TtsEndpoint.SameOrigin(next, _endpoint.SpeechUri) ? string.Empty : " without the API key, since it is another host")}.");
+            _log.Verbose($"Following HTTP {status} redirect to {Shown(next)}{(TtsEndpoint.SameOrigin(next, _endpoint.SpeechUri) ? string.Empty : " without the API key or credential-like headers, since it is another origin (scheme, host or port)")}.");
             target = next;
         }
     }
@@ -629,7 +657,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             total = limit;
         }
 
-        return Encoding.UTF8.GetString(buffer, 0, total);
+        return failWhenLonger ? Encoding.UTF8.GetString(buffer, 0, total) : BodyText.Of(buffer, 0, total);
     }
 
     /// <summary>The error without the key or a proxy password in it, should the server have echoed one.</summary>
@@ -689,6 +717,14 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     private static TtsException WithAttempts(TtsException error, int attempts) =>
         error.Attempts == attempts ? error : error.With(attempts: attempts);
 
+    // HttpErrorMapper says how often it tried for an answer; a failure below HTTP (no connection, a cut or stalled body)
+    // says it here, so a user knows whether retrying by hand could help.
+    private TtsException SayAttempts(TtsException error, int attempts) => error.With(message: error.Message + (attempts > 1
+        ? string.Format(CultureInfo.InvariantCulture, " Gave up after {0} attempts.", attempts)
+        : _retryPolicy.MaximumRetryCount == 0
+            ? " 1 attempt was made: retries are off (-MaximumRetryCount 0)."
+            : " 1 attempt was made."));
+
     private static string? HeaderValue(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()
         : response.Content.Headers.TryGetValues(name, out var contentValues) ? contentValues.FirstOrDefault()
@@ -735,6 +771,9 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     private sealed class BodyProgress
     {
         public bool HeadersReceived { get; set; }
+
+        // The status of the answer whose body is being read: a stall in an error's body is reported with it.
+        public int? Status { get; set; }
 
         public long Bytes { get; set; }
     }

@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security;
 using System.Text.RegularExpressions;
-using AitreTts.Core.Configuration;
+using AitreTts.Core.Files;
 using AitreTts.Core.Errors;
 
 namespace AitreTts.Core.Output;

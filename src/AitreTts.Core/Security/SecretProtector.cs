@@ -4,7 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using AitreTts.Core.Configuration;
+using AitreTts.Core.Files;
 using AitreTts.Core.Errors;
 
 namespace AitreTts.Core.Security;
@@ -86,6 +86,7 @@ internal sealed class SecretProtector
     // Reading never creates, repairs or replaces the key file: a new key would make every stored secret unreadable.
     private byte[] ReadKey()
     {
+        PrivateFile.RefuseLink(_keyFilePath, "The key file");
         byte[] key;
         try
         {

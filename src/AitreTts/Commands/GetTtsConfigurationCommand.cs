@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using AitreTts.Completers;
 using AitreTts.Core.Configuration;
+using AitreTts.Core.Errors;
 
 namespace AitreTts.Commands;
 
@@ -45,7 +46,7 @@ public sealed class GetTtsConfigurationCommand : TtsCmdlet
         {
             if (!stored.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
-                WriteError(ErrorRecords.From(Core.Errors.TtsErrorIds.ProfileNotFound, Core.Errors.TtsErrorCategory.ObjectNotFound, $"No profile named '{name}' is stored in {file.FilePath}.", name));
+                WriteTtsError(new TtsException(TtsErrorIds.ProfileNotFound, TtsErrorCategory.ObjectNotFound, $"No profile named '{name}' is stored in {file.FilePath}.") { TargetObject = name });
             }
         }
 

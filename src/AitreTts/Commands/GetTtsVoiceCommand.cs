@@ -67,11 +67,11 @@ public sealed class GetTtsVoiceCommand : TtsEndpointCmdlet
         {
             if (!voices.Any(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
-                WriteError(ErrorRecords.From(
+                WriteTtsError(new TtsException(
                     TtsErrorIds.VoiceNotFound,
                     TtsErrorCategory.ObjectNotFound,
-                    $"No voice named '{name}' is known. Run Get-TtsVoice to list them; servers other than OpenAI may still accept it.",
-                    name));
+                    $"No voice named '{name}' is known. Run Get-TtsVoice to list them; servers other than OpenAI may still accept it.")
+                { TargetObject = name });
             }
         }
     }

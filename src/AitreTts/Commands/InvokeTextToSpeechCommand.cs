@@ -141,7 +141,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     {
         if (SpeechAdvice.InvalidSpeed(Speed) is TtsException invalidSpeed)
         {
-            ThrowTtsError(invalidSpeed, Speed);
+            throw invalidSpeed.About(Speed);
         }
 
         // -Format and -OutputDirectory mean more here than the stored defaults do: the -OutFile extension and the
@@ -160,7 +160,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         OutputFormatChoice format = OutputFormatChoice.Resolve(Format, OutFile, _outFilePath, WrapPcmAsWav.IsPresent, _configuration.Get(Setting.Format)!.Value);
         if (format.Error is TargetedError formatError)
         {
-            ThrowTtsError(formatError.Exception, formatError.TargetObject);
+            throw formatError.Exception.About(formatError.TargetObject);
         }
 
         var options = SpeechOptions.From(_configuration, format.Format, Speed, Instructions, WrapPcmAsWav.IsPresent);
@@ -270,7 +270,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
                     OnPipeline(() => _progress.EndDocument(progressId));
                 }
             },
-            result => WriteObject(SpeechFile.From(result, plan.Options)),
+            result => WriteObject(SpeechFile.From(result, plan.Options, InvokeProvider)),
             plan.TargetObject,
             DocumentsPerRequestSlot * plan.Options.ThrottleLimit);
     }
@@ -293,8 +293,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
         catch (TtsException ex)
         {
-            ThrowTtsError(ex, target);
-            throw;
+            throw ex.About(target);
         }
     }
 }

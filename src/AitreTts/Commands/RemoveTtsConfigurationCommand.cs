@@ -48,7 +48,7 @@ public sealed class RemoveTtsConfigurationCommand : TtsCmdlet
         string profile = Profile ?? stored.DefaultProfile;
         if (!stored.HasProfile(profile))
         {
-            WriteTtsError(new TtsException(TtsErrorIds.ProfileNotFound, TtsErrorCategory.ObjectNotFound, $"No profile named '{profile}' is stored in {store.FilePath}. Get-TtsConfiguration lists the profiles."), profile);
+            WriteTtsError(new TtsException(TtsErrorIds.ProfileNotFound, TtsErrorCategory.ObjectNotFound, $"No profile named '{profile}' is stored in {store.FilePath}. Get-TtsConfiguration lists the profiles.") { TargetObject = profile });
             return;
         }
 

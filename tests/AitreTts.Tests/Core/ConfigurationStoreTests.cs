@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
@@ -120,6 +122,63 @@ public sealed class ConfigurationStoreTests : IDisposable
         TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Snapshot());
         Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
         Assert.Contains("'a' and 'A'", error.Message);
+        Assert.Contains("differ only in case", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{ \"profiles\": { \"default\": { \"voice\": \"nova\", \"voice\": \"echo\" } } }", "the key 'voice' twice in profiles.default")]
+    [InlineData("{ \"profiles\": { \"default\": { \"voice\": \"nova\", \"Voice\": \"echo\" } } }", "the keys 'voice' and 'Voice' in profiles.default")]
+    [InlineData("{ \"profiles\": { \"w\": { \"headers\": { \"X-A\": \"1\", \"X-A\": \"2\" } } } }", "the key 'X-A' twice in profiles.w.headers")]
+    [InlineData("{ \"version\": 1, \"profiles\": {}, \"version\": 2 }", "the key 'version' twice at the top level")]
+    public void LoadAndSave_ReportARepeatedKeyAsInvalidAndLeaveTheFile(string json, string named)
+    {
+        WriteConfig(json);
+        var store = new ConfigurationStore(ConfigPath);
+        foreach (Action use in new Action[] { () => store.Snapshot().Load("default"), () => store.Save(new TtsSettings { { Setting.Voice, "onyx" } }) })
+        {
+            TtsException error = Assert.Throws<TtsException>(use);
+            Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+            Assert.Equal(TtsErrorCategory.InvalidData, error.Category);
+            Assert.Contains(named, error.Message);
+            Assert.Contains(ConfigPath, error.Message);
+        }
+
+        Assert.Equal(json, File.ReadAllText(ConfigPath));
+    }
+
+    // The analyzer cannot see Skip.If: the attribute tells it these file-mode calls never run on Windows.
+    [SkippableTheory]
+    [UnsupportedOSPlatform("windows")]
+    [InlineData("config.json", false)]
+    [InlineData("secret.key", false)]
+    [InlineData(".config.lock", true)]
+    public void LoadAndSave_RefuseAPrivateFileThatIsALinkAndLeaveItsTarget(string name, bool onlyWhenSaving)
+    {
+        Skip.If(OperatingSystem.IsWindows(), "Creating a symbolic link on Windows needs a privilege tests do not have.");
+        string target = Path.Combine(_directory, "elsewhere");
+        File.WriteAllText(target, "root:x:0:0:root:/root:/bin/sh\n");
+        File.SetUnixFileMode(target, (UnixFileMode)0x1A4); // 0644
+        string link = Path.Combine(_directory, "AitreTts", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        File.CreateSymbolicLink(link, target);
+        var store = new ConfigurationStore(ConfigPath);
+
+        var uses = new List<Action> { () => store.Save(new TtsSettings { { Setting.Voice, "onyx" } }) };
+        if (!onlyWhenSaving)
+        {
+            uses.Add(() => store.Snapshot());
+        }
+
+        foreach (Action use in uses)
+        {
+            TtsException error = Assert.Throws<TtsException>(use);
+            Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+            Assert.Contains(link + " is a symbolic link", error.Message);
+        }
+
+        Assert.Equal((UnixFileMode)0x1A4, File.GetUnixFileMode(target));
+        Assert.Equal("root:x:0:0:root:/root:/bin/sh\n", File.ReadAllText(target));
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
     }
 
     [Fact]

@@ -123,7 +123,9 @@ public sealed class BoundsAndStallsTests
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"a 1 s timeout took {watch.Elapsed}");
         Assert.Equal(TtsErrorIds.Timeout, error.ErrorId);
-        Assert.Contains("stalled: the body stopped after 10 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("answered HTTP 500 Internal Server Error, then stalled: the body stopped after 10 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Equal(500, error.StatusCode);
+        Assert.EndsWith("1 attempt was made: retries are off (-MaximumRetryCount 0).", error.Message, StringComparison.Ordinal);
         harness.AssertEmpty();
     }
 
@@ -251,6 +253,38 @@ public sealed class BoundsAndStallsTests
         Assert.Equal(TtsErrorIds.HttpError, error.ErrorId);
         Assert.Equal(TtsErrorCategory.ProtocolError, error.Category);
         Assert.Contains("answered, but its answer could not be read", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/json")]
+    public async Task BinaryErrorBody_IsQuotedAsAnEscapedExcerpt_NotAsRawBytes(string contentType)
+    {
+        byte[] body = new byte[300];
+        new Random(23).NextBytes(body);
+        body[0] = 0x1B; // ESC: printed raw, it starts a terminal control sequence
+        body[1] = 0x07;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Task serving = Task.Run(async () =>
+        {
+            using TcpClient connection = await listener.AcceptTcpClientAsync();
+            NetworkStream stream = connection.GetStream();
+            _ = await stream.ReadAsync(new byte[65536]);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 500 Internal Server Error\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
+            await stream.WriteAsync(body);
+        });
+        TtsEndpoint endpoint = TtsEndpoint.Create($"http://127.0.0.1:{port}", null, provider: ProviderKind.Local);
+        var client = new SpeechClient(endpoint, new RetryPolicy(0), TimeSpan.FromSeconds(10), proxy: new ProxySettings { Environment = _ => null });
+
+        TtsException error = await Assert.ThrowsAsync<TtsException>(
+            () => client.SynthesizeAsync(new SpeechRequest("tts-1", Text, "alloy", AudioFormat.Mp3), new MemoryStream(), CancellationToken.None));
+        await serving;
+
+        Assert.Equal(TtsErrorIds.ServerError, error.ErrorId);
+        Assert.Contains("300 bytes that are not text, starting 1b 07 " + body[2].ToString("x2"), error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(error.Message, c => c == '\uFFFD' || (char.IsControl(c) && c != ' '));
     }
 
     [Fact]

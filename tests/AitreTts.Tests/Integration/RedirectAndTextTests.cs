@@ -68,7 +68,7 @@ public sealed class RedirectAndTextTests
     }
 
     [Fact]
-    public async Task RedirectLoop_StopsAfterFiveHops_AsAnHttpError()
+    public async Task RedirectLoop_StopsAfterFiveHops_AsARefusedRedirect()
     {
         await using IntegrationHarness harness = await IntegrationHarness.StartAsync();
         harness.Server.AddFault(new FaultRule { StatusCode = 307, Times = 0, Headers = new Dictionary<string, string> { ["Location"] = "/v1/audio/speech" } });
@@ -76,9 +76,29 @@ public sealed class RedirectAndTextTests
         TtsException error = await Assert.ThrowsAsync<TtsException>(
             () => harness.SynthesizeAsync(harness.Synthesizer(), Text, new SpeechOptions(), harness.UserTarget("out.mp3")));
 
-        Assert.Equal(TtsErrorIds.HttpError, error.ErrorId);
+        Assert.Equal(TtsErrorIds.RedirectRefused, error.ErrorId);
         Assert.Equal(6, harness.SpeechRequests().Count); // the request and five redirects, then no retry
-        Assert.Contains("redirected", error.Message, StringComparison.Ordinal);
+        Assert.Contains("redirected the request more than 5 times", error.Message, StringComparison.Ordinal);
+        Assert.Contains("a redirect loop", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected HTTP status", error.Message, StringComparison.Ordinal);
+        harness.AssertEmpty();
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://127.0.0.1/speech.mp3")]
+    public async Task RedirectToAnotherScheme_IsNotFollowed_AndIsTheDocumentsError(string location)
+    {
+        await using IntegrationHarness harness = await IntegrationHarness.StartAsync();
+        harness.Server.AddFault(new FaultRule { StatusCode = 302, Times = 0, Headers = new Dictionary<string, string> { ["Location"] = location } });
+
+        TtsException error = await Assert.ThrowsAsync<TtsException>(
+            () => harness.SynthesizeAsync(harness.Synthesizer(IntegrationHarness.FastRetries()), Text, new SpeechOptions(), harness.UserTarget("out.mp3")));
+
+        Assert.Equal(TtsErrorIds.RedirectRefused, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.SecurityError, error.Category);
+        Assert.Contains("to a " + new Uri(location).Scheme + ": address, which is not followed", error.Message, StringComparison.Ordinal);
+        Assert.Single(harness.SpeechRequests()); // not retried: the same answer would come again
         harness.AssertEmpty();
     }
 

@@ -190,6 +190,7 @@ public sealed class ReliabilityTests
         Assert.Equal(TtsErrorIds.ResponseTruncated, error.ErrorId);
         Assert.Equal(TtsErrorCategory.ConnectionError, error.Category);
         Assert.Equal(3, error.Attempts);
+        Assert.EndsWith("Gave up after 3 attempts.", error.Message, StringComparison.Ordinal);
         Assert.Equal(3, harness.SpeechRequests().Count);
         harness.AssertEmpty();
     }

@@ -2,12 +2,15 @@ using System;
 using System.IO;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using AitreTts.Core.Errors;
 
-namespace AitreTts.Core.Configuration;
+namespace AitreTts.Core.Files;
 
 /// <summary>
 /// Files only the current user may read: mode 0600 in a 0700 directory on Unix. Written to a temporary file that
 /// gets its mode before any content, then renamed into place, so no reader ever sees a half-written or open file.
+/// A private file that is a link is never followed to be read, changed or chmod-ed: chmod follows links, so tightening
+/// one would change whatever it points to (a copy of /etc/passwd, a shared folder), which as root damages the system.
 /// </summary>
 internal static class PrivateFile
 {
@@ -70,6 +73,37 @@ internal static class PrivateFile
         SetUnixMode(directory, OwnerOnlyDirectory);
     }
 
+    /// <summary>
+    /// True when <paramref name="path"/> is itself a symbolic link (or another reparse point), dangling or not. The
+    /// attribute comes from the link, not its target (lstat), on .NET Framework and .NET alike.
+    /// </summary>
+    public static bool IsLink(string path)
+    {
+        try
+        {
+            return (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Refuses a private file that is a link, before anything reads, locks or chmods it through the link.</summary>
+    /// <param name="path">The private file.</param>
+    /// <param name="what">What it is, to start the message: "The configuration file".</param>
+    /// <exception cref="TtsException">TtsConfigurationInvalid when <paramref name="path"/> is a link.</exception>
+    public static void RefuseLink(string path, string what)
+    {
+        if (IsLink(path))
+        {
+            throw new TtsException(
+                TtsErrorIds.ConfigurationInvalid,
+                TtsErrorCategory.InvalidData,
+                $"{what} {path} is a symbolic link. The module never reads, locks or changes the permissions of its private files through a link, so it left the link and the file it points to as they are. Replace the link with the file itself, or delete the link and run Set-TtsConfiguration again.");
+        }
+    }
+
     /// <summary>The Unix permission bits of a path, or null on Windows.</summary>
     public static int? GetUnixMode(string path) =>
         IsUnix ? Convert.ToInt32(GetMode!.Invoke(null, new object[] { path }), System.Globalization.CultureInfo.InvariantCulture) & 0xFFF : null;
@@ -106,7 +140,8 @@ internal static class PrivateFile
 
     private static bool TightenTo(string path, int mode, bool isDirectory)
     {
-        if (!IsUnix || (isDirectory ? !Directory.Exists(path) : !File.Exists(path)))
+        // chmod follows a link to its target, which is not the module's to change.
+        if (!IsUnix || (isDirectory ? !Directory.Exists(path) : !File.Exists(path)) || IsLink(path))
         {
             return false;
         }
