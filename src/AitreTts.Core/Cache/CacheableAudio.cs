@@ -43,7 +43,7 @@ internal static class CacheableAudio
             read = stream.Read(start, 0, start.Length);
         }
 
-        return AudioContentCheck.Detect(start, read) is AudioFormat actual && actual != format
+        return AudioContentVerdict.Detect(start, read) is AudioFormat actual && actual != format
             ? $"is {actual.ToApiName()} audio, not {format.ToApiName()}"
             : null;
     }

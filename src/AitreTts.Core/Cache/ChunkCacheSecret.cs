@@ -3,6 +3,7 @@ using System.IO;
 using System.Security.Cryptography;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Files;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Cache;
