@@ -8,6 +8,7 @@ using AitreTts.Core;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Providers;
 
 namespace AitreTts.Tests.Integration;
 
