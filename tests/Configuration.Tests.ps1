@@ -593,10 +593,16 @@ Describe 'ThrottleLimit and SampleRate are stored settings like the others' {
             # others a limit of -Limit admits have arrived: chunks in flight by then are what ThrottleLimit allowed
             # at once. A lower limit never sends them, and the hold's safety net fails the test.
             Clear-EmulatorState $script:Emulator
+            $arrivedBefore = (Get-EmulatorHold $script:Emulator).arrived
             Add-EmulatorFault $script:Emulator @{ InputContains = 'Firstchunk'; StatusCode = 400; HoldUntilArrivals = $Limit - 1; HoldTimeoutSeconds = 60 }
             $text = (('Firstchunk ' + ('a' * 4000) + '.'), ('b' * 4000 + '.'), ('c' * 4000 + '.'), ('d' * 4000 + '.')) -join ' '
             $null = $text | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -MaximumRetryCount 0 -OutFile (Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.mp3')) -ErrorAction SilentlyContinue @Extra
             Assert-EmulatorHoldsKept $script:Emulator
+            # A request that arrived may still be making its answer when the command ends: wait for its record
+            # (60 s only against a hang).
+            $arrived = (Get-EmulatorHold $script:Emulator).arrived - $arrivedBefore
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (@(Get-EmulatorRequest $script:Emulator).Count -lt $arrived -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
             @(Get-EmulatorRequest $script:Emulator).Count
         }
     }

@@ -227,10 +227,9 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         }
 
         var waiting = new WaitingRequest(this);
-        (long, long) seen = holds.Arrive();
         try
         {
-            await HandleServiceAsync(context, arrival, started, path, waiting, seen).ConfigureAwait(false);
+            await HandleServiceAsync(context, arrival, started, path, waiting).ConfigureAwait(false);
         }
         finally
         {
@@ -238,7 +237,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         }
     }
 
-    private async Task HandleServiceAsync(HttpContext context, long arrival, long started, string path, WaitingRequest waiting, (long, long) seen)
+    private async Task HandleServiceAsync(HttpContext context, long arrival, long started, string path, WaitingRequest waiting)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, shutdown.Token);
         CancellationToken token = cancel.Token;
@@ -251,6 +250,10 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         {
             return; // the client went away while sending
         }
+
+        // A hold counts a request once its body is in: from here to its record nothing waits, so a request that
+        // released another is always recorded, even when its client goes away at once.
+        (long, long) seen = holds.Arrive();
 
         string requestId = NewRequestId();
         SpeechFields fields = SpeechFields.ReadLeniently(body);

@@ -119,9 +119,9 @@ public sealed class BoundsAndStallsTests
         var watch = Stopwatch.StartNew();
 
         TtsException error = await Assert.ThrowsAsync<TtsException>(
-            () => harness.SynthesizeAsync(harness.Synthesizer(new RetryPolicy(0), TimeSpan.FromSeconds(1)), Text, Mp3, harness.UserTarget("out.mp3")));
+            () => harness.SynthesizeAsync(harness.Synthesizer(new RetryPolicy(0), TimeSpan.FromSeconds(5)), Text, Mp3, harness.UserTarget("out.mp3")));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"a 1 s timeout took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60) / 5, $"a 5 s timeout took {watch.Elapsed}, against a 60 s stall");
         Assert.Equal(TtsErrorIds.Timeout, error.ErrorId);
         Assert.Contains("answered HTTP 500 Internal Server Error, then stalled: the body stopped after 10 bytes", error.Message, StringComparison.Ordinal);
         Assert.Equal(500, error.StatusCode);
@@ -149,13 +149,14 @@ public sealed class BoundsAndStallsTests
     {
         await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true, VoicesShape = VoicesEndpointShape.Objects });
         emulator.AddFault(new FaultRule { PathContains = "/v1/audio/voices", StallAfterBytes = 5, StallSeconds = 60, Times = 0 });
-        (SpeechClient client, TtsEndpoint endpoint) = Local(emulator, TimeSpan.FromSeconds(1));
+        // 5 s, so a cold process on a loaded machine still gets the headers in time; 12 s is a fifth of the stall.
+        (SpeechClient client, TtsEndpoint endpoint) = Local(emulator, TimeSpan.FromSeconds(5));
         var watch = Stopwatch.StartNew();
 
         TtsException error = await Assert.ThrowsAsync<TtsException>(
             () => VoiceDiscovery.GetVoicesAsync(client, endpoint, "stall-" + Guid.NewGuid().ToString("N"), refresh: true, TtsLog.None, CancellationToken.None));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"a 1 s timeout took {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60) / 5, $"a 5 s timeout took {watch.Elapsed}, against a 60 s stall");
         Assert.Equal(TtsErrorIds.Timeout, error.ErrorId);
         Assert.Contains("stalled: the body stopped after 5 bytes", error.Message, StringComparison.Ordinal);
     }
