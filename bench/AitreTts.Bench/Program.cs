@@ -58,6 +58,11 @@ internal static class Program
                 rows.Add(await Step("case 5", () => CachedRerunCase.RunAsync(workRoot)).ConfigureAwait(false));
             }
 
+            if (Wanted("8"))
+            {
+                rows.Add(await Step("case 8", () => RateLimitCase.RunAsync(workRoot)).ConfigureAwait(false));
+            }
+
             // Through Invoke-TextToSpeech in the built module, in a child process (CmdletCases.cs).
             foreach (string number in new[] { "6", "7" })
             {

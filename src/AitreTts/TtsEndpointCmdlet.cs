@@ -52,6 +52,16 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
     [ValidateSetting("RetryIntervalSec")]
     public double RetryIntervalSec { get; set; }
 
+    /// <summary>The longest one request waits on the account's rate limit in all, in seconds; 0 turns pacing off.</summary>
+    [Parameter]
+    [ValidateSetting("MaximumRateLimitWaitSec")]
+    public int MaximumRateLimitWaitSec { get; set; }
+
+    /// <summary>This machine's share of the account's limit: at most this many requests a minute.</summary>
+    [Parameter]
+    [ValidateSetting("RequestsPerMinute")]
+    public int RequestsPerMinute { get; set; }
+
     /// <summary>A proxy; a user:password@ in it is taken out and treated as -ProxyCredential.</summary>
     [Parameter]
     [ValidateNotNull]
@@ -199,6 +209,8 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
         SecureString? fromVault = configuration.Get(Setting.ApiKey) is null && configuration.Get(Setting.ApiKeySecretName) is string secretName
             ? ReadSecret(secretName, configuration.Get(Setting.Vault))
             : null;
-        return SpeechClientFactory.Create(configuration, Log, fromVault);
+        SpeechClient client = SpeechClientFactory.Create(configuration, Log, fromVault);
+        client.RateLimits.Holds = new RateLimitProgress(this);
+        return client;
     }
 }

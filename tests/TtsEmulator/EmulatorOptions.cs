@@ -37,6 +37,8 @@ public sealed class EmulatorOptions
     private volatile VoicesEndpointShape voicesShape = VoicesEndpointShape.None;
     private volatile bool modelsEndpoint = true;
     private volatile string[] voices = (string[])OpenAIVoices.Clone();
+    private volatile int accountRequestsPerMinute;
+    private volatile int accountBurst;
 
     /// <summary>TCP port on 127.0.0.1; 0 (the default) picks a free one. Read once, at start.</summary>
     public int Port { get; set; }
@@ -102,6 +104,23 @@ public sealed class EmulatorOptions
     {
         get => modelsEndpoint;
         set => modelsEndpoint = value;
+    }
+
+    /// <summary>
+    /// An account limit on speech requests, refilled continuously at this many a minute, shared by every client
+    /// (<see cref="AccountRateLimit"/>); 0 (the default) sets none. Changing it starts a full bucket.
+    /// </summary>
+    public int AccountRequestsPerMinute
+    {
+        get => accountRequestsPerMinute;
+        set => accountRequestsPerMinute = value;
+    }
+
+    /// <summary>The bucket's size (requests the account may send at once); 0 (the default) is the per-minute figure, as OpenAI's.</summary>
+    public int AccountBurst
+    {
+        get => accountBurst;
+        set => accountBurst = value;
     }
 
     /// <summary>The voices accepted; others are refused with 400 as OpenAI does. Set a new array to change them.</summary>

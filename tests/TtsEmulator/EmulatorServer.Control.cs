@@ -114,6 +114,8 @@ public sealed partial class EmulatorServer
             _ => "none",
         },
         ["modelsEndpoint"] = Options.ModelsEndpoint,
+        ["accountRequestsPerMinute"] = Options.AccountRequestsPerMinute,
+        ["accountBurst"] = Options.AccountBurst,
         ["voices"] = new JsonArray(Options.Voices.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
     };
 
@@ -154,6 +156,12 @@ public sealed partial class EmulatorServer
                     break;
                 case "modelsendpoint":
                     Options.ModelsEndpoint = value.GetBoolean();
+                    break;
+                case "accountrequestsperminute":
+                    Options.AccountRequestsPerMinute = value.GetInt32();
+                    break;
+                case "accountburst":
+                    Options.AccountBurst = value.GetInt32();
                     break;
                 case "voices":
                     Options.Voices = value.EnumerateArray().Select(v => v.GetString() ?? string.Empty).ToArray();

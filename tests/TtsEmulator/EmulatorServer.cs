@@ -46,6 +46,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
     private readonly List<(long Arrival, RecordedRequest Request)> requests = new();
     private readonly List<FaultState> faults = new();
     private readonly CancellationTokenSource shutdown = new();
+    private readonly AccountRateLimit accountLimit = new();
     private long arrivals;
     private int disposed;
 
@@ -259,8 +260,14 @@ public sealed partial class EmulatorServer : IAsyncDisposable
         SpeechFields fields = SpeechFields.ReadLeniently(body);
         string rawTarget = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? path;
         Reply? proxyRefusal = ProxyRefusal(context.Request, rawTarget);
-        FaultRule? fault = proxyRefusal is null ? TakeFault(path, fields.Input) : null;
-        Reply reply = proxyRefusal ?? (fault is { ReplacesResponse: true } ? Reply.FromFault(fault) : Route(context, path, body));
+        AccountAnswer? account = proxyRefusal is null && IsSpeechPath(path) ? accountLimit.Take(Options, fields.Model) : null;
+        FaultRule? fault = proxyRefusal is null && account?.Refusal is null ? TakeFault(path, fields.Input) : null;
+        Reply reply = proxyRefusal ?? account?.Refusal ?? (fault is { ReplacesResponse: true } ? Reply.FromFault(fault) : Route(context, path, body));
+        foreach (KeyValuePair<string, string> header in account?.Headers ?? new Dictionary<string, string>())
+        {
+            reply.Headers.TryAdd(header.Key, header.Value);
+        }
+
         if (fault?.AnswerFormat is string answerFormat && reply.Status == 200 && fields.Input is not null)
         {
             double seconds = AudioFactory.DurationOf(fields.Input, Options.SecondsPerCharacter, fields.Speed ?? 1.0);
@@ -354,6 +361,8 @@ public sealed partial class EmulatorServer : IAsyncDisposable
             // The client went away mid-body; nothing more to send.
         }
     }
+
+    private static bool IsSpeechPath(string path) => path.EndsWith("/audio/speech", StringComparison.Ordinal);
 
     /// <summary>As a proxy (<see cref="EmulatorOptions.ProxyCredential"/>): the 407 for a proxied request without the right credentials.</summary>
     private Reply? ProxyRefusal(HttpRequest request, string rawTarget)

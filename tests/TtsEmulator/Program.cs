@@ -15,7 +15,7 @@ namespace TtsEmulator;
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: dotnet TtsEmulator.dll [--port N] [--api-key KEY] [--allow-anonymous] [--proxy-credential USER:PASSWORD] [--latency-ms N] [--seconds-per-character X] [--pcm-sample-rate N] [--voices-shape none|objects|legacy] [--voices a,b,c] [--no-models] [--parent-pid PID]";
+    private const string Usage = "usage: dotnet TtsEmulator.dll [--port N] [--api-key KEY] [--allow-anonymous] [--proxy-credential USER:PASSWORD] [--latency-ms N] [--seconds-per-character X] [--pcm-sample-rate N] [--voices-shape none|objects|legacy] [--voices a,b,c] [--no-models] [--account-rpm N] [--account-burst N] [--parent-pid PID]";
 
     private static async Task<int> Main(string[] args)
     {
@@ -39,6 +39,8 @@ internal static class Program
                     case "--voices-shape": options.VoicesShape = EmulatorServer.ParseVoicesShape(Next()); break;
                     case "--voices": options.Voices = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                     case "--no-models": options.ModelsEndpoint = false; break;
+                    case "--account-rpm": options.AccountRequestsPerMinute = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                    case "--account-burst": options.AccountBurst = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--parent-pid": parentPid = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--help" or "-h": Console.WriteLine(Usage); return 0;
                     default: throw new FormatException($"Unknown argument '{arg}'.");

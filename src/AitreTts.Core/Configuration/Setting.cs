@@ -95,6 +95,11 @@ internal abstract class Setting
     public static readonly Setting<int?> TimeoutSec = Integer("TimeoutSec", 1, 86400, defaultValue: 100);
     public static readonly Setting<int?> MaximumRetryCount = Integer("MaximumRetryCount", 0, 10, defaultValue: 2);
     public static readonly Setting<double?> RetryIntervalSec = Number("RetryIntervalSec", 0, 60);
+    // The longest one request waits on the account's rate limit in all (held for its turn, or after a 429 that asks to
+    // wait); such waits do not use up MaximumRetryCount. 0 turns pacing off.
+    public static readonly Setting<int?> MaximumRateLimitWaitSec = Integer("MaximumRateLimitWaitSec", 0, 86400, "AITRE_MAXIMUM_RATE_LIMIT_WAIT_SEC", defaultValue: 900);
+    // This machine's share of an account's limit, spaced evenly; unset: only the server's limit paces.
+    public static readonly Setting<int?> RequestsPerMinute = Integer("RequestsPerMinute", 1, 1000000, "AITRE_REQUESTS_PER_MINUTE");
     public static readonly Setting<int?> ThrottleLimit = Integer("ThrottleLimit", 1, 16, "AITRE_THROTTLE_LIMIT", defaultValue: 4);
     public static readonly Setting<int?> ParagraphPauseMs = Integer("ParagraphPauseMs", 0, 10000, defaultValue: 0);
     // In MiB: 0 turns the chunk cache off; the most is 1 TiB.

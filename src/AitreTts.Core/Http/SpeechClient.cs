@@ -11,6 +11,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Http.RateLimits;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Http;
@@ -63,7 +64,8 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     /// </param>
     /// <param name="log">Where verbose and debug messages go.</param>
     /// <param name="proxy">Proxy settings, or null for the environment's.</param>
-    public SpeechClient(TtsEndpoint endpoint, RetryPolicy retryPolicy, TimeSpan timeout, TtsLog? log = null, ProxySettings? proxy = null)
+    /// <param name="rateLimits">How speech requests are paced to the account's limit; null: the endpoint's shared pacer with the default bound.</param>
+    public SpeechClient(TtsEndpoint endpoint, RetryPolicy retryPolicy, TimeSpan timeout, TtsLog? log = null, ProxySettings? proxy = null, RateLimitPacing? rateLimits = null)
     {
         _endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
         _retryPolicy = retryPolicy ?? throw new ArgumentNullException(nameof(retryPolicy));
@@ -75,7 +77,11 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         Connections = HttpClientCache.Get(endpoint.SpeechUri, _proxy);
         Deadline = ResponseLimits.DeadlineFor(_timeout);
         _proxy.ExplainLoopbackBypass(endpoint.SpeechUri, _log);
+        RateLimits = rateLimits ?? RateLimitPacing.For(endpoint);
     }
+
+    /// <summary>How speech requests are paced to the account's rate limit (RateLimits/).</summary>
+    public RateLimitPacing RateLimits { get; }
 
     /// <summary>Where requests go.</summary>
     public TtsEndpoint Endpoint => _endpoint;
@@ -103,15 +109,18 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         {
             _log.Debug("Request body: " + Encoding.UTF8.GetString(body));
         }
+        RateLimitedRequest rateLimited = RateLimits.BeginRequest(_log, Redact);
         return await WithRetriesAsync(
             async attempt =>
             {
+                using RateLimitedRequest.Turn? turn = await rateLimited.EnterAsync(cancellationToken).ConfigureAwait(false);
                 destination.SetLength(0);
                 destination.Position = 0;
-                AttemptOutcome<SpeechResponse> outcome = await AttemptAsync(request, body, destination, attempt, cancellationToken).ConfigureAwait(false);
+                AttemptOutcome<SpeechResponse> outcome = await AttemptAsync(request, body, destination, attempt, turn, cancellationToken).ConfigureAwait(false);
                 return outcome;
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            rateLimited).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -142,9 +151,10 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
     }
 
     // The one retry loop: each attempt either succeeds or says why it failed, and the policy decides what follows.
-    private async Task<T> WithRetriesAsync<T>(Func<int, Task<AttemptOutcome<T>>> attemptAsync, CancellationToken cancellationToken)
+    // A 429 that asks to wait is the rate limit's to wait out (RateLimitedRequest): it is not a failed attempt.
+    private async Task<T> WithRetriesAsync<T>(Func<int, Task<AttemptOutcome<T>>> attemptAsync, CancellationToken cancellationToken, RateLimitedRequest? rateLimited = null)
     {
-        for (int attempt = 1; ; attempt++)
+        for (int attempt = 1, counted = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             AttemptOutcome<T> outcome = await attemptAsync(attempt).ConfigureAwait(false);
@@ -153,7 +163,17 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
                 return outcome.Value!;
             }
 
-            RetryDecision decision = _retryPolicy.Decide(attempt, outcome.StatusCode, outcome.TransportFailure, outcome.Hints);
+            if (rateLimited is not null && rateLimited.TryWaitOut(outcome.StatusCode, outcome.Hints, _retryPolicy.MaximumServerDelay, out TtsException? waitedTooLong))
+            {
+                if (waitedTooLong is not null)
+                {
+                    throw Redacted(WithAttempts(waitedTooLong, attempt));
+                }
+
+                continue;
+            }
+
+            RetryDecision decision = _retryPolicy.Decide(counted++, outcome.StatusCode, outcome.TransportFailure, outcome.Hints);
             if (!decision.ShouldRetry)
             {
                 TtsException error = WithAttempts(decision.RefusalError ?? outcome.Error!, attempt);
@@ -163,7 +183,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             _log.Verbose(Redact(string.Format(
                 CultureInfo.InvariantCulture,
                 "Attempt {0} of {1} failed ({2}{3}); retrying in {4:0.###} s.",
-                attempt,
+                counted - 1,
                 _retryPolicy.MaximumRetryCount + 1,
                 decision.Reason,
                 outcome.RequestId is null ? string.Empty : ", request id " + outcome.RequestId,
@@ -369,7 +389,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             requestId is null ? string.Empty : " (request id " + requestId + ")"))
     { RequestId = requestId };
 
-    private async Task<AttemptOutcome<SpeechResponse>> AttemptAsync(SpeechRequest request, byte[] body, Stream destination, int attempt, CancellationToken cancellationToken)
+    private async Task<AttemptOutcome<SpeechResponse>> AttemptAsync(SpeechRequest request, byte[] body, Stream destination, int attempt, RateLimitedRequest.Turn? rateLimitTurn, CancellationToken cancellationToken)
     {
         using var limits = new AttemptLimits(cancellationToken, _timeout, Deadline);
         var progress = new BodyProgress();
@@ -383,6 +403,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             response = await SendFollowingRedirectsAsync(HttpMethod.Post, _endpoint.SpeechUri, body, limits.Token).ConfigureAwait(false);
             progress.HeadersReceived = true;
             progress.Status = (int)response.StatusCode;
+            rateLimitTurn?.Observe(response);
             requestId = RequestIdOf(response);
             int status = (int)response.StatusCode;
             if (_log.ShowsVerbose)

@@ -30,7 +30,8 @@ internal static class SpeechClientFactory
         var retry = new RetryPolicy(
             maximumRetryCount ?? configuration.Get(Setting.MaximumRetryCount)!.Value,
             configuration.Get(Setting.RetryIntervalSec) is double seconds ? TimeSpan.FromSeconds(seconds) : null);
-        return new SpeechClient(endpoint, retry, timeout ?? TimeSpan.FromSeconds(configuration.Get(Setting.TimeoutSec)!.Value), log, NetworkFrom(configuration));
+        var rateLimits = RateLimits.RateLimitPacing.For(endpoint, TimeSpan.FromSeconds(configuration.Get(Setting.MaximumRateLimitWaitSec)!.Value), configuration.Get(Setting.RequestsPerMinute));
+        return new SpeechClient(endpoint, retry, timeout ?? TimeSpan.FromSeconds(configuration.Get(Setting.TimeoutSec)!.Value), log, NetworkFrom(configuration), rateLimits);
     }
 
     /// <summary>How requests reach the server: the configured proxy and its credentials, and the certificate check.</summary>
