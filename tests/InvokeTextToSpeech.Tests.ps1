@@ -90,7 +90,7 @@ Describe 'Invoke-TextToSpeech' {
         # Format-List * shows what the type's own members compute; on a bare FileInfo they came out empty.
         $shown = $file | Format-List * | Out-String -Width 400
         $expected = $item | Format-List * | Out-String -Width 400
-        foreach ($name in @('Mode', 'Length') + $(if ($IsLinux -or $IsMacOS) { 'UnixMode', 'User', 'Group', 'Size' })) {
+        foreach ($name in @('Mode', 'Length') + $(if ([Environment]::OSVersion.Platform -eq [PlatformID]::Unix) { 'UnixMode', 'User', 'Group', 'Size' })) {
             $line = ($expected -split "`n") | Where-Object { $_ -match "^$name\s+:" }
             $line | Should -Not -BeNullOrEmpty -Because "Get-Item shows $name"
             $line.Trim() | Should -Not -Match ':$' -Because "Get-Item fills $name"
