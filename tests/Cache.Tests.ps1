@@ -28,8 +28,7 @@ Describe 'What enters the chunk cache' {
         Clear-EmulatorState $script:Emulator
         $script:CacheHome = Use-IsolatedChunkCache -Enabled
         $script:CacheFolder = Join-Path $script:CacheHome 'AitreTts'
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It 'a bad 200 answer (<Kind>) fails its run naming the answer, and the next run sends the request and succeeds' -TestCases @(
@@ -106,8 +105,7 @@ Describe 'A cache folder the user does not own outright' {
         $script:CacheHome = Use-IsolatedChunkCache -Enabled
         $script:CacheFolder = Join-Path $script:CacheHome 'AitreTts'
         $null = New-Item -ItemType Directory -Path $script:CacheHome
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It 'a symlink to a sticky 1777 folder is not used, said once under -Verbose, and the folder keeps its mode' {

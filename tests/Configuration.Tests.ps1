@@ -749,3 +749,39 @@ Describe 'Headers, UserAgent, SkipCertificateCheck and AllowUnencryptedAuthentic
         Test-Path $script:ConfigFile | Should -BeFalse
     }
 }
+
+Describe 'The Get-TtsConfiguration view' {
+    BeforeEach {
+        Use-FreshConfiguration
+    }
+
+    It 'has a line for every setting the output object carries' {
+        # The settings are the note properties the module adds from its one list of settings; the view is the
+        # Format.ps1xml the built module loaded. A setting added to the list without a line in the view fails here.
+        $settings = @((Get-TtsConfiguration).PSObject.Properties | Where-Object MemberType -eq 'NoteProperty' | ForEach-Object Name)
+        [xml] $formats = Get-Content -LiteralPath (Join-Path (Get-Module AitreTts).ModuleBase 'AitreTts.Format.ps1xml') -Raw
+        $labels = @($formats.SelectNodes("//View[Name='AitreTts.TtsConfigurationInfo']//ListItem/Label") | ForEach-Object InnerText)
+        $settings | Should -Contain 'ThrottleLimit'
+        $settings | Should -Contain 'CacheSizeLimitMB'
+        $settings | Should -Contain 'ParagraphPauseMs'
+        $settings | Where-Object { $_ -notin $labels } | Should -BeNullOrEmpty
+    }
+
+    It 'shows stored values of the settings with their source in the default view' {
+        Set-TtsConfiguration -ThrottleLimit 7 -CacheSizeLimitMB 0 -ParagraphPauseMs 650 -SampleRate 16000 -UserAgent 'Lobby/3'
+        # The suite turns the cache off through the environment; here the stored value is the one to show.
+        $cacheLimit = $env:AITRE_CACHE_SIZE_LIMIT_MB
+        Remove-Item Env:AITRE_CACHE_SIZE_LIMIT_MB -ErrorAction SilentlyContinue
+        try {
+            $shown = Get-TtsConfiguration | Out-String -Width 400
+        } finally {
+            if ($null -ne $cacheLimit) { $env:AITRE_CACHE_SIZE_LIMIT_MB = $cacheLimit }
+        }
+        $source = [regex]::Escape("[File ($script:ConfigFile)]")
+        $shown | Should -Match "(?m)^ThrottleLimit\s+: 7  $source"
+        $shown | Should -Match "(?m)^CacheSizeLimitMB\s+: 0 \(cache off\)  $source"
+        $shown | Should -Match "(?m)^ParagraphPauseMs\s+: 650  $source"
+        $shown | Should -Match "(?m)^SampleRate\s+: 16000  $source"
+        $shown | Should -Match "(?m)^UserAgent\s+: Lobby/3  $source"
+    }
+}

@@ -291,8 +291,7 @@ Describe 'A redirect to another origin on the same host' {
     BeforeEach {
         Clear-EmulatorState $script:Emulator
         Clear-EmulatorState $script:Other
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It 'keeps the key and a credential-like -Headers entry from it, and sends the other headers' {

@@ -20,8 +20,7 @@ Describe 'Control characters in piped text' {
         Remove-TtsConfiguration -Scope Process -Confirm:$false
         Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
         Clear-EmulatorState $script:Emulator
-        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item -ItemType Directory -Path $script:Out
+        $script:Out = New-TestOutputFolder
     }
 
     It 'refuses a string holding <Case> as TtsInputNotText, and speaks the strings around it' -TestCases @(

@@ -9,7 +9,7 @@ using AitreTts.Core.Cache;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Synthesis;
-using AitreTts.Tests.Core;
+using AitreTts.Tests.Support;
 using AitreTts.Tests.Integration;
 using TtsEmulator;
 

@@ -8,7 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core;
 using AitreTts.Core.Cache;
-using AitreTts.Tests.Core;
+using AitreTts.Tests.Support;
 
 namespace AitreTts.Tests.Cache;
 

@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AitreTts.Core;
 using AitreTts.Core.Cache;
-using AitreTts.Tests.Core;
+using AitreTts.Tests.Support;
 
 namespace AitreTts.Tests.Cache;
 

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text;
 using AitreTts.Core.Documents;
 using AitreTts.Core.Errors;
-using AitreTts.Tests.Core;
+using AitreTts.Tests.Support;
 
 namespace AitreTts.Tests.Documents;
 

@@ -124,7 +124,7 @@ public sealed class DocumentPlannerTests : IDisposable
         using System.Diagnostics.Process current = System.Diagnostics.Process.GetCurrentProcess();
         string DeadRunsFile(string stem)
         {
-            string writer = PartialFiles.Writer(AitreTts.Tests.Core.OutputTargetTests.DeadProcessId(), current.StartTime.ToUniversalTime().Ticks, PartialFiles.MachineTag);
+            string writer = PartialFiles.Writer(AitreTts.Tests.Output.OutputTargetTests.DeadProcessId(), current.StartTime.ToUniversalTime().Ticks, PartialFiles.MachineTag);
             string path = Path.Combine(_directory, "." + stem + "." + writer + ".0badc0de.partial");
             File.WriteAllText(path, "half an announcement");
             return path;
@@ -179,7 +179,7 @@ public sealed class DocumentPlannerTests : IDisposable
     public void PrepareTargetSaysWhichTemporaryFilesOfDeadRunsItRemoved()
     {
         DocumentPlan plan = IntoDirectory().Plan(Document.FromText("Hi"));
-        var log = new Core.RecordingLog();
+        var log = new Support.RecordingLog();
         Assert.Same(plan.Target, plan.PrepareTarget(log));
         Assert.Empty(log.VerboseMessages);
         Assert.Throws<InvalidOperationException>(() => IntoDirectory().Plan(Document.FromText("")).PrepareTarget(log));

@@ -10,7 +10,7 @@ using AitreTts.Core;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
-using AitreTts.Tests.Core;
+using AitreTts.Tests.Support;
 using AitreTts.Tests.Integration;
 using AitreTts.Tests.Module;
 using TtsEmulator;

@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Synthesis;
-using AitreTts.Tests.Core;
+using AitreTts.Tests.Support;
 using TtsEmulator;
 
 namespace AitreTts.Tests.Integration;

@@ -14,7 +14,7 @@ using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
 using AitreTts.Core.Voices;
-using AitreTts.Tests.Core;
+using AitreTts.Tests.Support;
 using TtsEmulator;
 
 namespace AitreTts.Tests.Providers;

@@ -3,7 +3,7 @@ using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Security;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Http;
 
 public sealed class TtsEndpointTests
 {

@@ -4,7 +4,7 @@ using AitreTts.Core;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Http;
 
 public sealed class AudioContentCheckTests
 {

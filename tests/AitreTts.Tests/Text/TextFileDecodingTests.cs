@@ -3,7 +3,7 @@ using System.Linq;
 using System.Text;
 using AitreTts.Core.Text;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Text;
 
 public sealed class TextFileDecodingTests
 {

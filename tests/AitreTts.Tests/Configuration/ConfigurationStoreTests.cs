@@ -10,7 +10,7 @@ using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Security;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Configuration;
 
 // What the configuration file may hold, and what a change does to it when other writers or old files are around.
 public sealed class ConfigurationStoreTests : IDisposable

@@ -1,7 +1,7 @@
 using AitreTts.Core;
 using AitreTts.Core.Output;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Output;
 
 public sealed class OutputNamingTests
 {

@@ -4,7 +4,7 @@ using System.Security;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Output;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Output;
 
 public sealed class FileErrorsTests
 {

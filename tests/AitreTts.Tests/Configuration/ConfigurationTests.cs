@@ -8,8 +8,9 @@ using AitreTts.Core.Configuration;
 using AitreTts.Core.Providers;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Security;
+using AitreTts.Tests.Support;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Configuration;
 
 public sealed class ConfigurationTests : IDisposable
 {
@@ -240,37 +241,4 @@ public sealed class ConfigurationTests : IDisposable
 
     private static Func<string, string?> Read(Dictionary<string, string> environment) =>
         name => environment.TryGetValue(name, out string? value) ? value : null;
-}
-
-internal sealed class RecordingLog : TtsLog
-{
-    public List<string> VerboseMessages { get; } = new();
-
-    public List<string> Debugs { get; } = new();
-
-    public List<string> Warnings { get; } = new();
-
-    public override void Verbose(string message)
-    {
-        lock (VerboseMessages)
-        {
-            VerboseMessages.Add(message);
-        }
-    }
-
-    public override void Debug(string message)
-    {
-        lock (Debugs)
-        {
-            Debugs.Add(message);
-        }
-    }
-
-    public override void Warning(string message)
-    {
-        lock (Warnings)
-        {
-            Warnings.Add(message);
-        }
-    }
 }

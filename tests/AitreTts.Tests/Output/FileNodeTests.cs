@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using AitreTts.Core.Output;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Output;
 
 public sealed class FileNodeTests
 {

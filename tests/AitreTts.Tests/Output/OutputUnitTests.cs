@@ -6,7 +6,7 @@ using AitreTts.Core;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Output;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Output;
 
 /// <summary>The audio and its sidecar as one output: checked together, committed together, or neither.</summary>
 public sealed class OutputUnitTests : IDisposable

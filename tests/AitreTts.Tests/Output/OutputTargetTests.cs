@@ -7,7 +7,7 @@ using AitreTts.Core;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Output;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests.Output;
 
 public sealed class OutputTargetTests : IDisposable
 {

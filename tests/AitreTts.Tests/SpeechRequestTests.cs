@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Threading;
 using AitreTts.Core;
 
-namespace AitreTts.Tests.Core;
+namespace AitreTts.Tests;
 
 public sealed class SpeechRequestTests
 {
