@@ -589,12 +589,16 @@ Describe 'ThrottleLimit and SampleRate are stored settings like the others' {
         }
 
         function Get-RequestsSentBeforeTheFirstFailed([int] $Limit, [hashtable] $Extra = @{}) {
-            # A document of four chunks whose first is answered with an error that stops the document once the
-            # others a limit of -Limit admits have arrived: chunks in flight by then are what ThrottleLimit allowed
-            # at once. A lower limit never sends them, and the hold's safety net fails the test.
+            # A document of four chunks whose first is answered with an error that stops the document. Every chunk
+            # is held until -Limit of them are held at once (a barrier), whatever order they arrive in: the chunks
+            # in flight by then are what ThrottleLimit allowed at once. A lower limit never fills the barrier, and
+            # the hold's safety net fails the test; a higher one sends the chunks the barrier does not hold.
             Clear-EmulatorState $script:Emulator
             $arrivedBefore = (Get-EmulatorHold $script:Emulator).arrived
-            Add-EmulatorFault $script:Emulator @{ InputContains = 'Firstchunk'; StatusCode = 400; HoldUntilArrivals = $Limit - 1; HoldTimeoutSeconds = 60 }
+            Add-EmulatorFault $script:Emulator @{ InputContains = 'Firstchunk'; StatusCode = 400; HoldUntilHeld = $Limit; HoldTimeoutSeconds = 60 }
+            if ($Limit -gt 1) {
+                Add-EmulatorFault $script:Emulator @{ HoldUntilHeld = $Limit; Times = $Limit - 1; HoldTimeoutSeconds = 60 }
+            }
             $text = (('Firstchunk ' + ('a' * 4000) + '.'), ('b' * 4000 + '.'), ('c' * 4000 + '.'), ('d' * 4000 + '.')) -join ' '
             $null = $text | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -MaximumRetryCount 0 -OutFile (Join-Path $TestDrive ([guid]::NewGuid().ToString('N') + '.mp3')) -ErrorAction SilentlyContinue @Extra
             Assert-EmulatorHoldsKept $script:Emulator
