@@ -103,7 +103,7 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         {
             _log.Debug("Request body: " + Encoding.UTF8.GetString(body));
         }
-        return await WithRetriesAsync(
+        SpeechResponse response = await WithRetriesAsync(
             async attempt =>
             {
                 destination.SetLength(0);
@@ -112,6 +112,19 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
                 return outcome;
             },
             cancellationToken).ConfigureAwait(false);
+
+        // The start of the body was checked as it arrived; the whole of it is checked here, with the codec the join
+        // uses, so a cut or forged body fails as this answer whether it then goes to the cache or straight to the join.
+        try
+        {
+            NotAudioAnswer.Ensure(request.Format, destination, response, _endpoint.SpeechUri.Host);
+        }
+        catch (TtsException ex)
+        {
+            throw Redacted(ex);
+        }
+
+        return response;
     }
 
     /// <summary>
