@@ -74,6 +74,44 @@ Describe 'What enters the chunk cache' {
         Get-SpeechRequestCount | Should -Be ($before + 2)
     }
 
+    It 'a bad 200 answer (<Kind>) with -NoCache fails as the same answer, not later in the join' -TestCases @(
+        @{ Kind = 'json' }
+        @{ Kind = 'truncated-mp3' }
+        @{ Kind = 'random' }
+        @{ Kind = 'gzip' }
+    ) {
+        param($Kind)
+        $text = "A bad answer of kind $Kind, without the cache."
+        $whole = $text | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'whole.mp3') -NoCache
+        $random = New-Object byte[] 3000
+        (New-Object System.Random 23).NextBytes($random)
+        $random[0] = 0x49
+        $rule = switch ($Kind) {
+            'json' { @{ body = '{"audio":"nope"}'; contentType = 'audio/mpeg' } }
+            'truncated-mp3' { @{ truncateBodyToBytes = $whole.Length - 7 } }
+            'random' { @{ bodyBase64 = [Convert]::ToBase64String($random); contentType = 'audio/mpeg' } }
+            'gzip' { @{ gzipBody = $true } }
+        }
+        Add-EmulatorFault $script:Emulator $rule
+        $null = $text | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'cached.mp3') -ErrorVariable cached -ErrorAction SilentlyContinue
+        $cachedId = @(Get-EmulatorRequest $script:Emulator)[-1].requestId
+        Add-EmulatorFault $script:Emulator $rule
+
+        $first = $text | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'first.mp3') -NoCache -ErrorVariable failed -ErrorAction SilentlyContinue
+
+        $first | Should -BeNullOrEmpty
+        $failed.Count | Should -Be 1
+        $failed[0].FullyQualifiedErrorId | Should -Be $cached[0].FullyQualifiedErrorId
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'TtsUnexpectedResponse,*'
+        $failed[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $requestId = @(Get-EmulatorRequest $script:Emulator)[-1].requestId
+        $failed[0].Exception.Message | Should -BeLike "*HTTP 200*Content-Type: audio/mpeg*$requestId*"
+        $failed[0].Exception.Message | Should -BeExactly $cached[0].Exception.Message.Replace($cachedId, $requestId)
+        $failed[0].Exception.Message | Should -Not -BeLike '*.partial*'
+        (Get-TtsCache).Entries | Should -Be 0
+        @(Get-ChildItem $script:Out -Force).Name | Should -Be 'whole.mp3'
+    }
+
     It 'does not serve an entry forged with HTML and a recomputed SHA-256, but asks again' {
         $text = 'Forged entries are misses.'
         $null = $text | Invoke-TextToSpeech -Format pcm -OutFile (Join-Path $script:Out 'real.pcm')

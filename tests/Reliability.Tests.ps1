@@ -251,14 +251,22 @@ Describe 'Invoke-TextToSpeech when the server fails' {
         @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
     }
 
-    It 'leaves no temporary file when a document fails after its joined file exists (a chunk that is not audio)' {
-        # Two chunks; the second answers 200 with an audio type but no audio, which passes the first-bytes check
-        # and fails only in the join, once the joined temporary file has been created.
-        $long = ('Platform four is now boarding for the coast. ' * 60) + 'NOTAUDIO comes in this sentence. ' + ('The train leaves in five minutes. ' * 60)
-        Add-EmulatorFault $script:Emulator @{ InputContains = 'NOTAUDIO'; StatusCode = 200; ContentType = 'audio/mpeg'; Body = '{"audio":"nope"}'; Times = 0 }
+    It 'leaves no temporary file when a document fails after its joined file exists (chunks that do not match)' {
+        # Two chunks; the second answers 200 with well-formed wav at another sample rate. Each chunk passes the
+        # content check on its own, so only the join refuses them, once the joined temporary file has been created.
+        $long = ('Platform four is now boarding for the coast. ' * 60) + 'OTHERRATE comes in this sentence. ' + ('The train leaves in five minutes. ' * 60)
+        $rate = 16000
+        $data = New-Object byte[] 3200
+        $wav = New-Object System.IO.MemoryStream
+        $writer = New-Object System.IO.BinaryWriter $wav
+        $writer.Write([Text.Encoding]::ASCII.GetBytes('RIFF')); $writer.Write([int](36 + $data.Length)); $writer.Write([Text.Encoding]::ASCII.GetBytes('WAVEfmt '))
+        $writer.Write([int]16); $writer.Write([int16]1); $writer.Write([int16]1); $writer.Write([int]$rate); $writer.Write([int]($rate * 2)); $writer.Write([int16]2); $writer.Write([int16]16)
+        $writer.Write([Text.Encoding]::ASCII.GetBytes('data')); $writer.Write([int]$data.Length); $writer.Write($data); $writer.Flush()
+        Add-EmulatorFault $script:Emulator @{ InputContains = 'OTHERRATE'; StatusCode = 200; ContentType = 'audio/wav'; BodyBase64 = [Convert]::ToBase64String($wav.ToArray()); Times = 0 }
         $err = $null
-        try { $long | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'joined.mp3') -ErrorAction Stop } catch { $err = $_ }
+        try { $long | Invoke-TextToSpeech -Format wav -OutFile (Join-Path $script:Out 'joined.wav') -ErrorAction Stop } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -Be 'TtsAudioJoinFailed,AitreTts.Commands.InvokeTextToSpeechCommand'
+        $err.Exception.Message | Should -BeLike '*sample rate*'
         @(Get-EmulatorRequest $script:Emulator).Count | Should -Be 2
         @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
     }

@@ -53,6 +53,18 @@ internal static class AudioFormats
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 
+    /// <summary>
+    /// The formats named by their API names, such as "wav, opus"; for tables elsewhere (a provider's documented
+    /// formats) that must not name the enum's members. An unknown name is a programming error.
+    /// </summary>
+    public static IReadOnlyList<AudioFormat> Named(string apiNames) =>
+        apiNames.Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries).Select(Named1).ToArray();
+
+    private static AudioFormat Named1(string apiName) =>
+        TryParse(apiName, out AudioFormat format) && string.Equals(format.ToApiName(), apiName, StringComparison.Ordinal)
+            ? format
+            : throw new ArgumentException($"'{apiName}' is not the API name of a format.", nameof(apiName));
+
     /// <summary>The file extension, with its dot.</summary>
     public static string ToExtension(this AudioFormat format) => "." + format.ToApiName();
 

@@ -44,4 +44,14 @@ public sealed class AudioFormatTests
         Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
         Assert.Equal("'mp4' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.", error.Message);
     }
+
+    [Fact]
+    public void Named_ReadsApiNamesInTheirOrder() =>
+        Assert.Equal(new[] { AudioFormat.Wav, AudioFormat.Opus, AudioFormat.Pcm }, AudioFormats.Named("wav, opus,pcm"));
+
+    [Theory]
+    [InlineData("ogg")]
+    [InlineData("MP3")]
+    [InlineData("mp4")]
+    public void Named_RefusesAnythingButAnExactApiName(string name) => Assert.Throws<System.ArgumentException>(() => AudioFormats.Named(name));
 }

@@ -109,8 +109,9 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
         {
             _log.Debug("Request body: " + Encoding.UTF8.GetString(body));
         }
+
         RateLimitedRequest rateLimited = RateLimits.BeginRequest(_log, Redact);
-        return await WithRetriesAsync(
+        SpeechResponse response = await WithRetriesAsync(
             async attempt =>
             {
                 using RateLimitedRequest.Turn? turn = await rateLimited.EnterAsync(cancellationToken).ConfigureAwait(false);
@@ -121,6 +122,19 @@ internal sealed class SpeechClient : Synthesis.ISpeechSource
             },
             cancellationToken,
             rateLimited).ConfigureAwait(false);
+
+        // The start of the body was checked as it arrived; the whole of it is checked here, with the codec the join
+        // uses, so a cut or forged body fails as this answer whether it then goes to the cache or straight to the join.
+        try
+        {
+            NotAudioAnswer.Ensure(request.Format, destination, response, _endpoint.SpeechUri.Host);
+        }
+        catch (TtsException ex)
+        {
+            throw Redacted(ex);
+        }
+
+        return response;
     }
 
     /// <summary>

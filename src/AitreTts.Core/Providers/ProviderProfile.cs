@@ -52,7 +52,7 @@ internal sealed class ProviderProfile
         // AITRE's API documentation names tts-1/tts-1-hd, four formats and the six classic voices.
         new(ProviderKind.Aitre, "tts-1")
         {
-            DocumentedFormats = new[] { AudioFormat.Mp3, AudioFormat.Opus, AudioFormat.Aac, AudioFormat.Flac },
+            DocumentedFormats = AudioFormats.Named("mp3, opus, aac, flac"),
             DocumentedVoices = ClassicVoices,
             VoiceLists = VoiceListShapes.Any,
         },
@@ -60,9 +60,9 @@ internal sealed class ProviderProfile
         new(ProviderKind.Apimart, "gpt-4o-mini-tts")
         {
             DefaultBaseUrl = "https://api.apimart.ai",
-            DefaultFormat = AudioFormat.Wav,
+            DefaultFormat = AudioFormats.Named("wav")[0],
             Hosts = new ProviderHosts(new[] { "api.apimart.ai" }, Array.Empty<string>()),
-            DocumentedFormats = new[] { AudioFormat.Wav, AudioFormat.Opus, AudioFormat.Aac, AudioFormat.Flac, AudioFormat.Pcm },
+            DocumentedFormats = AudioFormats.Named("wav, opus, aac, flac, pcm"),
             DocumentedVoices = ClassicVoices,
             VoiceLists = VoiceListShapes.Any,
         },
@@ -93,7 +93,7 @@ internal sealed class ProviderProfile
     public string DefaultModel { get; }
 
     /// <summary>The format used when none is configured.</summary>
-    public AudioFormat DefaultFormat { get; private init; } = AudioFormat.Mp3;
+    public AudioFormat DefaultFormat { get; private init; } = AudioFormats.Default;
 
     /// <summary>False for local servers and the offline provider; a loopback server never needs one either.</summary>
     public bool KeyRequired { get; private init; } = true;

@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.IO;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using AitreTts.Core.Audio;
 using AitreTts.Core.Cache;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
@@ -14,9 +13,9 @@ namespace AitreTts.Core.Synthesis;
 /// <summary>
 /// A server's audio through the chunk cache: a chunk asked before with the same endpoint and voice options is read
 /// from the cache instead of paid for again, and a chunk the server sends is stored as soon as it arrives, so the
-/// chunks of a document that fails later are kept for its rerun. Only audio that passes <see cref="CacheableAudio"/>
-/// (the codec's inspection the join relies on) is stored, and an answer that does not is this chunk's error, naming
-/// the answer: a bad answer fails one run, never the ones after it. An entry is inspected the same way before it is
+/// chunks of a document that fails later are kept for its rerun. Only audio that passes <see cref="WellFormedAudio"/>
+/// (the codec's inspection the join relies on) is stored: the client refuses any other answer, naming it, so a bad
+/// answer fails one run, never the ones after it. An entry is inspected the same way before it is
 /// served, and one that fails is removed and requested again.
 /// </summary>
 internal sealed class CachingSpeechSource : ISpeechSource
@@ -88,14 +87,10 @@ internal sealed class CachingSpeechSource : ISpeechSource
 
         try
         {
+            // The client refuses an answer that is not well-formed audio (NotAudioAnswer), so only audio the join
+            // accepts is stored.
             SpeechResponse response = await _client.SynthesizeAsync(request, destination, cancellationToken).ConfigureAwait(false);
-            byte[] body = ReadBack(destination);
-            if (AudioProblem(request.Format, destination, body) is string problem)
-            {
-                throw _client.Redacted(NotAudio(request.Format, response, body, problem));
-            }
-
-            _cache.Put(key, body, _log);
+            _cache.Put(key, ReadBack(destination), _log);
             return response;
         }
         finally
@@ -112,78 +107,19 @@ internal sealed class CachingSpeechSource : ISpeechSource
         if (audio is FileStream file)
         {
             file.Flush();
-            return CacheableAudio.Problem(format, file.Name);
+            return WellFormedAudio.Problem(format, file.Name);
         }
 
         string scratch = Path.GetTempFileName();
         try
         {
             File.WriteAllBytes(scratch, body);
-            return CacheableAudio.Problem(format, scratch);
+            return WellFormedAudio.Problem(format, scratch);
         }
         finally
         {
             File.Delete(scratch);
         }
-    }
-
-    private TtsException NotAudio(AudioFormat format, SpeechResponse response, byte[] body, string problem)
-    {
-        var answer = new StringBuilder();
-        answer.Append("HTTP ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture))
-            .Append(", Content-Type: ").Append(ErrorBodyParser.Clean(response.ContentType, 100) ?? "none");
-        if (response.ContentEncoding is string encoding)
-        {
-            answer.Append(", Content-Encoding: ").Append(ErrorBodyParser.Clean(encoding, 100));
-        }
-
-        if (response.RequestId is string requestId)
-        {
-            answer.Append(", request id ").Append(requestId);
-        }
-
-        string message = string.Format(
-            CultureInfo.InvariantCulture,
-            "{0} answered ({1}) with {2} bytes that are not {3} audio: the body {4}. It starts with {5}. Nothing was stored in the chunk cache, so the next run asks again.",
-            _client.Endpoint.SpeechUri.Host,
-            answer,
-            body.Length,
-            format.ToApiName(),
-            problem,
-            Excerpt(body));
-        return new TtsException(TtsErrorIds.UnexpectedResponse, TtsErrorCategory.InvalidData, message)
-        {
-            StatusCode = response.StatusCode,
-            RequestId = response.RequestId,
-        };
-    }
-
-    // Text when the start is text (a JSON error, a page), cleaned of control characters and cut short; otherwise hex.
-    // Either way nothing raw from the server reaches a terminal.
-    private static string Excerpt(byte[] body)
-    {
-        const int TextBytes = 200;
-        const int HexBytes = 16;
-        int count = Math.Min(body.Length, TextBytes);
-        bool text = count > 0;
-        for (int i = 0; i < count && text; i++)
-        {
-            byte b = body[i];
-            text = b >= 0x20 ? b != 0x7F : b is (byte)'\t' or (byte)'\r' or (byte)'\n';
-        }
-
-        if (text && ErrorBodyParser.Clean(new UTF8Encoding(false, false).GetString(body, 0, count), 120) is string shown)
-        {
-            return "\"" + shown + "\"";
-        }
-
-        var hex = new StringBuilder();
-        for (int i = 0; i < Math.Min(body.Length, HexBytes); i++)
-        {
-            hex.Append(i == 0 ? string.Empty : " ").Append(body[i].ToString("x2", CultureInfo.InvariantCulture));
-        }
-
-        return "the bytes " + hex + (body.Length > HexBytes ? " ..." : string.Empty);
     }
 
     private static async Task WaitAsync(Task other, CancellationToken cancellationToken)

@@ -63,6 +63,31 @@ public sealed class CachingSpeechSourceTests : IDisposable
         return bytes;
     }
 
+    // Without the cache the same answer fails the same way: as the server's answer, never later in the join as a
+    // temporary file (TtsAudioJoinFailed).
+    [Theory]
+    [MemberData(nameof(BadAnswers))]
+    public async Task ABadAnswer_WithoutTheCache_IsTheSameErrorWithTheSameMessage(string kind)
+    {
+        await using IntegrationHarness harness = await IntegrationHarness.StartAsync();
+        byte[] fullAnswer = await FullAnswerAsync(harness);
+        harness.Server.AddFault(Fault(kind, fullAnswer));
+        TtsException cached = await Assert.ThrowsAsync<TtsException>(() => RunAsync(harness, NewCache(), "cached.mp3"));
+        string cachedId = harness.SpeechRequests().Last().RequestId;
+        harness.Server.AddFault(Fault(kind, fullAnswer));
+
+        var direct = new DocumentSynthesizer(harness.Client());
+        TtsException error = await Assert.ThrowsAsync<TtsException>(() => harness.SynthesizeAsync(direct, Text, new SpeechOptions(), harness.UserTarget("direct.mp3")));
+
+        Assert.Equal(TtsErrorIds.UnexpectedResponse, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidData, error.Category);
+        string directId = harness.SpeechRequests().Last().RequestId;
+        Assert.Equal(directId, error.RequestId);
+        Assert.Equal(cached.Message.Replace(cachedId, directId), error.Message);
+        Assert.DoesNotContain(".partial", error.Message, StringComparison.Ordinal);
+        harness.AssertEmpty();
+    }
+
     [Theory]
     [MemberData(nameof(BadAnswers))]
     public async Task ABadAnswer_FailsItsRunNamingTheAnswer_EntersNothing_AndTheNextRunAsksAgain(string kind)

@@ -1,17 +1,16 @@
 using System;
 using System.IO;
-using AitreTts.Core.Audio;
 using AitreTts.Core.Errors;
-using AitreTts.Core.Http;
 
-namespace AitreTts.Core.Cache;
+namespace AitreTts.Core.Audio;
 
 /// <summary>
-/// Whether a chunk is well-formed audio of its format: the one question the cache asks before it stores a server's
-/// answer and again before it serves an entry. It asks the codecs the join asks (<see cref="AudioCodec.For"/>), so
-/// what the cache holds is exactly what a join accepts and a body that would fail the join never enters.
+/// Whether a chunk is well-formed audio of its format: the one question asked of every server's answer before it is
+/// written anywhere (the speech client asks it, cache or not) and of every cache entry before it is served. It asks
+/// the codecs the join asks (<see cref="AudioCodec.For"/>), so a body that would fail the join fails as the server's
+/// answer, never later as a temporary file.
 /// </summary>
-internal static class CacheableAudio
+internal static class WellFormedAudio
 {
     /// <summary>What is wrong with the audio in <paramref name="path"/> as <paramref name="format"/>, or null when it is well-formed.</summary>
     internal static string? Problem(AudioFormat format, string path)
