@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using AitreTts.Core.Audio;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
@@ -13,13 +12,17 @@ namespace AitreTts.Core.Cache;
 /// </summary>
 internal static class CacheableAudio
 {
-    /// <summary>What is wrong with the audio in <paramref name="path"/> as <paramref name="format"/>, or null when it is well-formed.</summary>
-    internal static string? Problem(AudioFormat format, string path)
+    /// <summary>
+    /// What is wrong with the audio in <paramref name="path"/> as <paramref name="format"/>, or null when it is
+    /// well-formed. <paramref name="content"/> is the file's content, which the caller holds anyway: its first bytes
+    /// name the container without opening the file a second time.
+    /// </summary>
+    internal static string? Problem(AudioFormat format, string path, byte[] content)
     {
-        string? container = OtherContainer(format, path);
-        if (container is not null)
+        if (AudioContentVerdict.Detect(content, Math.Min(content.Length, 16)) is AudioFormat actual && actual != format)
         {
-            return container;
+            // The codecs find no fault in a wav or mp3 file taken as headerless pcm; the first bytes do.
+            return $"is {actual.ToApiName()} audio, not {format.ToApiName()}";
         }
 
         try
@@ -31,21 +34,6 @@ internal static class CacheableAudio
         {
             return WithoutChunkName(ex.Message);
         }
-    }
-
-    // The codecs find no fault in a wav or mp3 file taken as headerless pcm; the first bytes do.
-    private static string? OtherContainer(AudioFormat format, string path)
-    {
-        var start = new byte[16];
-        int read;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        {
-            read = stream.Read(start, 0, start.Length);
-        }
-
-        return AudioContentVerdict.Detect(start, read) is AudioFormat actual && actual != format
-            ? $"is {actual.ToApiName()} audio, not {format.ToApiName()}"
-            : null;
     }
 
     // The codec names the chunk's file ("Audio chunk 1 ('x.partial') is truncated: ..."), which means nothing to

@@ -112,14 +112,14 @@ internal sealed class CachingSpeechSource : ISpeechSource
         if (audio is FileStream file)
         {
             file.Flush();
-            return CacheableAudio.Problem(format, file.Name);
+            return CacheableAudio.Problem(format, file.Name, body);
         }
 
         string scratch = Path.GetTempFileName();
         try
         {
             File.WriteAllBytes(scratch, body);
-            return CacheableAudio.Problem(format, scratch);
+            return CacheableAudio.Problem(format, scratch, body);
         }
         finally
         {
