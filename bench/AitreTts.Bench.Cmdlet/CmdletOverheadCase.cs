@@ -144,7 +144,7 @@ internal static class CmdletOverheadCase
     }
 
     /// <summary>The bare loop: as case 2's, the JSON fields the module sends, a Bearer header, the body copied to a file.</summary>
-    private static async Task BaselineAsync(HttpClient http, Uri speechUri, Request[] requests, string directory)
+    internal static async Task BaselineAsync(HttpClient http, Uri speechUri, Request[] requests, string directory)
     {
         foreach (Request r in requests)
         {
@@ -168,22 +168,22 @@ internal static class CmdletOverheadCase
     }
 
     /// <summary>Where the module's chunk cache goes by default on each system (README, "The chunk cache").</summary>
-    private static void PointCacheAt(string folder)
+    internal static void PointCacheAt(string folder)
     {
         Environment.SetEnvironmentVariable(OperatingSystem.IsWindows() ? "LOCALAPPDATA" : OperatingSystem.IsMacOS() ? "HOME" : "XDG_CACHE_HOME", folder);
     }
 
-    private static string Note(PSObject file, string name) =>
+    internal static string Note(PSObject file, string name) =>
         file.Properties[name]?.Value?.ToString() ?? throw new InvalidOperationException($"The output has no {name} note property.");
 
-    private static string NewDirectory(string workRoot, string prefix)
+    internal static string NewDirectory(string workRoot, string prefix)
     {
         string directory = Path.Combine(workRoot, prefix + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         return directory;
     }
 
-    private static void Finish(string directory, int expected)
+    internal static void Finish(string directory, int expected)
     {
         FileInfo[] files = new DirectoryInfo(directory).GetFiles("*", SearchOption.TopDirectoryOnly);
         if (files.Length != expected || files.Any(f => f.Name.StartsWith(".", StringComparison.Ordinal) || f.Length == 0))
@@ -196,7 +196,7 @@ internal static class CmdletOverheadCase
 
     private sealed record Side(string Name, Hashtable? Extra);
 
-    private sealed record Request(string Text, string Model, string Voice, string Format, string FileName);
+    internal sealed record Request(string Text, string Model, string Voice, string Format, string FileName);
 
     private sealed record Pass(Dictionary<string, double> Seconds, int CacheEntries);
 }

@@ -91,5 +91,22 @@ internal sealed class ModuleHost : IDisposable
         return files;
     }
 
+    /// <summary>
+    /// Runs <paramref name="script"/> with <paramref name="parameters"/> in the module's runspace and returns what it
+    /// wrote; any error record throws.
+    /// </summary>
+    public IReadOnlyList<PSObject> Run(string script, IDictionary parameters)
+    {
+        using PowerShell shell = PowerShell.Create(_runspace);
+        shell.AddScript(script).AddParameters(parameters);
+        var output = shell.Invoke().Where(o => o is not null).ToList();
+        if (shell.HadErrors || shell.Streams.Error.Count > 0)
+        {
+            throw new InvalidOperationException("The script reported errors: " + string.Join("; ", shell.Streams.Error.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+        }
+
+        return output;
+    }
+
     public void Dispose() => _runspace.Dispose();
 }

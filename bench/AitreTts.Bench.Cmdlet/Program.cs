@@ -7,7 +7,7 @@ using TtsEmulator;
 namespace AitreTts.Bench.Cmdlet;
 
 /// <summary>
-/// <c>AitreTts.Bench.Cmdlet 6|7 &lt;AitreTts.psd1&gt; &lt;work folder&gt;</c>: runs one cmdlet-level case and prints its row
+/// <c>AitreTts.Bench.Cmdlet 6|7|8 &lt;AitreTts.psd1&gt; &lt;work folder&gt;</c>: runs one cmdlet-level case and prints its row
 /// as <c>RESULT {json}</c>. AitreTts.Bench starts it with a private HOME and configuration folders (CmdletCases.cs).
 /// </summary>
 internal static class Program
@@ -16,9 +16,9 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
-        if (args.Length != 3 || (args[0] != "6" && args[0] != "7"))
+        if (args.Length != 3 || (args[0] != "6" && args[0] != "7" && args[0] != "8"))
         {
-            Console.Error.WriteLine("usage: AitreTts.Bench.Cmdlet 6|7 <path to AitreTts.psd1> <work folder>");
+            Console.Error.WriteLine("usage: AitreTts.Bench.Cmdlet 6|7|8 <path to AitreTts.psd1> <work folder>");
             return 2;
         }
 
@@ -31,9 +31,12 @@ internal static class Program
         Environment.SetEnvironmentVariable("AITRE_API_KEY", ApiKey);
         Environment.SetEnvironmentVariable("AITRE_BASE_URL", server.BaseUrl.AbsoluteUri.TrimEnd('/'));
         using ModuleHost host = ModuleHost.Open(manifest);
-        ResultRow row = args[0] == "6"
-            ? ParallelDocumentsCase.Run(host, server, workRoot)
-            : await CmdletOverheadCase.RunAsync(host, server, workRoot).ConfigureAwait(false);
+        ResultRow row = args[0] switch
+        {
+            "6" => ParallelDocumentsCase.Run(host, server, workRoot),
+            "7" => await CmdletOverheadCase.RunAsync(host, server, workRoot).ConfigureAwait(false),
+            _ => await CallPerDocumentCase.RunAsync(host, server, workRoot).ConfigureAwait(false),
+        };
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(row));
         return 0;
     }

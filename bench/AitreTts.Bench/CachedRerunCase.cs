@@ -24,7 +24,7 @@ internal static class CachedRerunCase
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { Latency = Latency }).ConfigureAwait(false);
         string cacheFolder = Path.Combine(workRoot, "case4-cache");
-        var cache = new ChunkCache(cacheFolder);
+        var cache = new ChunkCache(cacheFolder, ChunkCache.DefaultCapBytes, new ChunkCacheSecret(Path.Combine(workRoot, "case5-config")));
         var synthesizer = new DocumentSynthesizer(new CachingSpeechSource(Product.Client(server.BaseUrl), cache));
         SpeechOptions options = Product.Options(AudioFormat.Mp3, throttleLimit: 4);
         string[] texts = Enumerable.Range(0, Documents).Select(Corpus.Line).ToArray();

@@ -9,7 +9,7 @@ namespace AitreTts.Bench;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/AitreTts.Bench</c>: runs the cases in one process (case 3, and the
-/// cmdlet-level cases 6 and 7, in child processes) and prints figures and ratios against baselines measured in the
+/// cmdlet-level cases 6, 7 and 8, in child processes) and prints figures and ratios against baselines measured in the
 /// same run.
 /// </summary>
 internal static class Program
@@ -64,7 +64,7 @@ internal static class Program
             }
 
             // Through Invoke-TextToSpeech in the built module, in a child process (CmdletCases.cs).
-            foreach (string number in new[] { "6", "7" })
+            foreach (string number in new[] { "6", "7", "8" })
             {
                 if (Wanted(number))
                 {

@@ -27,30 +27,30 @@ internal static class SubtitlesCase
     public static async Task<ResultRow> RunAsync(string workRoot)
     {
         await using EmulatorServer server = await EmulatorServer.StartAsync(new EmulatorOptions { Latency = Latency }).ConfigureAwait(false);
-        var source = new SubtitledDocument(Product.Client(server.BaseUrl));
+        var source = new DocumentSynthesizer(Product.Client(server.BaseUrl));
         string text = Text();
         var segmentOptions = new SegmentOptions { Subtitles = SubtitleFormat.Srt, ParagraphPauseMs = 500 };
-        IReadOnlyList<DocumentSegment> segments = segmentOptions.Segment(text);
+        int cues = SpeechPlan.For(text, Product.Options(AudioFormat.Mp3, throttleLimit: 1), segmentOptions).Requests.Count;
         SpeechOptions parallel = Product.Options(AudioFormat.Mp3, throttleLimit: 4);
         SpeechOptions sequential = Product.Options(AudioFormat.Mp3, throttleLimit: 1);
 
         // Warm-up: JIT, and four pooled connections to reuse.
-        await TimeAsync(source, text, segments, segmentOptions, parallel, workRoot).ConfigureAwait(false);
-        await TimeAsync(source, text, segments, segmentOptions, sequential, workRoot).ConfigureAwait(false);
+        await TimeAsync(source, text, segmentOptions, parallel, workRoot).ConfigureAwait(false);
+        await TimeAsync(source, text, segmentOptions, sequential, workRoot).ConfigureAwait(false);
 
         var parallelSeconds = new List<double>();
         var sequentialSeconds = new List<double>();
         for (int i = 0; i < Repetitions; i++)
         {
             // Alternate, so drift on the machine falls on both sides alike.
-            parallelSeconds.Add(await TimeAsync(source, text, segments, segmentOptions, parallel, workRoot).ConfigureAwait(false));
-            sequentialSeconds.Add(await TimeAsync(source, text, segments, segmentOptions, sequential, workRoot).ConfigureAwait(false));
+            parallelSeconds.Add(await TimeAsync(source, text, segmentOptions, parallel, workRoot).ConfigureAwait(false));
+            sequentialSeconds.Add(await TimeAsync(source, text, segmentOptions, sequential, workRoot).ConfigureAwait(false));
         }
 
         double measured = Stats.Median(parallelSeconds);
         double baseline = Stats.Median(sequentialSeconds);
         double ratio = measured / baseline;
-        double ideal = Math.Ceiling(segments.Count / 4.0) / segments.Count;
+        double ideal = Math.Ceiling(cues / 4.0) / cues;
         return new ResultRow(
             "4 subtitles, 40 sentences",
             Stats.Seconds(measured),
@@ -60,10 +60,10 @@ internal static class SubtitlesCase
             ratio <= 0.35,
             new[]
             {
-                $"{Sentences} sentences, {text.Length} characters, {segments.Count} cues (one request each), 8 paragraphs with 500 ms pauses, mp3 + srt, {Latency.TotalMilliseconds:0} ms latency per request",
+                $"{Sentences} sentences, {text.Length} characters, {cues} cues (one request each), 8 paragraphs with 500 ms pauses, mp3 + srt, {Latency.TotalMilliseconds:0} ms latency per request",
                 $"ThrottleLimit 4, s ({Repetitions} runs): {Stats.List(parallelSeconds)}; median {Stats.Seconds(measured)}",
                 $"ThrottleLimit 1, s ({Repetitions} runs): {Stats.List(sequentialSeconds)}; median {Stats.Seconds(baseline)}",
-                $"ratio {Stats.Ratio(ratio)}; latency alone would allow ceil({segments.Count}/4)/{segments.Count} = {Stats.Ratio(ideal)}",
+                $"ratio {Stats.Ratio(ratio)}; latency alone would allow ceil({cues}/4)/{cues} = {Stats.Ratio(ideal)}",
             });
     }
 
@@ -80,7 +80,7 @@ internal static class SubtitlesCase
         return text.ToString();
     }
 
-    private static async Task<double> TimeAsync(SubtitledDocument document, string text, IReadOnlyList<DocumentSegment> segments, SegmentOptions segmentOptions, SpeechOptions options, string workRoot)
+    private static async Task<double> TimeAsync(DocumentSynthesizer document, string text, SegmentOptions segmentOptions, SpeechOptions options, string workRoot)
     {
         string directory = Path.Combine(workRoot, "case4-" + Guid.NewGuid().ToString("N"));
         var target = new OutputTarget(directory, attempt => attempt == 0 ? "subtitled.mp3" : $"subtitled ({attempt}).mp3", OutputMode.Unique, false);
@@ -88,7 +88,7 @@ internal static class SubtitlesCase
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var watch = Stopwatch.StartNew();
-        DocumentResult result = await document.SynthesizeAsync(text, segments, segmentOptions, options, target, null, CancellationToken.None).ConfigureAwait(false);
+        DocumentResult result = await document.SynthesizeAsync(SpeechPlan.For(text, options, segmentOptions), new OutputUnit(target), null, CancellationToken.None).ConfigureAwait(false);
         watch.Stop();
         if (result.SubtitlePath is null || !File.Exists(result.SubtitlePath))
         {

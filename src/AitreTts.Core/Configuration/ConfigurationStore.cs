@@ -80,7 +80,7 @@ internal sealed class ConfigurationStore
     /// the file changes afterwards. An absent file gives no profiles.
     /// </summary>
     /// <exception cref="TtsException">TtsConfigurationInvalid when the file cannot be parsed.</exception>
-    public StoredConfiguration Snapshot(TtsLog? log = null) => new(this, Read(log ?? TtsLog.None));
+    public StoredConfiguration Snapshot(TtsLog? log = null) => new(this, Read(log ?? TtsLog.None, shared: true));
 
     /// <summary>Sets, in one profile, every member that <paramref name="changes"/> sets, and writes the file.</summary>
     /// <param name="changes">The members to set.</param>
@@ -158,7 +158,7 @@ internal sealed class ConfigurationStore
         {
             using FileStream held = AcquireLock();
             RemoveDeadWritersTemporaryFiles(log ?? TtsLog.None);
-            ConfigurationDocument document = Read(log ?? TtsLog.None);
+            ConfigurationDocument document = Read(log ?? TtsLog.None, shared: false);
             if (!change(document))
             {
                 return false;
@@ -233,7 +233,9 @@ internal sealed class ConfigurationStore
         $"Cannot change the configuration file {FilePath}: {ex.Message} Make the folder {DirectoryPath} one you can write, or point {(RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "APPDATA" : "XDG_CONFIG_HOME")} at another folder; -Scope Process keeps settings for this session without a file.",
         ex);
 
-    private ConfigurationDocument Read(TtsLog log)
+    // With shared true the document may be the one parsed for an earlier call with the same bytes: it is only read
+    // (StoredConfiguration), so a read-modify-write asks for a document of its own.
+    private ConfigurationDocument Read(TtsLog log, bool shared)
     {
         byte[] content;
         try
@@ -280,7 +282,7 @@ internal sealed class ConfigurationStore
             throw Invalid($"cannot be read ({ex.Message})", "Make it readable by you, or delete it and run Set-TtsConfiguration again.", ex);
         }
 
-        return Parse(content);
+        return shared ? ParsedFiles.Get(FilePath, content, Parse) : Parse(content);
     }
 
     internal ConfigurationDocument Parse(byte[] content)
@@ -459,8 +461,15 @@ internal sealed class ConfigurationStore
 
         /// <summary>One profile's settings; an absent profile gives empty settings.</summary>
         /// <exception cref="TtsException">TtsConfigurationInvalid when a stored value is out of range or a stored secret cannot be read.</exception>
-        public TtsSettings Load(string profile) =>
-            _document.Profiles.TryGetValue(profile, out JsonObject? stored) ? _store.ToSettings(profile, stored) : new TtsSettings();
+        public TtsSettings Load(string profile)
+        {
+            // The document may be shared by the calls of several runspaces (ParsedFiles), and a JsonObject builds its
+            // members on first reading, which is not safe on two threads at once.
+            lock (_document)
+            {
+                return _document.Profiles.TryGetValue(profile, out JsonObject? stored) ? _store.ToSettings(profile, stored) : new TtsSettings();
+            }
+        }
     }
 
     // What is written: the known members, then whatever a newer version of the module stored (kept, not dropped).

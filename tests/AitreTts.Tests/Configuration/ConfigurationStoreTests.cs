@@ -65,6 +65,48 @@ public sealed class ConfigurationStoreTests : IDisposable
         _ = new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName);
     }
 
+    // The parse of the file is kept for the next call (ParsedFiles): an edit must still take effect on the next call
+    // when it keeps the file's length and even its write time (two writes within one tick of the clock).
+    [Fact]
+    public void Snapshot_SeesAnEditOfTheSameLengthAndWriteTime()
+    {
+        WriteConfig("{ \"profiles\": { \"default\": { \"voice\": \"alloy\" } } }");
+        DateTime written = File.GetLastWriteTimeUtc(ConfigPath);
+        Assert.Equal("alloy", new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.Voice));
+
+        WriteConfig("{ \"profiles\": { \"default\": { \"voice\": \"verse\" } } }");
+        File.SetLastWriteTimeUtc(ConfigPath, written);
+
+        Assert.Equal("verse", new ConfigurationStore(ConfigPath).Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.Voice));
+    }
+
+    [Fact]
+    public void Snapshot_SeesAFileThatTurnedInvalidAfterAGoodRead()
+    {
+        WriteConfig("{ \"profiles\": { \"default\": { \"voice\": \"alloy\" } } }");
+        _ = new ConfigurationStore(ConfigPath).Snapshot();
+
+        WriteConfig("{ \"profiles\": { \"default\": { \"voice\": \"alloy\" } }");
+
+        TtsException error = Assert.Throws<TtsException>(() => new ConfigurationStore(ConfigPath).Snapshot());
+        Assert.Equal(TtsErrorIds.ConfigurationInvalid, error.ErrorId);
+    }
+
+    [Fact]
+    public void Save_DoesNotChangeASnapshotTakenBefore()
+    {
+        WriteConfig("{ \"profiles\": { \"default\": { \"voice\": \"alloy\" } } }");
+        var store = new ConfigurationStore(ConfigPath);
+        ConfigurationStore.StoredConfiguration before = store.Snapshot();
+
+        var changes = new TtsSettings();
+        changes.Set(Setting.Voice, "verse");
+        store.Save(changes);
+
+        Assert.Equal("alloy", before.Load(ConfigurationStore.DefaultProfileName).Get(Setting.Voice));
+        Assert.Equal("verse", store.Snapshot().Load(ConfigurationStore.DefaultProfileName).Get(Setting.Voice));
+    }
+
     [Fact]
     public void Load_ReportsANumberTooLargeForItsFieldAsInvalid()
     {
