@@ -58,9 +58,9 @@ internal static class Program
                 rows.Add(await Step("case 5", () => CachedRerunCase.RunAsync(workRoot)).ConfigureAwait(false));
             }
 
-            if (Wanted("8"))
+            if (Wanted("9"))
             {
-                rows.Add(await Step("case 8", () => RateLimitCase.RunAsync(workRoot)).ConfigureAwait(false));
+                rows.Add(await Step("case 9", () => RateLimitCase.RunAsync(workRoot)).ConfigureAwait(false));
             }
 
             // Through Invoke-TextToSpeech in the built module, in a child process (CmdletCases.cs).

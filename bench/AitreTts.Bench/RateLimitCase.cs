@@ -14,7 +14,7 @@ using TtsEmulator;
 namespace AitreTts.Bench;
 
 /// <summary>
-/// Case 8: 200 one-line documents, all started at once under one -ThrottleLimit of 4 as the cmdlet runs a batch,
+/// Case 9: 200 one-line documents, all started at once under one -ThrottleLimit of 4 as the cmdlet runs a batch,
 /// against the emulator's account limit (a bucket of 10 refilled at 600 a minute, OpenAI's x-ratelimit headers,
 /// 429 with Retry-After past it). The baseline is the limit's floor: the first 20 at once, then one per refill.
 /// </summary>
