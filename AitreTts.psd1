@@ -16,6 +16,7 @@
     CmdletsToExport      = @(
         'Invoke-TextToSpeech'
         'Get-TtsVoice'
+        'Get-TtsModel'
         'Set-TtsConfiguration'
         'Get-TtsConfiguration'
         'Remove-TtsConfiguration'
@@ -30,7 +31,7 @@
             Tags         = @('TextToSpeech', 'TTS', 'OpenAI', 'Azure', 'Speech', 'Audio', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/aitre/AitreTts'
             LicenseUri   = 'https://github.com/aitre/AitreTts/blob/main/LICENSE'
-            ReleaseNotes = 'First release: Invoke-TextToSpeech, Get-TtsVoice, Set-TtsConfiguration, Get-TtsConfiguration, Remove-TtsConfiguration, Get-TtsCache and Clear-TtsCache; long documents, every provider, retries, atomic files, the chunk cache, subtitles and paragraph pauses, and costs under -WhatIf. See https://github.com/aitre/AitreTts/blob/main/CHANGELOG.md'
+            ReleaseNotes = 'First release: Invoke-TextToSpeech, Get-TtsVoice, Get-TtsModel, Set-TtsConfiguration, Get-TtsConfiguration, Remove-TtsConfiguration, Get-TtsCache and Clear-TtsCache; long documents, every provider, retries, atomic files, the chunk cache, subtitles and paragraph pauses, and costs under -WhatIf. See https://github.com/aitre/AitreTts/blob/main/CHANGELOG.md'
         }
     }
 }

@@ -122,6 +122,7 @@ BeforeDiscovery {
         @{ Name = 'Remove-TtsConfiguration'; Call = { Remove-TtsConfiguration -Profile default -Confirm:$false } }
         @{ Name = 'Invoke-TextToSpeech'; Call = { 'hello' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'never.mp3') } }
         @{ Name = 'Get-TtsVoice'; Call = { Get-TtsVoice } }
+        @{ Name = 'Get-TtsModel'; Call = { Get-TtsModel } }
     )
 }
 

@@ -204,7 +204,7 @@ Describe 'AitreTts.Format.ps1xml' {
         Push-Location $TestDrive
         $script:SpeechFile = 'Format view check.' | Invoke-TextToSpeech -OutFile (Join-Path $TestDrive 'format-check.mp3')
         Pop-Location
-        $script:Emitted = @($SpeechFile.PSObject.TypeNames) + @((Get-TtsVoice -Name nova).PSObject.TypeNames) + @((Get-TtsConfiguration).PSObject.TypeNames)
+        $script:Emitted = @($SpeechFile.PSObject.TypeNames) + @((Get-TtsVoice -Name nova).PSObject.TypeNames) + @((Get-TtsModel -Name tts-1).PSObject.TypeNames) + @((Get-TtsConfiguration).PSObject.TypeNames)
         $script:FormatXml = [xml](Get-Content -LiteralPath (Join-Path $Module.ModuleBase 'AitreTts.Format.ps1xml') -Raw)
     }
 

@@ -118,7 +118,7 @@ Describe 'Custom voices' {
         $file = 'My own voice' | Invoke-TextToSpeech -Profile custom -OutputDirectory $script:Out -WarningVariable warnings
         @($warnings).Count | Should -Be 0
         $file.FromCache | Should -BeFalse
-        $request = @(Get-EmulatorRequest $script:OpenAI)
+        $request = @(Get-EmulatorRequest $script:OpenAI | Where-Object Path -eq '/v1/audio/speech')
         $request.Count | Should -Be 1
         $request[0].StatusCode | Should -Be 200
         $request[0].VoiceId | Should -Be 'voice_1234'
@@ -126,7 +126,7 @@ Describe 'Custom voices' {
 
         $again = 'My own voice' | Invoke-TextToSpeech -Profile custom -OutputDirectory (Join-Path $script:Out 'again')
         $again.FromCache | Should -BeTrue
-        @(Get-EmulatorRequest $script:OpenAI).Count | Should -Be 1
+        @(Get-EmulatorRequest $script:OpenAI | Where-Object Path -eq '/v1/audio/speech').Count | Should -Be 1
         $other = 'My own voice' | Invoke-TextToSpeech -Profile custom -Voice voice_5678 -OutputDirectory (Join-Path $script:Out 'other')
         $other.FromCache | Should -BeFalse
         @(Get-EmulatorRequest $script:OpenAI)[-1].VoiceId | Should -Be 'voice_5678'

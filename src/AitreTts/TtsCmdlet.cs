@@ -309,7 +309,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     private static bool Shown(ActionPreference preference) => preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
     // A common parameter as given to this call, else the preference variable it stands for.
-    private bool InEffect<TPreference>(string parameter, string preferenceVariable, Func<TPreference, bool> preferenceOn)
+    private protected bool InEffect<TPreference>(string parameter, string preferenceVariable, Func<TPreference, bool> preferenceOn)
     {
         if (MyInvocation.BoundParameters.TryGetValue(parameter, out object? given))
         {

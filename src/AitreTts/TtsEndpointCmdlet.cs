@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Net;
@@ -10,8 +11,10 @@ using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Offline;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Synthesis;
 using AitreTts.Core.Security;
+using AitreTts.Core.Voices;
 
 namespace AitreTts;
 
@@ -197,6 +200,48 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
 
         WriteVerbose($"Chunk cache: {cache.Folder}, at most {capBytes / (1024 * 1024)} MiB.");
         return new CachingSpeechSource(client, cache, Log);
+    }
+
+    /// <summary>
+    /// Judges the model by its shutdown date: the warning (once a session) while it is ahead; TtsModelRetired, thrown,
+    /// after it, before anything is sent. The list is asked for (once a session) only where the provider announces
+    /// shutdown dates, and not under -WhatIf, which sends nothing; an unavailable list never fails the call.
+    /// </summary>
+    private protected IReadOnlyList<string> JudgeModelRetirement(EffectiveConfiguration configuration, string model)
+    {
+        ProviderProfile provider = configuration.ProviderProfile;
+        if (provider.IsOffline || !provider.ServesModelList || configuration.BaseUrl.Length == 0)
+        {
+            return Array.Empty<string>();
+        }
+
+        string cacheKey = VoiceDiscovery.CacheKey(configuration.Profile, TtsEndpoint.ParseBaseUrl(configuration.BaseUrl, configuration.Provider));
+        DiscoveredList<TtsModel>? list = VoiceDiscovery.CachedModels(cacheKey);
+        if (list is null && provider.AnnouncesShutdownDates && !InEffect<bool>("WhatIf", "WhatIfPreference", on => on))
+        {
+            try
+            {
+                // A missing key or secret is reported by the call itself, as it always was: here it only skips the check.
+                SpeechClient client = Connect(configuration);
+                list = RunInBackground(token => VoiceDiscovery.GetModelsAsync(client, client.Endpoint, cacheKey, refresh: false, token));
+            }
+            catch (TtsException ex)
+            {
+                VoiceDiscovery.RememberModelsUnavailable(cacheKey);
+                WriteVerbose($"Could not read the server's model list to check the model's shutdown date ({ex.Message}); going on.");
+                return Array.Empty<string>();
+            }
+        }
+
+        if (list is not { FromServer: true })
+        {
+            return Array.Empty<string>();
+        }
+
+        RetirementVerdict verdict = ModelRetirement.Judge(model, list.Items, cacheKey, DateTimeOffset.UtcNow);
+        return verdict.Refusal is TtsException retired ? throw retired
+            : verdict.Warning is string warning ? new[] { warning }
+            : Array.Empty<string>();
     }
 
     /// <summary>

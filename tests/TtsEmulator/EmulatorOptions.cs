@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 
 namespace TtsEmulator;
@@ -14,6 +15,9 @@ public enum VoicesEndpointShape
 
     /// <summary>Kokoro-FastAPI's legacy shape: <c>{"voices":["af_bella"]}</c>.</summary>
     LegacyStrings,
+
+    /// <summary>mlx-audio: <c>{"object":"list","data":[{"id","name"}]}</c>, and 400 without <c>?model=</c>.</summary>
+    Data,
 }
 
 /// <summary>
@@ -39,6 +43,7 @@ public sealed class EmulatorOptions
     private volatile string[] voices = (string[])OpenAIVoices.Clone();
     private volatile int accountRequestsPerMinute;
     private volatile int accountBurst;
+    private volatile IReadOnlyDictionary<string, DateTimeOffset> modelShutdownDates = new Dictionary<string, DateTimeOffset>();
 
     /// <summary>TCP port on 127.0.0.1; 0 (the default) picks a free one. Read once, at start.</summary>
     public int Port { get; set; }
@@ -121,6 +126,16 @@ public sealed class EmulatorOptions
     {
         get => accountBurst;
         set => accountBurst = value;
+    }
+
+    /// <summary>
+    /// The <c>shutdown_date</c> <c>GET /v1/models</c> gives each model (Unix seconds); a model not named has null, as
+    /// OpenAI answers until a date is announced. Set a new dictionary to change them.
+    /// </summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> ModelShutdownDates
+    {
+        get => modelShutdownDates;
+        set => modelShutdownDates = new Dictionary<string, DateTimeOffset>(value ?? throw new ArgumentNullException(nameof(value)), StringComparer.Ordinal);
     }
 
     /// <summary>The voices accepted; others are refused with 400 as OpenAI does. Set a new array to change them.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
@@ -19,7 +20,8 @@ public sealed partial class EmulatorServer
         "none" => VoicesEndpointShape.None,
         "objects" => VoicesEndpointShape.Objects,
         "legacy" or "legacystrings" or "strings" => VoicesEndpointShape.LegacyStrings,
-        _ => throw new FormatException($"Unknown voices shape '{value}': use none, objects or legacy."),
+        "data" or "mlx" => VoicesEndpointShape.Data,
+        _ => throw new FormatException($"Unknown voices shape '{value}': use none, objects, legacy or data."),
     };
 
     private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode? body)
@@ -111,11 +113,13 @@ public sealed partial class EmulatorServer
         {
             VoicesEndpointShape.Objects => "objects",
             VoicesEndpointShape.LegacyStrings => "legacy",
+            VoicesEndpointShape.Data => "data",
             _ => "none",
         },
         ["modelsEndpoint"] = Options.ModelsEndpoint,
         ["accountRequestsPerMinute"] = Options.AccountRequestsPerMinute,
         ["accountBurst"] = Options.AccountBurst,
+        ["modelShutdownDates"] = new JsonObject(Options.ModelShutdownDates.Select(date => KeyValuePair.Create(date.Key, (JsonNode?)JsonValue.Create(date.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))))),
         ["voices"] = new JsonArray(Options.Voices.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
     };
 
@@ -162,6 +166,9 @@ public sealed partial class EmulatorServer
                     break;
                 case "accountburst":
                     Options.AccountBurst = value.GetInt32();
+                    break;
+                case "modelshutdowndates":
+                    Options.ModelShutdownDates = value.EnumerateObject().ToDictionary(date => date.Name, date => DateTimeOffset.Parse(date.Value.GetString() ?? string.Empty, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal));
                     break;
                 case "voices":
                     Options.Voices = value.EnumerateArray().Select(v => v.GetString() ?? string.Empty).ToArray();

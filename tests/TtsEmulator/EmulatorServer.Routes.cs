@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -292,6 +293,23 @@ public sealed partial class EmulatorServer
     private Reply Voices(HttpRequest request)
     {
         string[] voices = Options.Voices;
+        if (Options.VoicesShape == VoicesEndpointShape.Data)
+        {
+            // mlx-audio lists the voices of one model, and refuses to guess which.
+            if (string.IsNullOrEmpty(request.Query["model"]))
+            {
+                return Reply.Error(400, "Missing required query parameter: 'model'.", "model", "missing_required_parameter");
+            }
+
+            var data = new JsonArray();
+            foreach (string voice in voices)
+            {
+                data.Add(new JsonObject { ["id"] = voice, ["name"] = DisplayName(voice) });
+            }
+
+            return Reply.Json(200, new JsonObject { ["object"] = "list", ["data"] = data });
+        }
+
         bool legacy = Options.VoicesShape == VoicesEndpointShape.LegacyStrings
             || string.Equals(request.Query["legacy"], "true", StringComparison.OrdinalIgnoreCase);
         var list = new JsonArray();
@@ -310,12 +328,14 @@ public sealed partial class EmulatorServer
         return name.Length == 0 ? voice : char.ToUpperInvariant(name[0]) + name[1..];
     }
 
-    private static Reply ModelList()
+    private Reply ModelList()
     {
+        IReadOnlyDictionary<string, DateTimeOffset> shutdownDates = Options.ModelShutdownDates;
         var data = new JsonArray();
-        foreach (string model in Models)
+        foreach (string model in Models.Concat(shutdownDates.Keys.Where(k => !Models.Contains(k, StringComparer.Ordinal))))
         {
-            data.Add(new JsonObject { ["id"] = model, ["object"] = "model", ["created"] = 1699053241, ["owned_by"] = "system" });
+            JsonNode? shutdown = shutdownDates.TryGetValue(model, out DateTimeOffset date) ? JsonValue.Create(date.ToUnixTimeSeconds()) : null;
+            data.Add(new JsonObject { ["id"] = model, ["object"] = "model", ["created"] = 1699053241, ["owned_by"] = "system", ["shutdown_date"] = shutdown });
         }
 
         return Reply.Json(200, new JsonObject { ["object"] = "list", ["data"] = data });

@@ -37,7 +37,7 @@ public sealed partial class EmulatorServer : IAsyncDisposable
 
     internal static readonly string[] Formats = { "mp3", "opus", "aac", "flac", "wav", "pcm" };
 
-    internal static readonly string[] Models = { "tts-1", "tts-1-hd", "gpt-4o-mini-tts" };
+    internal static readonly string[] Models = { "tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15", "whisper-1" };
 
     internal static readonly JsonSerializerOptions Json = CreateJsonOptions();
 

@@ -60,6 +60,10 @@ public static class TtsErrorIds
     // Voices.
     public const string VoiceNotFound = "TtsVoiceNotFound";
 
+    // Models.
+    public const string ModelNotListed = "TtsModelNotFound";
+    public const string ModelRetired = "TtsModelRetired";
+
     // A defect: an exception of a type the module did not expect, reported with an id rather than its type name.
     public const string UnexpectedError = "TtsUnexpectedError";
 #pragma warning restore CS1591

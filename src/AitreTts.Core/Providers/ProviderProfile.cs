@@ -35,8 +35,9 @@ internal sealed class ProviderProfile
             DefaultBaseUrl = OpenAIBaseUrl,
             Hosts = new ProviderHosts(new[] { "api.openai.com" }, Array.Empty<string>()),
             CatalogueApplies = true,
-            // OpenAI's /v1/models lists every model of the account (chat, embeddings, ...), not the speech models.
-            ServesModelList = false,
+            // OpenAI's /v1/models lists every model of the account (chat, embeddings, ...); Get-TtsModel marks the
+            // speech models, and the list carries the shutdown dates that retire a model.
+            AnnouncesShutdownDates = true,
             ListPrices = OpenAIPrices,
         },
         new(ProviderKind.AzureOpenAI, "tts-1")
@@ -126,6 +127,13 @@ internal sealed class ProviderProfile
 
     /// <summary>False where <c>/v1/models</c> does not list speech models, or where there is no server.</summary>
     public bool ServesModelList { get; private init; } = true;
+
+    /// <summary>
+    /// True where the model list is known to carry <c>shutdown_date</c> (OpenAI): a call then asks for the list once a
+    /// session to judge its model. Elsewhere a call judges only by a list already fetched (Get-TtsModel, completion),
+    /// so a local server gets no extra request.
+    /// </summary>
+    public bool AnnouncesShutdownDates { get; private init; }
 
     /// <summary>No server: the audio is made on this machine, nothing is sent, nothing is cached, nothing costs.</summary>
     public bool IsOffline { get; private init; }

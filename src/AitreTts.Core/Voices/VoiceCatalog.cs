@@ -41,7 +41,13 @@ internal static class VoiceCatalog
     /// <summary>The model that supports every voice and takes instructions.</summary>
     public const string InstructableModel = "gpt-4o-mini-tts";
 
+    /// <summary>The dated snapshot of <see cref="InstructableModel"/> (openai-python, types/audio/speech_model.py).</summary>
+    public const string InstructableSnapshot = "gpt-4o-mini-tts-2025-12-15";
+
     private static readonly string[] AllModels = { "tts-1", "tts-1-hd", InstructableModel };
+
+    /// <summary>Every speech model OpenAI documents, the dated snapshot included.</summary>
+    public static IReadOnlyList<string> Models { get; } = new[] { "tts-1", "tts-1-hd", InstructableModel, InstructableSnapshot };
     private static readonly string[] NewModelsOnly = { InstructableModel };
 
     /// <summary>The 13 OpenAI voices.</summary>
@@ -95,6 +101,10 @@ internal static class VoiceCatalog
         TtsVoice? entry = BuiltIn.FirstOrDefault(v => string.Equals(v.Name, voice, StringComparison.OrdinalIgnoreCase));
         return entry is null || !entry.Models.Contains(family, StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>True where a model list's id tells a speech model: the catalogue's, or any id that names tts.</summary>
+    public static bool IsSpeechModel(string model) =>
+        KnownModelFamily(model) is not null || model.IndexOf("tts", StringComparison.OrdinalIgnoreCase) >= 0;
 
     /// <summary>True for the models known not to take <c>instructions</c>.</summary>
     public static bool IgnoresInstructions(string model) =>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Threading;
@@ -38,15 +39,17 @@ internal sealed class DiscoveredList<T>
 internal static class VoiceDiscovery
 {
     private static readonly ConcurrentDictionary<string, DiscoveredList<TtsVoice>> Voices = new(StringComparer.OrdinalIgnoreCase);
-    private static readonly ConcurrentDictionary<string, DiscoveredList<string>> Models = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<string, DiscoveredList<TtsModel>> Models = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The models OpenAI documents, used where a server has no models list.</summary>
-    public static IReadOnlyList<string> KnownModels { get; } = new[] { "tts-1", "tts-1-hd", VoiceCatalog.InstructableModel };
+    public static IReadOnlyList<TtsModel> KnownModels { get; } = VoiceCatalog.Models
+        .Select(id => new TtsModel(id, "openai", null, isSpeech: true, "Built-in"))
+        .ToArray();
 
     /// <summary>The cache key of a profile and its server.</summary>
     public static string CacheKey(string profile, TtsEndpoint endpoint) => CacheKey(profile, endpoint.BaseUrl);
 
-    private static string CacheKey(string profile, Uri baseUrl) => profile + "|" + baseUrl;
+    public static string CacheKey(string profile, Uri baseUrl) => profile + "|" + baseUrl;
 
     /// <summary>The cached voices, or null when none were fetched this session.</summary>
     public static DiscoveredList<TtsVoice>? CachedVoices(string cacheKey) => Voices.TryGetValue(cacheKey, out DiscoveredList<TtsVoice>? list) ? list : null;
@@ -74,7 +77,7 @@ internal static class VoiceDiscovery
     }
 
     /// <summary>The cached models, or null when none were fetched this session.</summary>
-    public static DiscoveredList<string>? CachedModels(string cacheKey) => Models.TryGetValue(cacheKey, out DiscoveredList<string>? list) ? list : null;
+    public static DiscoveredList<TtsModel>? CachedModels(string cacheKey) => Models.TryGetValue(cacheKey, out DiscoveredList<TtsModel>? list) ? list : null;
 
     /// <summary>
     /// Caches the built-in lists for a server that could not be asked, so completion does not try again on every Tab.
@@ -82,8 +85,12 @@ internal static class VoiceDiscovery
     public static void RememberUnavailable(string cacheKey)
     {
         Voices.TryAdd(cacheKey, new DiscoveredList<TtsVoice>(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now));
-        Models.TryAdd(cacheKey, new DiscoveredList<string>(KnownModels, fromServer: false, DateTimeOffset.Now));
+        Models.TryAdd(cacheKey, new DiscoveredList<TtsModel>(KnownModels, fromServer: false, DateTimeOffset.Now));
     }
+
+    /// <summary>Caches OpenAI's models for a server whose list could not be read, so a call does not ask again this session.</summary>
+    public static void RememberModelsUnavailable(string cacheKey) =>
+        Models.TryAdd(cacheKey, new DiscoveredList<TtsModel>(KnownModels, fromServer: false, DateTimeOffset.Now));
 
     /// <summary>Forgets every cached list.</summary>
     public static void Clear()
@@ -96,7 +103,11 @@ internal static class VoiceDiscovery
     /// The server's voices, from the cache unless <paramref name="refresh"/>; the built-in catalogue where the
     /// provider or server has no voices endpoint.
     /// </summary>
-    public static async Task<DiscoveredList<TtsVoice>> GetVoicesAsync(SpeechClient client, TtsEndpoint endpoint, string cacheKey, bool refresh, TtsLog log, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The request names the <paramref name="model"/> in use (<c>?model=</c>): mlx-audio lists the voices of one model
+    /// and answers 400 without it, and servers that list every voice ignore the parameter.
+    /// </remarks>
+    public static async Task<DiscoveredList<TtsVoice>> GetVoicesAsync(SpeechClient client, TtsEndpoint endpoint, string cacheKey, bool refresh, TtsLog log, CancellationToken cancellationToken, string? model = null)
     {
         if (!refresh && Voices.TryGetValue(cacheKey, out DiscoveredList<TtsVoice>? cached))
         {
@@ -104,8 +115,9 @@ internal static class VoiceDiscovery
         }
 
         DiscoveredList<TtsVoice> list = new(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now);
-        if (endpoint.VoicesUri is Uri voicesUri && endpoint.Profile.ServesVoiceList)
+        if (endpoint.VoicesUri is Uri listUri && endpoint.Profile.ServesVoiceList)
         {
+            Uri voicesUri = string.IsNullOrEmpty(model) ? listUri : new UriBuilder(listUri) { Query = "model=" + Uri.EscapeDataString(model) }.Uri;
             using JsonDocument? document = await client.GetJsonAsync(voicesUri, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<TtsVoice>? voices = document is null ? null : ParseVoices(document.RootElement, voicesUri.ToString(), endpoint.Profile.VoiceLists);
             if (voices is { Count: > 0 })
@@ -123,21 +135,21 @@ internal static class VoiceDiscovery
     }
 
     /// <summary>The server's models, from the cache unless <paramref name="refresh"/>; OpenAI's where the server has no list.</summary>
-    public static async Task<DiscoveredList<string>> GetModelsAsync(SpeechClient client, TtsEndpoint endpoint, string cacheKey, bool refresh, CancellationToken cancellationToken)
+    public static async Task<DiscoveredList<TtsModel>> GetModelsAsync(SpeechClient client, TtsEndpoint endpoint, string cacheKey, bool refresh, CancellationToken cancellationToken)
     {
-        if (!refresh && Models.TryGetValue(cacheKey, out DiscoveredList<string>? cached))
+        if (!refresh && Models.TryGetValue(cacheKey, out DiscoveredList<TtsModel>? cached))
         {
             return cached;
         }
 
-        DiscoveredList<string> list = new(KnownModels, fromServer: false, DateTimeOffset.Now);
+        DiscoveredList<TtsModel> list = new(KnownModels, fromServer: false, DateTimeOffset.Now);
         if (endpoint.ModelsUri is Uri modelsUri && endpoint.Profile.ServesModelList)
         {
             using JsonDocument? document = await client.GetJsonAsync(modelsUri, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<string>? models = document is null ? null : ParseModels(document.RootElement);
+            IReadOnlyList<TtsModel>? models = document is null ? null : ParseModels(document.RootElement, modelsUri.ToString());
             if (models is { Count: > 0 })
             {
-                list = new DiscoveredList<string>(models, fromServer: true, DateTimeOffset.Now);
+                list = new DiscoveredList<TtsModel>(models, fromServer: true, DateTimeOffset.Now);
             }
         }
 
@@ -197,8 +209,11 @@ internal static class VoiceDiscovery
         return voices;
     }
 
-    /// <summary>Reads an OpenAI-style models list, <c>{"data":[{"id"}]}</c>, or a bare array of ids.</summary>
-    public static IReadOnlyList<string>? ParseModels(JsonElement root)
+    /// <summary>
+    /// Reads an OpenAI-style models list, <c>{"data":[{"id","owned_by","shutdown_date"}]}</c>, or a bare array of ids.
+    /// A shutdown date may come as Unix seconds or as an ISO 8601 date; null means none is announced.
+    /// </summary>
+    public static IReadOnlyList<TtsModel>? ParseModels(JsonElement root, string source)
     {
         JsonElement items = root;
         if (root.ValueKind == JsonValueKind.Object && !root.TryGetProperty("data", out items) && !root.TryGetProperty("models", out items))
@@ -211,12 +226,29 @@ internal static class VoiceDiscovery
             return null;
         }
 
-        return items.EnumerateArray()
-            .Select(item => item.ValueKind == JsonValueKind.String ? item.GetString() : item.ValueKind == JsonValueKind.Object ? Text(item, "id") : null)
-            .Where(id => !string.IsNullOrWhiteSpace(id))
-            .Select(id => id!)
-            .ToList();
+        var models = new List<TtsModel>();
+        foreach (JsonElement item in items.EnumerateArray())
+        {
+            string? id = item.ValueKind == JsonValueKind.String ? item.GetString() : item.ValueKind == JsonValueKind.Object ? Text(item, "id") : null;
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                continue;
+            }
+
+            DateTimeOffset? shutdown = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("shutdown_date", out JsonElement date) ? ReadDate(date) : null;
+            string ownedBy = item.ValueKind == JsonValueKind.Object ? Text(item, "owned_by") ?? string.Empty : string.Empty;
+            models.Add(new TtsModel(id!, ownedBy, shutdown, VoiceCatalog.IsSpeechModel(id!) ? true : null, source));
+        }
+
+        return models;
     }
+
+    private static DateTimeOffset? ReadDate(JsonElement date) => date.ValueKind switch
+    {
+        JsonValueKind.Number when date.TryGetInt64(out long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds),
+        JsonValueKind.String when DateTimeOffset.TryParse(date.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed) => parsed,
+        _ => null,
+    };
 
     private static string? Text(JsonElement item, string name) =>
         item.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

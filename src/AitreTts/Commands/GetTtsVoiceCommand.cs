@@ -94,7 +94,7 @@ public sealed class GetTtsVoiceCommand : TtsEndpointCmdlet
         {
             SpeechClient client = Connect(configuration);
             string cacheKey = VoiceDiscovery.CacheKey(configuration.Profile, client.Endpoint);
-            DiscoveredList<TtsVoice> list = RunInBackground(token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, Refresh.IsPresent, Log, token));
+            DiscoveredList<TtsVoice> list = RunInBackground(token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, Refresh.IsPresent, Log, token, Model ?? configuration.Get(Setting.Model)));
             WriteVerbose(list.FromServer
                 ? $"{list.Items.Count} voices from {SecretRedactor.ShownUrl(client.Endpoint.VoicesUri)} (fetched {list.Fetched:T}; -Refresh asks again)."
                 : $"{SecretRedactor.ShownUrl(client.Endpoint.BaseUrl)} has no voices endpoint; showing the built-in catalogue.");

@@ -164,7 +164,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
 
         var options = SpeechOptions.From(_configuration, format.Format, Speed, Instructions, WrapPcmAsWav.IsPresent);
-        WriteWarnings(format.Warnings.Concat(SpeechAdvice.For(options, _configuration)));
+        WriteWarnings(format.Warnings.Concat(SpeechAdvice.For(options, _configuration)).Concat(JudgeModelRetirement(_configuration, options.Model)));
         WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {options.Model}, voice {options.Voice}, format {format.Format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
         DocumentGrouping grouping = _outFilePath is not null ? DocumentGrouping.One : PerLine.IsPresent ? DocumentGrouping.PerLine : DocumentGrouping.BySource;
         _collector = new DocumentCollector(grouping, path => FileSystemPaths.OrAsGiven(SessionState.Path, path), new TextFileReader(Encoding, MaximumDocumentLength, Log), Log);

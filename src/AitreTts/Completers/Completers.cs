@@ -37,7 +37,7 @@ internal static class Completion
     /// The server behind the command line being completed (its -Profile and -BaseUrl), or null when it is OpenAI or
     /// Azure, which serve no voices list, or when it cannot be reached without a secret.
     /// </summary>
-    public static (SpeechClient Client, string CacheKey)? Server(IDictionary fakeBoundParameters)
+    public static (SpeechClient Client, string CacheKey, string? Model)? Server(IDictionary fakeBoundParameters)
     {
         var call = new TtsSettings { { Setting.BaseUrl, fakeBoundParameters["BaseUrl"] as string } };
         EffectiveConfiguration configuration = ConfigurationResolver.ResolveProfile(call, ConfigurationStore.ForCurrentUser().Snapshot(), fakeBoundParameters["Profile"] as string, Environment.GetEnvironmentVariable);
@@ -47,7 +47,7 @@ internal static class Completion
         }
 
         SpeechClient client = SpeechClientFactory.Create(configuration, TtsLog.None, timeout: DiscoveryTimeout, maximumRetryCount: 0);
-        return (client, VoiceDiscovery.CacheKey(configuration.Profile, client.Endpoint));
+        return (client, VoiceDiscovery.CacheKey(configuration.Profile, client.Endpoint), fakeBoundParameters["Model"] as string ?? configuration.Get(Setting.Model));
     }
 
     /// <summary>Runs a discovery with a hard limit, remembering a failure so the next Tab does not wait again.</summary>
@@ -88,10 +88,10 @@ public sealed class VoiceCompleter : IArgumentCompleter
         try
         {
             IReadOnlyList<TtsVoice> voices = VoiceCatalog.BuiltIn;
-            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey))
+            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey, model))
             {
                 DiscoveredList<TtsVoice>? list = VoiceDiscovery.CachedVoices(cacheKey)
-                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, refresh: false, TtsLog.None, token));
+                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, refresh: false, TtsLog.None, token, model));
                 voices = list?.Items ?? voices;
             }
 
@@ -122,19 +122,19 @@ public sealed class ModelCompleter : IArgumentCompleter
     {
         try
         {
-            IReadOnlyList<string> models = VoiceDiscovery.KnownModels;
-            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey))
+            IReadOnlyList<TtsModel> models = VoiceDiscovery.KnownModels;
+            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey, _))
             {
-                DiscoveredList<string>? list = VoiceDiscovery.CachedModels(cacheKey)
+                DiscoveredList<TtsModel>? list = VoiceDiscovery.CachedModels(cacheKey)
                     ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetModelsAsync(client, client.Endpoint, cacheKey, refresh: false, token));
                 models = list?.Items ?? models;
             }
 
-            return Completion.Matching(models.Select(m => (m, KnownTooltips.TryGetValue(m, out string? tip) ? tip : m)), wordToComplete).ToList();
+            return Completion.Matching(models.Select(m => (m.Id, KnownTooltips.TryGetValue(m.Id, out string? tip) ? tip : m.Id)), wordToComplete).ToList();
         }
         catch (Exception)
         {
-            return Completion.Matching(VoiceDiscovery.KnownModels.Select(m => (m, m)), wordToComplete).ToList();
+            return Completion.Matching(VoiceDiscovery.KnownModels.Select(m => (m.Id, m.Id)), wordToComplete).ToList();
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -271,9 +272,28 @@ public sealed class ApiContractTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("list", json.RootElement.GetProperty("object").GetString());
         string[] ids = json.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()!).ToArray();
-        Assert.Equal(new[] { "tts-1", "tts-1-hd", "gpt-4o-mini-tts" }, ids);
+        // OpenAI's speech models, the dated snapshot included, and one that is not a speech model.
+        Assert.Equal(new[] { "tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15", "whisper-1" }, ids);
         Assert.All(json.RootElement.GetProperty("data").EnumerateArray(), m => Assert.Equal("model", m.GetProperty("object").GetString()));
+        Assert.All(json.RootElement.GetProperty("data").EnumerateArray(), m => Assert.Equal(JsonValueKind.Null, m.GetProperty("shutdown_date").ValueKind));
         Assert.Equal(HttpStatusCode.NotFound, disabled.StatusCode);
+    }
+
+    [Fact]
+    public async Task Models_GiveTheShutdownDatesSetInUnixSeconds()
+    {
+        await using EmulatorServer server = await EmulatorServer.StartAsync();
+        server.Options.ModelShutdownDates = new Dictionary<string, DateTimeOffset> { ["tts-1"] = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+        using var client = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.BaseUrl, "/v1/models"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", EmulatorClient.Key);
+
+        using HttpResponseMessage response = await client.SendAsync(request);
+        using JsonDocument json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        JsonElement[] models = json.RootElement.GetProperty("data").EnumerateArray().ToArray();
+        Assert.Equal(1798761600, models.Single(m => m.GetProperty("id").GetString() == "tts-1").GetProperty("shutdown_date").GetInt64());
+        Assert.Equal(JsonValueKind.Null, models.Single(m => m.GetProperty("id").GetString() == "tts-1-hd").GetProperty("shutdown_date").ValueKind);
     }
 
     [Fact]

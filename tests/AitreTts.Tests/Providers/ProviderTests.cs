@@ -117,7 +117,7 @@ public sealed class ProviderTests
     }
 
     [Theory]
-    [InlineData(ProviderKind.OpenAI, false, false)]
+    [InlineData(ProviderKind.OpenAI, false, true)]
     [InlineData(ProviderKind.AzureOpenAI, false, true)]
     [InlineData(ProviderKind.Local, true, true)]
     [InlineData(ProviderKind.OpenAICompatible, true, true)]
@@ -326,9 +326,9 @@ public sealed class ProviderTests
     {
         await using EmulatorServer emulator = await EmulatorServer.StartAsync(new EmulatorOptions { AllowAnonymous = true });
         (SpeechClient client, TtsEndpoint endpoint) = LocalClient(emulator);
-        DiscoveredList<string> models = await VoiceDiscovery.GetModelsAsync(client, endpoint, "test-" + Guid.NewGuid().ToString("N"), false, CancellationToken.None);
+        DiscoveredList<TtsModel> models = await VoiceDiscovery.GetModelsAsync(client, endpoint, "test-" + Guid.NewGuid().ToString("N"), false, CancellationToken.None);
         Assert.True(models.FromServer);
-        Assert.Contains("tts-1", models.Items);
+        Assert.Contains(models.Items, m => m.Id == "tts-1");
     }
 
     [Fact]
