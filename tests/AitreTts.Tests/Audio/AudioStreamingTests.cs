@@ -9,6 +9,8 @@ using Xunit.Abstractions;
 namespace AitreTts.Tests.Audio;
 
 /// <summary>Documents can reach hundreds of megabytes: joining must stream, not buffer.</summary>
+// GC.GetTotalMemory counts the whole process: run alone, or another test's allocations land in this one's figures.
+[Collection(HeapMeasurements.Name)]
 public sealed class AudioStreamingTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "aitretts-stream-" + Guid.NewGuid().ToString("N"));
@@ -66,4 +68,11 @@ public sealed class AudioStreamingTests : IDisposable
         Assert.Equal(total / 2.0 / 24000, Ffmpeg.Probe(joined).DurationSeconds, 4);
         Assert.Equal(total / 2.0 / 24000, info.Duration.TotalSeconds, 6);
     }
+}
+
+/// <summary>Tests that measure the process's heap: xunit runs them after the others, one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HeapMeasurements
+{
+    public const string Name = "heap measurements";
 }
