@@ -55,4 +55,52 @@ internal static class WellFormedAudio
         string problem = message.StartsWith("Audio chunk ", StringComparison.Ordinal) && close > 0 ? message.Substring(close + 3) : message;
         return problem.TrimEnd('.');
     }
+
+    /// <summary>
+    /// The problem of the audio just written to <paramref name="audio"/>, or null when it is well-formed: read from the
+    /// chunk's own file when there is one (there always is in a document), otherwise from a private scratch copy,
+    /// since the codecs read files.
+    /// </summary>
+    internal static string? Problem(AudioFormat format, Stream audio)
+    {
+        if (audio is FileStream file)
+        {
+            file.Flush();
+            return Problem(format, file.Name);
+        }
+
+        string scratch = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(scratch, ReadBack(audio));
+            return Problem(format, scratch);
+        }
+        finally
+        {
+            File.Delete(scratch);
+        }
+    }
+
+    // The whole of what was written to destination, its position kept; empty when it cannot all be read back.
+    internal static byte[] ReadBack(Stream destination)
+    {
+        destination.Flush();
+        var body = new byte[destination.Length];
+        long position = destination.Position;
+        destination.Position = 0;
+        int read = 0;
+        while (read < body.Length)
+        {
+            int n = destination.Read(body, read, body.Length - read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        destination.Position = position;
+        return read == body.Length ? body : Array.Empty<byte>();
+    }
 }

@@ -17,31 +17,9 @@ internal static class NotAudioAnswer
     /// <summary>Throws when the audio just written to <paramref name="audio"/> is not well-formed <paramref name="format"/>.</summary>
     public static void Ensure(AudioFormat format, Stream audio, SpeechResponse response, string host)
     {
-        if (Problem(format, audio) is string problem)
+        if (WellFormedAudio.Problem(format, audio) is string problem)
         {
-            throw Error(format, response, ReadBack(audio), problem, host);
-        }
-    }
-
-    // The chunk's own file when there is one (there always is in a document); otherwise a private scratch copy, since
-    // the codecs read files.
-    private static string? Problem(AudioFormat format, Stream audio)
-    {
-        if (audio is FileStream file)
-        {
-            file.Flush();
-            return WellFormedAudio.Problem(format, file.Name);
-        }
-
-        string scratch = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllBytes(scratch, ReadBack(audio));
-            return WellFormedAudio.Problem(format, scratch);
-        }
-        finally
-        {
-            File.Delete(scratch);
+            throw Error(format, response, WellFormedAudio.ReadBack(audio), problem, host);
         }
     }
 
@@ -102,27 +80,5 @@ internal static class NotAudioAnswer
         }
 
         return "the bytes " + hex + (body.Length > HexBytes ? " ..." : string.Empty);
-    }
-
-    private static byte[] ReadBack(Stream destination)
-    {
-        destination.Flush();
-        var body = new byte[destination.Length];
-        long position = destination.Position;
-        destination.Position = 0;
-        int read = 0;
-        while (read < body.Length)
-        {
-            int n = destination.Read(body, read, body.Length - read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        destination.Position = position;
-        return read == body.Length ? body : Array.Empty<byte>();
     }
 }

@@ -58,7 +58,7 @@ internal sealed class CachingSpeechSource : ISpeechSource
                 destination.SetLength(0);
                 destination.Position = 0;
                 await destination.WriteAsync(cached, 0, cached.Length, cancellationToken).ConfigureAwait(false);
-                if (AudioProblem(request.Format, destination, cached) is not string problem)
+                if (WellFormedAudio.Problem(request.Format, destination) is not string problem)
                 {
                     _log.Verbose($"Chunk of {request.Input.Length} characters read from the cache ({cached.Length} bytes); no request sent.");
                     return new SpeechResponse { Bytes = cached.Length, FromCache = true };
@@ -90,35 +90,13 @@ internal sealed class CachingSpeechSource : ISpeechSource
             // The client refuses an answer that is not well-formed audio (NotAudioAnswer), so only audio the join
             // accepts is stored.
             SpeechResponse response = await _client.SynthesizeAsync(request, destination, cancellationToken).ConfigureAwait(false);
-            _cache.Put(key, ReadBack(destination), _log);
+            _cache.Put(key, WellFormedAudio.ReadBack(destination), _log);
             return response;
         }
         finally
         {
             InFlight.TryRemove(entry, out _);
             mine.TrySetResult(true);
-        }
-    }
-
-    // The chunk's own file when there is one (there always is in a document); otherwise a private scratch copy, since
-    // the codecs read files.
-    private static string? AudioProblem(AudioFormat format, Stream audio, byte[] body)
-    {
-        if (audio is FileStream file)
-        {
-            file.Flush();
-            return WellFormedAudio.Problem(format, file.Name);
-        }
-
-        string scratch = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllBytes(scratch, body);
-            return WellFormedAudio.Problem(format, scratch);
-        }
-        finally
-        {
-            File.Delete(scratch);
         }
     }
 
@@ -131,27 +109,5 @@ internal sealed class CachingSpeechSource : ISpeechSource
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private static byte[] ReadBack(Stream destination)
-    {
-        destination.Flush();
-        var body = new byte[destination.Length];
-        long position = destination.Position;
-        destination.Position = 0;
-        int read = 0;
-        while (read < body.Length)
-        {
-            int n = destination.Read(body, read, body.Length - read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
-
-        destination.Position = position;
-        return read == body.Length ? body : Array.Empty<byte>();
     }
 }
