@@ -292,8 +292,11 @@ Describe 'Documents in parallel' {
     It 'writes files and errors in input order, although the first document finishes last' {
         # The first document's answer is held until the server has answered the three others, one of them refused
         # and one failed by the server: it finishes last at any machine speed. Output still follows the input.
+        # Documents start in parallel and may arrive in any order, so the three others are held until all four are
+        # held at once: none is answered before the first has arrived.
         Add-EmulatorFault $script:Emulator @{ inputContains = 'SLOWEST'; holdUntilAnswered = 3 }
-        Add-EmulatorFault $script:Emulator @{ inputContains = 'REFUSED'; statusCode = 400; errorMessage = 'refused by the server' }
+        Add-EmulatorFault $script:Emulator @{ inputContains = 'REFUSED'; statusCode = 400; errorMessage = 'refused by the server'; holdUntilHeld = 4 }
+        Add-EmulatorFault $script:Emulator @{ holdUntilHeld = 4; times = 2 }
         $inputs = 'First and SLOWEST.', 'Second.', '', 'Fourth is REFUSED.', 'Fifth.'
         $output = @($inputs | Invoke-TextToSpeech -OutputDirectory $script:Out -ErrorAction Continue 2>&1)
 
