@@ -1,4 +1,18 @@
 BeforeAll {
+    # The emulator fault that answers 200 with a body that is not well-formed audio of the given kind; $WholeLength
+    # is the real answer's length, to cut its last frame short under a Content-Length that matches the cut.
+    function New-BadAnswerFault([string] $Kind, [long] $WholeLength) {
+        $random = New-Object byte[] 3000
+        (New-Object System.Random 23).NextBytes($random)
+        $random[0] = 0x49
+        switch ($Kind) {
+            'json' { @{ body = '{"audio":"nope"}'; contentType = 'audio/mpeg' } }
+            'truncated-mp3' { @{ truncateBodyToBytes = $WholeLength - 7 } }
+            'random' { @{ bodyBase64 = [Convert]::ToBase64String($random); contentType = 'audio/mpeg' } }
+            'gzip' { @{ gzipBody = $true } }
+        }
+    }
+
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-BuiltModule
     $script:Emulator = Start-TtsEmulator
@@ -39,18 +53,8 @@ Describe 'What enters the chunk cache' {
     ) {
         param($Kind)
         $text = "A bad answer of kind $Kind."
-        # The whole answer's length, to cut its last frame short under a Content-Length that matches the cut.
         $whole = $text | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'whole.mp3') -NoCache
-        $random = New-Object byte[] 3000
-        (New-Object System.Random 23).NextBytes($random)
-        $random[0] = 0x49
-        $rule = switch ($Kind) {
-            'json' { @{ body = '{"audio":"nope"}'; contentType = 'audio/mpeg' } }
-            'truncated-mp3' { @{ truncateBodyToBytes = $whole.Length - 7 } }
-            'random' { @{ bodyBase64 = [Convert]::ToBase64String($random); contentType = 'audio/mpeg' } }
-            'gzip' { @{ gzipBody = $true } }
-        }
-        Add-EmulatorFault $script:Emulator $rule
+        Add-EmulatorFault $script:Emulator (New-BadAnswerFault $Kind $whole.Length)
         $before = Get-SpeechRequestCount
 
         $first = $text | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'first.mp3') -ErrorVariable failed -ErrorAction SilentlyContinue
@@ -83,15 +87,7 @@ Describe 'What enters the chunk cache' {
         param($Kind)
         $text = "A bad answer of kind $Kind, without the cache."
         $whole = $text | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'whole.mp3') -NoCache
-        $random = New-Object byte[] 3000
-        (New-Object System.Random 23).NextBytes($random)
-        $random[0] = 0x49
-        $rule = switch ($Kind) {
-            'json' { @{ body = '{"audio":"nope"}'; contentType = 'audio/mpeg' } }
-            'truncated-mp3' { @{ truncateBodyToBytes = $whole.Length - 7 } }
-            'random' { @{ bodyBase64 = [Convert]::ToBase64String($random); contentType = 'audio/mpeg' } }
-            'gzip' { @{ gzipBody = $true } }
-        }
+        $rule = New-BadAnswerFault $Kind $whole.Length
         Add-EmulatorFault $script:Emulator $rule
         $null = $text | Invoke-TextToSpeech -OutFile (Join-Path $script:Out 'cached.mp3') -ErrorVariable cached -ErrorAction SilentlyContinue
         $cachedId = @(Get-EmulatorRequest $script:Emulator)[-1].requestId
