@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 using System.Management.Automation;
-using AitreTts.Core.Http.RateLimits;
+using AitreTts.Core.Http;
 
 namespace AitreTts;
 

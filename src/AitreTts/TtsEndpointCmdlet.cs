@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using AitreTts.Completers;
+using AitreTts.Core;
 using AitreTts.Core.Cache;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;

@@ -82,7 +82,7 @@ internal abstract class Setting
     // The list. Its order is the order of Get-TtsConfiguration's properties.
     public static readonly Setting<ProviderKind?> Provider = Choice<ProviderKind>("Provider", "AITRE_PROVIDER");
     // AITRE_BASE_URL or a file from an older version may still hold a user:password@ or a query.
-    public static readonly Setting<string?> BaseUrl = Text("BaseUrl", "AITRE_BASE_URL", display: Http.SecretRedactor.ShownAddress);
+    public static readonly Setting<string?> BaseUrl = Text("BaseUrl", "AITRE_BASE_URL", display: Security.SecretRedactor.ShownAddress);
     public static readonly Setting<SecureString?> ApiKey = Secret("ApiKey", "AITRE_API_KEY");
     public static readonly Setting<string?> ApiKeySecretName = Text("ApiKeySecretName");
     public static readonly Setting<string?> Vault = Text("Vault");
@@ -107,7 +107,7 @@ internal abstract class Setting
     // US dollars per million characters: a gateway's own price, for the estimates of -WhatIf and -Verbose.
     public static readonly Setting<double?> PricePerMillionCharacters = Number("PricePerMillionCharacters", 0, 100000);
     public static readonly Setting<int?> SampleRate = Integer("SampleRate", 8000, 192000, "AITRE_SAMPLE_RATE", defaultValue: 24000);
-    public static readonly Setting<string?> Proxy = Text("Proxy", display: Http.SecretRedactor.WithoutPassword);
+    public static readonly Setting<string?> Proxy = Text("Proxy", display: Security.SecretRedactor.WithoutPassword);
     public static readonly Setting<string?> ProxyUserName = Text("ProxyUserName", parameter: "ProxyCredential");
     public static readonly Setting<SecureString?> ProxyPassword = Secret("ProxyPassword", parameter: "ProxyCredential", shown: false);
     public static readonly Setting<bool?> ProxyUseDefaultCredentials = Switch("ProxyUseDefaultCredentials");

@@ -8,6 +8,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Http;
 

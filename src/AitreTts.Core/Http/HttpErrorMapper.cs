@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Providers;
+using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Http;
 

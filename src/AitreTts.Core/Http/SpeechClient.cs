@@ -11,39 +11,16 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core.Errors;
-using AitreTts.Core.Http.RateLimits;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Core.Http;
-
-/// <summary>What a successful speech call returned.</summary>
-internal sealed class SpeechResponse
-{
-    /// <summary>The server's <c>x-request-id</c>, or null when it sent none.</summary>
-    public string? RequestId { get; init; }
-
-    /// <summary>Bytes of audio written to the destination.</summary>
-    public long Bytes { get; init; }
-
-    /// <summary>True when the audio came from the chunk cache and no request was sent.</summary>
-    public bool FromCache { get; init; }
-
-    /// <summary>The HTTP status of the answer that carried the audio; 0 when no request was sent.</summary>
-    public int StatusCode { get; init; }
-
-    /// <summary>The answer's media type, without parameters; null when it sent none or no request was sent.</summary>
-    public string? ContentType { get; init; }
-
-    /// <summary>The answer's Content-Encoding (such as gzip, which is never asked for and never decoded), or null.</summary>
-    public string? ContentEncoding { get; init; }
-}
 
 /// <summary>
 /// The one HTTP caller of the module. It sends speech requests with the retry policy and time limits, streams each
 /// response body straight to the destination stream, and turns every failure into a <see cref="TtsException"/>.
 /// Safe to use from many threads at once.
 /// </summary>
-internal sealed class SpeechClient : Synthesis.ISpeechSource
+internal sealed class SpeechClient : ISpeechSource
 {
     private const int MaximumRedirects = 5;
     private const int CopyBufferSize = 81920;

@@ -30,7 +30,7 @@ internal static class SpeechClientFactory
         var retry = new RetryPolicy(
             maximumRetryCount ?? configuration.Get(Setting.MaximumRetryCount)!.Value,
             configuration.Get(Setting.RetryIntervalSec) is double seconds ? TimeSpan.FromSeconds(seconds) : null);
-        var rateLimits = RateLimits.RateLimitPacing.For(endpoint, TimeSpan.FromSeconds(configuration.Get(Setting.MaximumRateLimitWaitSec)!.Value), configuration.Get(Setting.RequestsPerMinute));
+        var rateLimits = RateLimitPacing.For(endpoint, TimeSpan.FromSeconds(configuration.Get(Setting.MaximumRateLimitWaitSec)!.Value), configuration.Get(Setting.RequestsPerMinute));
         return new SpeechClient(endpoint, retry, timeout ?? TimeSpan.FromSeconds(configuration.Get(Setting.TimeoutSec)!.Value), log, NetworkFrom(configuration), rateLimits);
     }
 

@@ -6,6 +6,7 @@ using AitreTts.Completers;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Security;
 using AitreTts.Core.Voices;
 
 namespace AitreTts.Commands;

@@ -8,6 +8,7 @@ using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Offline;
+using AitreTts.Core.Security;
 using AitreTts.Core.Voices;
 
 namespace AitreTts.Commands;

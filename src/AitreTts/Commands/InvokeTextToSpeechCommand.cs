@@ -5,6 +5,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using AitreTts.Completers;
+using AitreTts.Core.Security;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Documents;

@@ -1,6 +1,7 @@
 using System;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Security;
 
 namespace AitreTts.Tests.Http;
 

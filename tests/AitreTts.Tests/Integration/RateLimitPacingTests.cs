@@ -6,7 +6,6 @@ using System.Threading.Tasks;
 using AitreTts.Core;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
-using AitreTts.Core.Http.RateLimits;
 using AitreTts.Core.Security;
 using AitreTts.Core.Synthesis;
 using TtsEmulator;

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 
-namespace AitreTts.Core.Http.RateLimits;
+namespace AitreTts.Core.Http;
 
 /// <summary>
 /// What one answer said about the account's limits: OpenAI's <c>x-ratelimit-limit-requests</c>,

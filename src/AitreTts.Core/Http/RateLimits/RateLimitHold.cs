@@ -1,6 +1,6 @@
 using System;
 
-namespace AitreTts.Core.Http.RateLimits;
+namespace AitreTts.Core.Http;
 
 /// <summary>A request held back by the rate limit: reported when the hold starts, and again with <see cref="Ended"/> when it is over.</summary>
 /// <param name="Host">The server whose limit holds it.</param>

@@ -5,7 +5,7 @@ using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace AitreTts.Core.Http.RateLimits;
+namespace AitreTts.Core.Http;
 
 /// <summary>
 /// What this process knows of one account's rate limit at one endpoint, shared by every request that uses the same

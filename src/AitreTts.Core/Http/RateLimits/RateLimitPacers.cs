@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AitreTts.Core.Security;
 
-namespace AitreTts.Core.Http.RateLimits;
+namespace AitreTts.Core.Http;
 
 /// <summary>
 /// The pacers of this process, one per endpoint and key: static, so every call, runspace and

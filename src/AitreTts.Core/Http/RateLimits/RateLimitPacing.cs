@@ -1,7 +1,7 @@
 using System;
 using AitreTts.Core.Configuration;
 
-namespace AitreTts.Core.Http.RateLimits;
+namespace AitreTts.Core.Http;
 
 /// <summary>
 /// How one client paces its requests: the process-wide pacer of its endpoint and key, the bound on the waits of

@@ -6,7 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using AitreTts.Core.Errors;
 
-namespace AitreTts.Core.Http.RateLimits;
+namespace AitreTts.Core.Http;
 
 /// <summary>
 /// The rate-limit side of one request, across its attempts: each attempt waits for its turn (<see cref="EnterAsync"/>),

@@ -1,7 +1,7 @@
 using System;
 using System.Net;
 using System.Net.Http;
-using AitreTts.Core.Http.RateLimits;
+using AitreTts.Core.Http;
 
 namespace AitreTts.Tests.Http.RateLimits;
 

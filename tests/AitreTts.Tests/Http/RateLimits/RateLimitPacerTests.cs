@@ -2,7 +2,7 @@ using System;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
-using AitreTts.Core.Http.RateLimits;
+using AitreTts.Core.Http;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Tests.Http.RateLimits;

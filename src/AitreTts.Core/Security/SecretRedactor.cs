@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using AitreTts.Core.Errors;
 
-namespace AitreTts.Core.Http;
+namespace AitreTts.Core.Security;
 
 /// <summary>
 /// Removes an API key from text before it reaches a message, a log or -Verbose output.

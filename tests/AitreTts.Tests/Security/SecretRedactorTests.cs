@@ -1,8 +1,9 @@
 using System;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
+using AitreTts.Core.Security;
 
-namespace AitreTts.Tests.Http;
+namespace AitreTts.Tests.Security;
 
 public sealed class SecretRedactorTests
 {
