@@ -105,6 +105,19 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Work whose failure ends the whole command, with an error about <paramref name="target"/>.</summary>
+    private protected static T OrStop<T>(Func<T> work, object? target)
+    {
+        try
+        {
+            return work();
+        }
+        catch (TtsException ex)
+        {
+            throw ex.About(target);
+        }
+    }
+
     /// <summary>The one way a core error becomes an ErrorRecord, terminating or not.</summary>
     private ErrorRecord ToErrorRecord(TtsException error)
     {

@@ -116,9 +116,9 @@ internal sealed class ChunkCacheSecret
         return true;
     }
 
-    // A new key appears whole or not at all. A first key is renamed into place with a move that refuses to replace, as
-    // SecretProtector makes secret.key: when another process won that race, its key is the one both use. A key that
-    // cannot be read is replaced (PrivateFile), and read back, so two processes replacing it at once end on one.
+    // A new key appears whole or not at all. A first key is created once (PrivateFile.CreateOnce, as secret.key is): when
+    // another process won that race, its key is the one both use. A key that cannot be read is replaced, and read
+    // back, so two processes replacing it at once end on one.
     private byte[] CreateKey(bool replace)
     {
         byte[] key = new byte[KeyLength];
@@ -134,37 +134,9 @@ internal sealed class ChunkCacheSecret
         }
         else
         {
-            PublishFirst(content);
+            PrivateFile.CreateOnce(FilePath, content);
         }
 
         return TryRead(out byte[]? stored, out _) ? stored! : key;
-    }
-
-    private void PublishFirst(byte[] content)
-    {
-        PrivateFile.EnsurePrivateDirectory(Directory);
-        string temporary = Path.Combine(Directory, "." + FileName + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                PrivateFile.SetUnixMode(temporary, PrivateFile.OwnerReadWrite);
-                stream.Write(content, 0, content.Length);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, FilePath);
-        }
-        catch (IOException) when (File.Exists(FilePath))
-        {
-            // Another process created it first.
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace AitreTts.Core.Documents;
 /// </summary>
 internal sealed class Document
 {
-    private Document(string text, string? sourcePath, string? sourceFile, TargetedError? error)
+    private Document(string text, string? sourcePath, string? sourceFile, TtsException? error)
     {
         Text = text;
         SourcePath = sourcePath;
@@ -24,26 +24,12 @@ internal sealed class Document
     /// <summary>The file system path of <see cref="SourcePath"/>, whose base name names the audio file.</summary>
     public string? SourceFile { get; }
 
-    /// <summary>Why there is no text: the item is no readable text file.</summary>
-    public TargetedError? Error { get; }
+    /// <summary>Why there is no text: the item is no readable text file. Its target object is the item.</summary>
+    public TtsException? Error { get; }
 
     public static Document FromText(string text) => new(text, null, null, null);
 
     public static Document FromFile(string text, string sourcePath, string sourceFile) => new(text, sourcePath, sourceFile, null);
 
-    public static Document Unreadable(TtsException error, object? targetObject) => new(string.Empty, null, null, new TargetedError(error, targetObject));
-}
-
-/// <summary>An error and the object its ErrorRecord names as the target: the input it is about.</summary>
-internal sealed class TargetedError
-{
-    public TargetedError(TtsException exception, object? targetObject)
-    {
-        Exception = exception;
-        TargetObject = targetObject;
-    }
-
-    public TtsException Exception { get; }
-
-    public object? TargetObject { get; }
+    public static Document Unreadable(TtsException error, object? targetObject) => new(string.Empty, null, null, error.About(targetObject));
 }

@@ -16,7 +16,7 @@ namespace AitreTts.Core.Documents;
 /// </summary>
 internal sealed class DocumentPlan
 {
-    private DocumentPlan(IReadOnlyList<string> warnings, TargetedError? refusal)
+    private DocumentPlan(IReadOnlyList<string> warnings, TtsException? refusal)
     {
         Warnings = warnings;
         Refusal = refusal;
@@ -29,7 +29,7 @@ internal sealed class DocumentPlan
     private HashSet<string>? _preparedDirectories;
 
     /// <summary>Why the document is not written; null when it is to be.</summary>
-    public TargetedError? Refusal { get; }
+    public TtsException? Refusal { get; }
 
     /// <summary>The text to send (valid UTF-16, within the length allowed) and the requests it is sent as: what -WhatIf counts and the cost estimate prices is what is sent.</summary>
     public SpeechPlan? Speech { get; private init; }
@@ -64,7 +64,7 @@ internal sealed class DocumentPlan
         return target;
     }
 
-    internal static DocumentPlan Refused(TargetedError refusal, IReadOnlyList<string> warnings) => new(warnings, refusal);
+    internal static DocumentPlan Refused(TtsException refusal, IReadOnlyList<string> warnings) => new(warnings, refusal);
 
     internal static DocumentPlan Write(SpeechPlan speech, OutputUnit target, bool createDirectory, string action, object targetObject, IReadOnlyList<string> warnings, HashSet<string> preparedDirectories) =>
         new(warnings, refusal: null)
@@ -134,7 +134,7 @@ internal sealed class DocumentPlanner
     public DocumentPlan Plan(Document document)
     {
         var warnings = new List<string>();
-        if (document.Error is TargetedError unreadable)
+        if (document.Error is TtsException unreadable)
         {
             return DocumentPlan.Refused(unreadable, warnings);
         }
@@ -143,12 +143,12 @@ internal sealed class DocumentPlanner
         object targetObject = document.SourcePath ?? (object)rawText;
         if (InputText.IsBlank(rawText))
         {
-            return DocumentPlan.Refused(new TargetedError(Empty(document.SourcePath), targetObject), warnings);
+            return DocumentPlan.Refused(Empty(document.SourcePath).About(targetObject), warnings);
         }
 
         if (rawText.Length > _maximumDocumentLength)
         {
-            return DocumentPlan.Refused(new TargetedError(TooLong(rawText.Length), document.SourcePath ?? (object)Truncate(rawText)), warnings);
+            return DocumentPlan.Refused(TooLong(rawText.Length).About(document.SourcePath ?? (object)Truncate(rawText)), warnings);
         }
 
         string text = InputText.ReplaceUnpairedSurrogates(rawText, out int replaced);
@@ -167,7 +167,7 @@ internal sealed class DocumentPlanner
         }
         catch (TtsException ex)
         {
-            return DocumentPlan.Refused(new TargetedError(ex, targetObject), warnings);
+            return DocumentPlan.Refused(ex.About(targetObject), warnings);
         }
 
         var speech = SpeechPlan.For(text, _options, SegmentOptions);

@@ -13,7 +13,7 @@ namespace AitreTts.Core.Documents;
 /// </summary>
 internal sealed class OutputFormatChoice
 {
-    private OutputFormatChoice(AudioFormat format, string? warning, TargetedError? error)
+    private OutputFormatChoice(AudioFormat format, string? warning, TtsException? error)
     {
         Format = format;
         Warnings = warning is null ? Array.Empty<string>() : new[] { warning };
@@ -25,7 +25,7 @@ internal sealed class OutputFormatChoice
     public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>Why no format can be chosen: the command cannot go on.</summary>
-    public TargetedError? Error { get; }
+    public TtsException? Error { get; }
 
     /// <param name="format">-Format as given, or null.</param>
     /// <param name="outFile">-OutFile as given, for messages; null without it.</param>
@@ -82,5 +82,5 @@ internal sealed class OutputFormatChoice
         Failed(new TtsException(errorId, TtsErrorCategory.InvalidArgument, message), targetObject);
 
     private static OutputFormatChoice Failed(TtsException error, string? targetObject) =>
-        new(AudioFormats.Default, null, new TargetedError(error, targetObject));
+        new(AudioFormats.Default, null, error.About(targetObject));
 }

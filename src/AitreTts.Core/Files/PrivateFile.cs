@@ -29,7 +29,38 @@ internal static class PrivateFile
     public static bool IsUnix => !RuntimeInformation.IsOSPlatform(OSPlatform.Windows) && SetMode is not null;
 
     /// <summary>Writes <paramref name="content"/> atomically as a private file.</summary>
-    public static void WriteAllBytes(string path, byte[] content)
+    public static void WriteAllBytes(string path, byte[] content) => Publish(path, content, (temporary, target) =>
+    {
+        if (File.Exists(target))
+        {
+            File.Replace(temporary, target, null);
+        }
+        else
+        {
+            File.Move(temporary, target);
+        }
+    });
+
+    /// <summary>
+    /// Creates <paramref name="path"/> as a private file holding <paramref name="content"/>, whole or not at all, unless
+    /// it exists: the move into place refuses to replace, so when processes race to create it, the first one's file is
+    /// the one all of them read. False when another process created it first.
+    /// </summary>
+    public static bool CreateOnce(string path, byte[] content)
+    {
+        try
+        {
+            Publish(path, content, File.Move);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false;
+        }
+    }
+
+    // The content goes to a private temporary file beside the target, flushed to disk, and only then into place.
+    private static void Publish(string path, byte[] content, Action<string, string> moveIntoPlace)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         EnsurePrivateDirectory(directory);
@@ -43,14 +74,7 @@ internal static class PrivateFile
                 stream.Flush(flushToDisk: true);
             }
 
-            if (File.Exists(path))
-            {
-                File.Replace(temporary, path, null);
-            }
-            else
-            {
-                File.Move(temporary, path);
-            }
+            moveIntoPlace(temporary, path);
         }
         finally
         {

@@ -128,33 +128,14 @@ internal sealed class SecretProtector
             random.GetBytes(key);
         }
 
-        string directory = Path.GetDirectoryName(_keyFilePath)!;
-        PrivateFile.EnsurePrivateDirectory(directory);
-        string temporary = Path.Combine(directory, ".secret.key." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
-        try
+        if (PrivateFile.CreateOnce(_keyFilePath, key))
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                PrivateFile.SetUnixMode(temporary, PrivateFile.OwnerReadWrite);
-                stream.Write(key, 0, key.Length);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, _keyFilePath);
             return key;
         }
-        catch (IOException) when (File.Exists(_keyFilePath))
-        {
-            Array.Clear(key, 0, key.Length);
-            return ReadKey();
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+
+        // Another process created the key first: every process must use that one.
+        Array.Clear(key, 0, key.Length);
+        return ReadKey();
     }
 
     // Encrypt-then-MAC: iv | ciphertext | HMAC-SHA256(iv | ciphertext). Key bytes 0..31 encrypt, 32..63 authenticate.

@@ -5,13 +5,13 @@ using System.IO;
 using System.Management.Automation;
 using System.Text;
 using AitreTts.Completers;
-using AitreTts.Core.Security;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Documents;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Output;
+using AitreTts.Core.Security;
 using AitreTts.Core.Synthesis;
 
 namespace AitreTts.Commands;
@@ -159,9 +159,9 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         }
 
         OutputFormatChoice format = OutputFormatChoice.Resolve(Format, OutFile, _outFilePath, WrapPcmAsWav.IsPresent, _configuration.Get(Setting.Format)!.Value);
-        if (format.Error is TargetedError formatError)
+        if (format.Error is TtsException formatError)
         {
-            throw formatError.Exception.About(formatError.TargetObject);
+            throw formatError;
         }
 
         var options = SpeechOptions.From(_configuration, format.Format, Speed, Instructions, WrapPcmAsWav.IsPresent);
@@ -215,9 +215,9 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         {
             DocumentPlan plan = _planner!.Plan(document);
             WriteWarnings(plan.Warnings);
-            if (plan.Refusal is TargetedError refusal)
+            if (plan.Refusal is TtsException refusal)
             {
-                FailInOrder(refusal.Exception, refusal.TargetObject);
+                FailInOrder(refusal, refusal.TargetObject);
                 continue;
             }
 
@@ -284,17 +284,4 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     }
 
     private void WriteWarnings(IEnumerable<string> warnings) => warnings.ToList().ForEach(WriteWarning);
-
-    // Work that, when it fails, fails the whole command: the error names target.
-    private T OrStop<T>(Func<T> work, object? target)
-    {
-        try
-        {
-            return work();
-        }
-        catch (TtsException ex)
-        {
-            throw ex.About(target);
-        }
-    }
 }

@@ -65,9 +65,9 @@ public sealed class DocumentCollectorTests : IDisposable
 
         Assert.Equal(4, documents.Count);
         Assert.Equal(new[] { "Before.", "After.\tTabbed\fpage" }, documents.Where(d => d.Error is null).Select(d => d.Text));
-        Assert.All(documents.Where((_, i) => i is 1 or 2), d => Assert.Equal(TtsErrorIds.InputNotText, d.Error!.Exception.ErrorId));
-        Assert.Contains("U+0000", documents[1].Error!.Exception.Message);
-        Assert.Contains("U+001B", documents[2].Error!.Exception.Message);
+        Assert.All(documents.Where((_, i) => i is 1 or 2), d => Assert.Equal(TtsErrorIds.InputNotText, d.Error!.ErrorId));
+        Assert.Contains("U+0000", documents[1].Error!.Message);
+        Assert.Contains("U+001B", documents[2].Error!.Message);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class DocumentCollectorTests : IDisposable
         Assert.Empty(collector.Add("x\0y", source));
         IReadOnlyList<Document> documents = collector.Add("Next.", null);
         Assert.Equal(2, documents.Count);
-        Assert.Equal(TtsErrorIds.InputNotText, documents[0].Error!.Exception.ErrorId);
+        Assert.Equal(TtsErrorIds.InputNotText, documents[0].Error!.ErrorId);
         Assert.Equal(source, documents[0].Error!.TargetObject);
         Assert.Equal("Next.", documents[1].Text);
         Assert.Null(documents[1].Error);
@@ -92,7 +92,7 @@ public sealed class DocumentCollectorTests : IDisposable
         collector.Add("Fine.", null);
         collector.Add("Bell\a", null);
         Document all = Assert.Single(collector.Complete());
-        Assert.Equal(TtsErrorIds.InputNotText, all.Error!.Exception.ErrorId);
+        Assert.Equal(TtsErrorIds.InputNotText, all.Error!.ErrorId);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class DocumentCollectorTests : IDisposable
         Directory.CreateDirectory(Path.Combine(_directory, "folder"));
         Document document = Assert.Single(Collector(DocumentGrouping.BySource).Add("folder", PsPath("folder")));
         AssertError(document, TtsErrorIds.InputNotText, TtsErrorCategory.InvalidArgument, "folder");
-        Assert.Contains("is a directory, not text", document.Error!.Exception.Message);
+        Assert.Contains("is a directory, not text", document.Error!.Message);
     }
 
     [SkippableFact]
@@ -202,7 +202,7 @@ public sealed class DocumentCollectorTests : IDisposable
         DocumentCollector collector = new(DocumentGrouping.BySource, path => path, new TextFileReader(null, 100, _log), _log);
         Document document = Assert.Single(collector.Add("/dev/zero", "/dev/zero"));
         AssertError(document, TtsErrorIds.InputNotText, TtsErrorCategory.InvalidArgument, "/dev/zero");
-        Assert.Contains("is a device or pipe", document.Error!.Exception.Message);
+        Assert.Contains("is a device or pipe", document.Error!.Message);
     }
 
     [Fact]
@@ -212,7 +212,7 @@ public sealed class DocumentCollectorTests : IDisposable
         string path = Write("big.txt", new string('\0', 49));
         Document document = Assert.Single(Collector(DocumentGrouping.BySource, maximumDocumentLength: 11).Add(path, PsPath("big.txt")));
         AssertError(document, TtsErrorIds.InputTooLong, TtsErrorCategory.LimitsExceeded, path);
-        Assert.Equal($"The file '{path}' has 49 bytes, which is more than the 11 characters allowed per document even at four bytes a character; it was not read. Split it, or raise -MaximumDocumentLength if this is intended.", document.Error!.Exception.Message);
+        Assert.Equal($"The file '{path}' has 49 bytes, which is more than the 11 characters allowed per document even at four bytes a character; it was not read. Split it, or raise -MaximumDocumentLength if this is intended.", document.Error!.Message);
         Assert.DoesNotContain(_log.VerboseMessages, message => message.StartsWith("Read ", StringComparison.Ordinal));
     }
 
@@ -235,7 +235,7 @@ public sealed class DocumentCollectorTests : IDisposable
         File.WriteAllBytes(path, content);
         Document document = Assert.Single(Collector(DocumentGrouping.One).Add(path, PsPath("image.png")));
         AssertError(document, TtsErrorIds.InputNotText, TtsErrorCategory.InvalidData, path);
-        Assert.Equal($"'{path}' is not a text file. Pipe text files, or their content with Get-Content.", document.Error!.Exception.Message);
+        Assert.Equal($"'{path}' is not a text file. Pipe text files, or their content with Get-Content.", document.Error!.Message);
         Assert.Equal(string.Empty, Assert.Single(Collector(DocumentGrouping.One).Complete()).Text);
     }
 
@@ -264,7 +264,7 @@ public sealed class DocumentCollectorTests : IDisposable
         File.SetUnixFileMode(path, UnixFileMode.None);
         Document document = Assert.Single(Collector(DocumentGrouping.BySource).Add(path, PsPath("locked.txt")));
         AssertError(document, TtsErrorIds.InputNotText, TtsErrorCategory.ReadError, path);
-        Assert.StartsWith($"Could not read '{path}': ", document.Error!.Exception.Message);
+        Assert.StartsWith($"Could not read '{path}': ", document.Error!.Message);
     }
 
     [Fact]
@@ -295,9 +295,9 @@ public sealed class DocumentCollectorTests : IDisposable
 
     private static void AssertError(Document document, string errorId, TtsErrorCategory category, object target)
     {
-        TargetedError error = Assert.IsType<TargetedError>(document.Error);
-        Assert.Equal(errorId, error.Exception.ErrorId);
-        Assert.Equal(category, error.Exception.Category);
+        TtsException error = Assert.IsType<TtsException>(document.Error);
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.Equal(category, error.Category);
         Assert.Equal(target, error.TargetObject);
     }
 }

@@ -26,7 +26,7 @@ public sealed class DocumentPlannerTests : IDisposable
     {
         DocumentPlan plan = IntoDirectory().Plan(Document.FromText(text));
         AssertRefused(plan, TtsErrorIds.InputEmpty, TtsErrorCategory.InvalidArgument, text);
-        Assert.Equal("The text is empty or only whitespace; there is nothing to speak. Pass some text, or filter out empty lines.", plan.Refusal!.Exception.Message);
+        Assert.Equal("The text is empty or only whitespace; there is nothing to speak. Pass some text, or filter out empty lines.", plan.Refusal!.Message);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class DocumentPlannerTests : IDisposable
     {
         DocumentPlan plan = IntoDirectory().Plan(Document.FromFile(" ", "FileSystem::/data/empty.txt", "/data/empty.txt"));
         AssertRefused(plan, TtsErrorIds.InputEmpty, TtsErrorCategory.InvalidArgument, "FileSystem::/data/empty.txt");
-        Assert.Equal("The file 'FileSystem::/data/empty.txt' holds no text to speak.", plan.Refusal!.Exception.Message);
+        Assert.Equal("The file 'FileSystem::/data/empty.txt' holds no text to speak.", plan.Refusal!.Message);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class DocumentPlannerTests : IDisposable
         string text = new('x', 10_000);
         DocumentPlan plan = IntoDirectory(maximumDocumentLength: 9_999).Plan(Document.FromText(text));
         AssertRefused(plan, TtsErrorIds.InputTooLong, TtsErrorCategory.LimitsExceeded, new string('x', 200) + "...");
-        Assert.Equal("The document has 10,000 characters, more than the 9,999 allowed per document (it would take about 3 requests). Split it, or raise -MaximumDocumentLength if this is intended.", plan.Refusal!.Exception.Message);
+        Assert.Equal("The document has 10,000 characters, more than the 9,999 allowed per document (it would take about 3 requests). Split it, or raise -MaximumDocumentLength if this is intended.", plan.Refusal!.Message);
         Assert.Null(IntoDirectory(maximumDocumentLength: 10_000).Plan(Document.FromText(text)).Refusal);
     }
 
@@ -170,7 +170,7 @@ public sealed class DocumentPlannerTests : IDisposable
     {
         var error = new TtsException(TtsErrorIds.InputNotText, TtsErrorCategory.InvalidData, "not text");
         DocumentPlan plan = IntoDirectory().Plan(Document.Unreadable(error, "image.png"));
-        Assert.Same(error, plan.Refusal!.Exception);
+        Assert.Equal((error.ErrorId, error.Message), (plan.Refusal!.ErrorId, plan.Refusal.Message));
         Assert.Equal("image.png", plan.Refusal.TargetObject);
         Assert.Null(plan.Target);
     }
@@ -204,9 +204,9 @@ public sealed class DocumentPlannerTests : IDisposable
 
     private static void AssertRefused(DocumentPlan plan, string errorId, TtsErrorCategory category, object target)
     {
-        TargetedError refusal = Assert.IsType<TargetedError>(plan.Refusal);
-        Assert.Equal(errorId, refusal.Exception.ErrorId);
-        Assert.Equal(category, refusal.Exception.Category);
+        TtsException refusal = Assert.IsType<TtsException>(plan.Refusal);
+        Assert.Equal(errorId, refusal.ErrorId);
+        Assert.Equal(category, refusal.Category);
         Assert.Equal(target, refusal.TargetObject);
         Assert.Null(plan.Target);
     }

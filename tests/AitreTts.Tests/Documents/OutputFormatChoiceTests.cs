@@ -40,20 +40,20 @@ public sealed class OutputFormatChoiceTests : IDisposable
     [InlineData("pcm", "x.wav", false, "-Format pcm contradicts the extension of -OutFile 'x.wav', which means wav. Drop -Format, or give the file a .pcm extension.")]
     public void AFormatThatContradictsTheOutFileExtensionIsAConflict(string format, string outFile, bool wrap, string message)
     {
-        TargetedError error = Assert.IsType<TargetedError>(Resolve(format, outFile, wrap).Error);
-        Assert.Equal(TtsErrorIds.FormatConflict, error.Exception.ErrorId);
-        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Exception.Category);
-        Assert.Equal(message, error.Exception.Message);
+        TtsException error = Assert.IsType<TtsException>(Resolve(format, outFile, wrap).Error);
+        Assert.Equal(TtsErrorIds.FormatConflict, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
+        Assert.Equal(message, error.Message);
         Assert.Equal(outFile, error.TargetObject);
     }
 
     [Fact]
     public void AFormatTheApiDoesNotOfferIsInvalid()
     {
-        TargetedError error = Assert.IsType<TargetedError>(Resolve("mp4", "x.mp3").Error);
-        Assert.Equal(TtsErrorIds.InvalidFormat, error.Exception.ErrorId);
-        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Exception.Category);
-        Assert.Equal("'mp4' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.", error.Exception.Message);
+        TtsException error = Assert.IsType<TtsException>(Resolve("mp4", "x.mp3").Error);
+        Assert.Equal(TtsErrorIds.InvalidFormat, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
+        Assert.Equal("'mp4' is not a format the speech API offers. Use one of: mp3, opus, aac, flac, wav, pcm.", error.Message);
         Assert.Equal("mp4", error.TargetObject);
     }
 
@@ -63,10 +63,10 @@ public sealed class OutputFormatChoiceTests : IDisposable
     [InlineData("x.txt", ".txt")]
     public void AnOutFileExtensionThatNamesNoFormatIsInvalidWithoutFormat(string outFile, string extension)
     {
-        TargetedError error = Assert.IsType<TargetedError>(Resolve(null, outFile).Error);
-        Assert.Equal(TtsErrorIds.InvalidFormat, error.Exception.ErrorId);
-        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Exception.Category);
-        Assert.Equal($"The extension '{extension}' of -OutFile '{outFile}' names no format the speech API offers (mp3, opus, aac, flac, wav, pcm). Use one of those extensions, or say what to write into it with -Format.", error.Exception.Message);
+        TtsException error = Assert.IsType<TtsException>(Resolve(null, outFile).Error);
+        Assert.Equal(TtsErrorIds.InvalidFormat, error.ErrorId);
+        Assert.Equal(TtsErrorCategory.InvalidArgument, error.Category);
+        Assert.Equal($"The extension '{extension}' of -OutFile '{outFile}' names no format the speech API offers (mp3, opus, aac, flac, wav, pcm). Use one of those extensions, or say what to write into it with -Format.", error.Message);
         Assert.Equal(outFile, error.TargetObject);
     }
 
