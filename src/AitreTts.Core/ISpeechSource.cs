@@ -15,7 +15,7 @@ internal interface ISpeechSource
 }
 
 /// <summary>What a successful speech call returned.</summary>
-internal sealed class SpeechResponse
+internal sealed record SpeechResponse
 {
     /// <summary>The server's <c>x-request-id</c>, or null when it sent none.</summary>
     public string? RequestId { get; init; }

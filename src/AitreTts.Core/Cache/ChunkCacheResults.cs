@@ -20,46 +20,18 @@ internal enum ChunkCachePutResult
 }
 
 /// <summary>What the cache holds at the moment it was counted.</summary>
-internal sealed class ChunkCacheStatistics
+/// <param name="Folder">The cache folder counted.</param>
+/// <param name="EntryCount">Entries found whole.</param>
+/// <param name="TotalBytes">The size of the entry files, headers included: what the cap limits.</param>
+/// <param name="CapBytes">The size limit; 0 when the cache is off.</param>
+internal sealed record ChunkCacheStatistics(string Folder, int EntryCount, long TotalBytes, long CapBytes)
 {
-    internal ChunkCacheStatistics(string folder, int entryCount, long totalBytes, long capBytes)
-    {
-        Folder = folder;
-        EntryCount = entryCount;
-        TotalBytes = totalBytes;
-        CapBytes = capBytes;
-    }
-
-    internal string Folder { get; }
-
-    internal int EntryCount { get; }
-
-    /// <summary>The size of the entry files, headers included: what the cap limits.</summary>
-    internal long TotalBytes { get; }
-
-    internal long CapBytes { get; }
-
     internal bool IsEnabled => CapBytes > 0;
 }
 
 /// <summary>What <see cref="ChunkCache.Clear"/> removed, and what it could not.</summary>
-internal sealed class ChunkCacheClearResult
-{
-    internal ChunkCacheClearResult(int entriesRemoved, long bytesRemoved, int temporaryFilesRemoved, int notRemoved)
-    {
-        EntriesRemoved = entriesRemoved;
-        BytesRemoved = bytesRemoved;
-        TemporaryFilesRemoved = temporaryFilesRemoved;
-        NotRemoved = notRemoved;
-    }
-
-    internal int EntriesRemoved { get; }
-
-    internal long BytesRemoved { get; }
-
-    /// <summary>Files of writes that never finished: a process killed while it wrote an entry.</summary>
-    internal int TemporaryFilesRemoved { get; }
-
-    /// <summary>Entries and temporary files that stayed because deleting them failed; the log says why.</summary>
-    internal int NotRemoved { get; }
-}
+/// <param name="EntriesRemoved">Entries deleted.</param>
+/// <param name="BytesRemoved">Their size on disk.</param>
+/// <param name="TemporaryFilesRemoved">Files of writes that never finished: a process killed while it wrote an entry.</param>
+/// <param name="NotRemoved">Entries and temporary files that stayed because deleting them failed; the log says why.</param>
+internal sealed record ChunkCacheClearResult(int EntriesRemoved, long BytesRemoved, int TemporaryFilesRemoved, int NotRemoved);

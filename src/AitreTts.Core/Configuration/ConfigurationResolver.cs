@@ -24,26 +24,12 @@ internal enum SettingSource
 }
 
 /// <summary>One effective setting and its origin.</summary>
-internal sealed class ResolvedSetting
+/// <param name="Setting">Which setting.</param>
+/// <param name="Value">The value; a <see cref="SecureString"/> for a secret.</param>
+/// <param name="Source">The layer it came from: a parameter, the environment, the file or the default.</param>
+/// <param name="Detail">The environment variable or file that gave the value, when there is one.</param>
+internal sealed record ResolvedSetting(Setting Setting, object? Value, SettingSource Source, string? Detail)
 {
-    internal ResolvedSetting(Setting setting, object? value, SettingSource source, string? detail)
-    {
-        Setting = setting;
-        Value = value;
-        Source = source;
-        Detail = detail;
-    }
-
-    public Setting Setting { get; }
-
-    /// <summary>The value; a <see cref="SecureString"/> for a secret.</summary>
-    public object? Value { get; }
-
-    public SettingSource Source { get; }
-
-    /// <summary>The environment variable or file that gave the value, when there is one.</summary>
-    public string? Detail { get; }
-
     /// <summary>"Environment (AITRE_API_KEY)", "File (/home/me/.config/AitreTts/config.json)", "Default".</summary>
     public string SourceText => Detail is null ? Source.ToString() : Source + " (" + Detail + ")";
 }

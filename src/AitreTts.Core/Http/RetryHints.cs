@@ -1,7 +1,7 @@
 namespace AitreTts.Core.Http;
 
 /// <summary>What the failed response said about retrying: its headers, as sent, and its parsed error body.</summary>
-internal sealed class RetryHints
+internal sealed record RetryHints
 {
     /// <summary>No hints: a transport failure, or a response without any.</summary>
     public static RetryHints None { get; } = new();

@@ -4,7 +4,7 @@ namespace AitreTts.Core.Http;
 /// What a speech server said when a request failed, read from the error body whatever its shape.
 /// Every text is whitespace-collapsed and capped, so it can go straight into a one-line message.
 /// </summary>
-internal sealed class ServerError
+internal sealed record ServerError
 {
     /// <summary>The server's own message, or <see langword="null"/> when the body carried none.</summary>
     public string? Message { get; init; }

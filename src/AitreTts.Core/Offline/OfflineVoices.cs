@@ -6,20 +6,10 @@ using AitreTts.Core.Voices;
 namespace AitreTts.Core.Offline;
 
 /// <summary>One voice of the offline provider: the OpenAI name it answers to and the pitch that tells it apart.</summary>
-internal sealed class OfflineVoice
+/// <param name="Name">The OpenAI voice name, in lower case.</param>
+/// <param name="PitchHz">The base pitch: of the synthesized wav, pcm and flac, and the one its mp3, aac and opus clips were tuned to (Assets/README.md).</param>
+internal sealed record OfflineVoice(string Name, int PitchHz)
 {
-    public OfflineVoice(string name, int pitchHz)
-    {
-        Name = name;
-        PitchHz = pitchHz;
-    }
-
-    /// <summary>The OpenAI voice name, in lower case.</summary>
-    public string Name { get; }
-
-    /// <summary>The base pitch: of the synthesized wav, pcm and flac, and the one its mp3, aac and opus clips were tuned to (Assets/README.md).</summary>
-    public int PitchHz { get; }
-
     public override string ToString() => Name;
 }
 

@@ -6,20 +6,10 @@ using AitreTts.Core.Text;
 namespace AitreTts.Core.Subtitles;
 
 /// <summary>The text of one subtitle cue and the paragraph it belongs to.</summary>
-internal sealed class SubtitleCueText
+/// <param name="Paragraph">The zero-based paragraph (blank-line-separated block) of the input; pauses go where it changes.</param>
+/// <param name="Text">The input text of the cue, with each run of white space made one space and the ends trimmed.</param>
+internal sealed record SubtitleCueText(int Paragraph, string Text)
 {
-    public SubtitleCueText(int paragraph, string text)
-    {
-        Paragraph = paragraph;
-        Text = text;
-    }
-
-    /// <summary>The zero-based paragraph (blank-line-separated block) of the input; pauses go where it changes.</summary>
-    public int Paragraph { get; }
-
-    /// <summary>The input text of the cue, with each run of white space made one space and the ends trimmed.</summary>
-    public string Text { get; }
-
     public override string ToString() => $"[{Paragraph}] {Text}";
 }
 

@@ -14,7 +14,7 @@ using AitreTts.Core.Text;
 namespace AitreTts.Core.Synthesis;
 
 /// <summary>What one document would cost: requests, those the cache would serve, and the price of the rest.</summary>
-internal sealed class CostEstimate
+internal sealed record CostEstimate
 {
     public int Requests { get; init; }
 

@@ -8,21 +8,11 @@ using AitreTts.Core.Errors;
 namespace AitreTts.Core.Voices;
 
 /// <summary>What a model's shutdown date means for a call: nothing, a warning (once a session), or a refusal.</summary>
-internal sealed class RetirementVerdict
+/// <param name="Refusal">The model is retired: the call fails before sending.</param>
+/// <param name="Warning">The model has a shutdown date ahead; null when it has none or this session was already told.</param>
+internal sealed record RetirementVerdict(TtsException? Refusal, string? Warning)
 {
     public static readonly RetirementVerdict None = new(null, null);
-
-    private RetirementVerdict(TtsException? refusal, string? warning)
-    {
-        Refusal = refusal;
-        Warning = warning;
-    }
-
-    /// <summary>The model is retired: the call fails before sending.</summary>
-    public TtsException? Refusal { get; }
-
-    /// <summary>The model has a shutdown date ahead; null when it has none or this session was already told.</summary>
-    public string? Warning { get; }
 
     internal static RetirementVerdict Refuse(TtsException refusal) => new(refusal, null);
 

@@ -14,23 +14,10 @@ using AitreTts.Core.Providers;
 namespace AitreTts.Core.Voices;
 
 /// <summary>The voices (or models) a server offers, and whether they came from the server or the catalogue.</summary>
-internal sealed class DiscoveredList<T>
-{
-    internal DiscoveredList(IReadOnlyList<T> items, bool fromServer, DateTimeOffset fetched)
-    {
-        Items = items;
-        FromServer = fromServer;
-        Fetched = fetched;
-    }
-
-    public IReadOnlyList<T> Items { get; }
-
-    /// <summary>False when the server had no list and the built-in catalogue stands in.</summary>
-    public bool FromServer { get; }
-
-    /// <summary>When the list was fetched.</summary>
-    public DateTimeOffset Fetched { get; }
-}
+/// <param name="Items">The voices or models, in the order given.</param>
+/// <param name="FromServer">False when the server had no list and the built-in catalogue stands in.</param>
+/// <param name="Fetched">When the list was fetched.</param>
+internal sealed record DiscoveredList<T>(IReadOnlyList<T> Items, bool FromServer, DateTimeOffset Fetched);
 
 /// <summary>
 /// Asks a server for its voices and models (<c>GET /v1/audio/voices</c>, <c>GET /v1/models</c>) and keeps the answer
@@ -84,13 +71,13 @@ internal static class VoiceDiscovery
     /// </summary>
     public static void RememberUnavailable(string cacheKey)
     {
-        Voices.TryAdd(cacheKey, new DiscoveredList<TtsVoice>(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now));
-        Models.TryAdd(cacheKey, new DiscoveredList<TtsModel>(KnownModels, fromServer: false, DateTimeOffset.Now));
+        Voices.TryAdd(cacheKey, new DiscoveredList<TtsVoice>(VoiceCatalog.BuiltIn, FromServer: false, DateTimeOffset.Now));
+        Models.TryAdd(cacheKey, new DiscoveredList<TtsModel>(KnownModels, FromServer: false, DateTimeOffset.Now));
     }
 
     /// <summary>Caches OpenAI's models for a server whose list could not be read, so a call does not ask again this session.</summary>
     public static void RememberModelsUnavailable(string cacheKey) =>
-        Models.TryAdd(cacheKey, new DiscoveredList<TtsModel>(KnownModels, fromServer: false, DateTimeOffset.Now));
+        Models.TryAdd(cacheKey, new DiscoveredList<TtsModel>(KnownModels, FromServer: false, DateTimeOffset.Now));
 
     /// <summary>Forgets every cached list.</summary>
     public static void Clear()
@@ -114,7 +101,7 @@ internal static class VoiceDiscovery
             return cached;
         }
 
-        DiscoveredList<TtsVoice> list = new(VoiceCatalog.BuiltIn, fromServer: false, DateTimeOffset.Now);
+        DiscoveredList<TtsVoice> list = new(VoiceCatalog.BuiltIn, FromServer: false, DateTimeOffset.Now);
         if (endpoint.VoicesUri is Uri listUri && endpoint.Profile.ServesVoiceList)
         {
             Uri voicesUri = string.IsNullOrEmpty(model) ? listUri : new UriBuilder(listUri) { Query = "model=" + Uri.EscapeDataString(model) }.Uri;
@@ -122,7 +109,7 @@ internal static class VoiceDiscovery
             IReadOnlyList<TtsVoice>? voices = document is null ? null : ParseVoices(document.RootElement, voicesUri.ToString(), endpoint.Profile.VoiceLists);
             if (voices is { Count: > 0 })
             {
-                list = new DiscoveredList<TtsVoice>(voices, fromServer: true, DateTimeOffset.Now);
+                list = new DiscoveredList<TtsVoice>(voices, FromServer: true, DateTimeOffset.Now);
             }
             else
             {
@@ -142,14 +129,14 @@ internal static class VoiceDiscovery
             return cached;
         }
 
-        DiscoveredList<TtsModel> list = new(KnownModels, fromServer: false, DateTimeOffset.Now);
+        DiscoveredList<TtsModel> list = new(KnownModels, FromServer: false, DateTimeOffset.Now);
         if (endpoint.ModelsUri is Uri modelsUri && endpoint.Profile.ServesModelList)
         {
             using JsonDocument? document = await client.GetJsonAsync(modelsUri, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<TtsModel>? models = document is null ? null : ParseModels(document.RootElement, modelsUri.ToString());
             if (models is { Count: > 0 })
             {
-                list = new DiscoveredList<TtsModel>(models, fromServer: true, DateTimeOffset.Now);
+                list = new DiscoveredList<TtsModel>(models, FromServer: true, DateTimeOffset.Now);
             }
         }
 
