@@ -174,7 +174,7 @@ internal sealed class DocumentPlanner
         int requests = speech.Requests.Count;
         string action = string.Format(
             CultureInfo.InvariantCulture,
-            "Synthesize {0} characters ({1} request{2}) as {3} with {4}voice '{5}' and model '{6}'{7}",
+            "Synthesize {0} characters ({1} request{2}) as {3} with {4}voice '{5}' and model '{6}'{8}{7}",
             text.Length,
             requests,
             requests == 1 ? string.Empty : "s",
@@ -182,7 +182,8 @@ internal sealed class DocumentPlanner
             SpeechRequest.IsCustomVoiceId(_options.Voice) ? "custom " : string.Empty,
             _options.Voice,
             _options.Model,
-            Extras(target));
+            Extras(target),
+            (_options.ExtraBody is null ? string.Empty : ", extra fields " + _options.ExtraBody) + (_options.ExtraQuery is null ? string.Empty : ", extra query " + _options.ExtraQuery));
         return DocumentPlan.Write(speech, target, createDirectory, action, targetObject, warnings, _preparedDirectories);
     }
 

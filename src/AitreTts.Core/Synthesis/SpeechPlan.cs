@@ -26,6 +26,12 @@ internal sealed class SpeechOptions
     /// <summary>Voice direction, or null.</summary>
     public string? Instructions { get; set; }
 
+    /// <summary>Fields the module does not model (-ExtraBody), sent in every request; null for none.</summary>
+    public ExtraBodyFields? ExtraBody { get; set; }
+
+    /// <summary>Query parameters of every request (-ExtraQuery): the endpoint adds them to its URLs; here for -WhatIf to show.</summary>
+    public ExtraQueryParameters? ExtraQuery { get; set; }
+
     /// <summary>How many chunks of one document are synthesized at once.</summary>
     public int ThrottleLimit { get; set; } = 4;
 
@@ -43,6 +49,8 @@ internal sealed class SpeechOptions
         Format = format,
         Speed = speed,
         Instructions = instructions,
+        ExtraBody = configuration.Get(Setting.ExtraBody) is { Count: > 0 } body ? body : null,
+        ExtraQuery = configuration.Get(Setting.ExtraQuery) is { Count: > 0 } query ? query : null,
         ThrottleLimit = configuration.Get(Setting.ThrottleLimit)!.Value,
         Join = new AudioJoinOptions { PcmSampleRate = configuration.Get(Setting.SampleRate)!.Value, WrapPcmAsWav = wrapPcmAsWav },
     };
@@ -138,7 +146,7 @@ internal sealed class SpeechPlan
 
     /// <summary>The request sent for <see cref="Requests"/>[<paramref name="index"/>].</summary>
     public SpeechRequest RequestAt(int index) =>
-        new(Options.Model, Requests[index].Text, Options.Voice, Options.Format, Options.Speed, Options.Instructions);
+        new(Options.Model, Requests[index].Text, Options.Voice, Options.Format, Options.Speed, Options.Instructions) { ExtraBody = Options.ExtraBody };
 
     /// <summary>Every request the plan sends, in order.</summary>
     public IReadOnlyList<SpeechRequest> SpeechRequests() => Enumerable.Range(0, Requests.Count).Select(RequestAt).ToList();
