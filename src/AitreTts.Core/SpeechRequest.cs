@@ -42,7 +42,7 @@ internal sealed class SpeechRequest
     public string? Instructions { get; }
 
     /// <summary>Fields the module does not model (-ExtraBody), written after its own; null for none.</summary>
-    public Configuration.ExtraBodyFields? ExtraBody { get; init; }
+    public ExtraBodyFields? ExtraBody { get; init; }
 
     /// <summary>When false, <c>model</c> is left out of the body: Azure's deployment route names the model in the URL.</summary>
     public bool IncludeModel { get; init; } = true;

@@ -12,7 +12,7 @@ using AitreTts.Core.Http;
 using AitreTts.Core.Providers;
 using AitreTts.Core.Security;
 
-namespace AitreTts.Tests.Configuration;
+namespace AitreTts.Tests;
 
 /// <summary>-ExtraBody and -ExtraQuery: what they send, what they may not set, and how the cache key counts them.</summary>
 public sealed class ExtraFieldsTests
