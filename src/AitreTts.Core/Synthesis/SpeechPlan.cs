@@ -48,9 +48,12 @@ internal sealed class SpeechOptions
     };
 }
 
-/// <summary>What -Subtitles and -ParagraphPauseMs ask of a document.</summary>
+/// <summary>What -Subtitles, -ParagraphPauseMs and -Pronunciation ask of a document.</summary>
 internal sealed class SegmentOptions
 {
+    /// <summary>Respellings applied to what is sent, never to what subtitles show.</summary>
+    public PronunciationLexicon Pronunciation { get; init; } = PronunciationLexicon.Empty;
+
     /// <summary>The sidecar's format, or null for none.</summary>
     public SubtitleFormat? Subtitles { get; init; }
 
@@ -58,10 +61,11 @@ internal sealed class SegmentOptions
     public int ParagraphPauseMs { get; init; }
 
     /// <summary>The options of -Subtitles (Srt, Vtt, or null) and -ParagraphPauseMs.</summary>
-    public static SegmentOptions From(string? subtitles, int paragraphPauseMs) => new()
+    public static SegmentOptions From(string? subtitles, int paragraphPauseMs, PronunciationLexicon? pronunciation = null) => new()
     {
         Subtitles = subtitles is null ? null : (SubtitleFormat)Enum.Parse(typeof(SubtitleFormat), subtitles, ignoreCase: true),
         ParagraphPauseMs = paragraphPauseMs,
+        Pronunciation = pronunciation ?? PronunciationLexicon.Empty,
     };
 
     /// <summary>True when the document is cut by cue or by paragraph rather than only where the API's limit requires.</summary>
@@ -69,11 +73,11 @@ internal sealed class SegmentOptions
 }
 
 /// <summary>One request of a document.</summary>
-/// <param name="Text">The text sent.</param>
+/// <param name="Text">The text sent: the written text with the pronunciation lexicon applied.</param>
 /// <param name="Paragraph">The zero-based paragraph; a pause goes where it changes.</param>
-/// <param name="CueText">The subtitle cue the request's audio carries, or null without subtitles.</param>
+/// <param name="CueText">The subtitle cue the request's audio carries, as written (never respelled), or null without subtitles.</param>
 /// <param name="Characters">How far the request moves the document's progress.</param>
-/// <param name="Start">Where the request's text starts in the document, when it is a plain chunk of it; else null.</param>
+/// <param name="Start">Where the request's text starts in the document, when it is a plain, unrespelled chunk of it; else null.</param>
 internal sealed record PlannedRequest(string Text, int Paragraph, string? CueText, int Characters, int? Start);
 
 /// <summary>Progress of one document, reported from worker threads.</summary>
@@ -109,15 +113,21 @@ internal sealed class SpeechPlan
     /// <summary>
     /// The plan for <paramref name="text"/>: with subtitles one request per cue (so each cue's time is measured
     /// from its own audio, never estimated); with pauses each paragraph split as a plain document is; else the
-    /// document split where the API's limit requires.
+    /// document split where the API's limit requires. The pronunciation lexicon is applied before the text is split
+    /// (a respelling can make it longer), so what is cached and priced is what is sent; cues keep the written text.
     /// </summary>
     public static SpeechPlan For(string text, SpeechOptions options, SegmentOptions? segments = null)
     {
         segments ??= new SegmentOptions();
+        PronunciationLexicon lexicon = segments.Pronunciation;
         var requests = new List<PlannedRequest>();
         if (segments.Subtitles is not null)
         {
-            requests.AddRange(SubtitleCueSplitter.Split(text).Select(cue => new PlannedRequest(cue.Text, cue.Paragraph, cue.Text, cue.Text.Length, null)));
+            foreach (SubtitleCueText cue in SubtitleCueSplitter.Split(text))
+            {
+                string sent = lexicon.Apply(cue.Text);
+                requests.Add(new PlannedRequest(sent, cue.Paragraph, cue.Text, sent.Length, null));
+            }
         }
         else if (segments.ParagraphPauseMs > 0)
         {
@@ -125,12 +135,14 @@ internal sealed class SpeechPlan
             foreach (string paragraphText in SubtitleCueSplitter.Paragraphs(text))
             {
                 int current = paragraph++;
-                requests.AddRange(TextSplitter.Split(paragraphText).Select(chunk => new PlannedRequest(chunk.RequestText, current, null, chunk.RequestText.Length, null)));
+                requests.AddRange(TextSplitter.Split(lexicon.Apply(paragraphText)).Select(chunk => new PlannedRequest(chunk.RequestText, current, null, chunk.RequestText.Length, null)));
             }
         }
         else
         {
-            requests.AddRange(TextSplitter.Split(text).Select(chunk => new PlannedRequest(chunk.RequestText, 0, null, chunk.Length, chunk.Start)));
+            string spoken = lexicon.Apply(text);
+            bool asWritten = string.Equals(spoken, text, StringComparison.Ordinal);
+            requests.AddRange(TextSplitter.Split(spoken).Select(chunk => new PlannedRequest(chunk.RequestText, 0, null, chunk.Length, asWritten ? chunk.Start : null)));
         }
 
         return new SpeechPlan(text, options, segments, requests);
