@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.IO;
@@ -13,6 +14,7 @@ using AitreTts.Core.Http;
 using AitreTts.Core.Output;
 using AitreTts.Core.Security;
 using AitreTts.Core.Synthesis;
+using AitreTts.Core.Text;
 
 namespace AitreTts.Commands;
 
@@ -132,6 +134,10 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaximumDocumentLength { get; set; } = 1_000_000;
 
+    /// <summary>Words and how to say them, over the profile's PronunciationFile: @{ SQL = 'sequel' }.</summary>
+    [Parameter]
+    public IDictionary? Pronunciation { get; set; }
+
     /// <summary>The encoding of piped file objects, instead of detecting it.</summary>
     [Parameter]
     [EncodingTransformation]
@@ -169,7 +175,8 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {options.Model}, voice {options.Voice}, format {format.Format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
         DocumentGrouping grouping = _outFilePath is not null ? DocumentGrouping.One : PerLine.IsPresent ? DocumentGrouping.PerLine : DocumentGrouping.BySource;
         _collector = new DocumentCollector(grouping, path => FileSystemPaths.OrAsGiven(SessionState.Path, path), new TextFileReader(Encoding, MaximumDocumentLength, Log), Log);
-        var segments = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value);
+        PronunciationLexicon pronunciation = OrStop(() => PronunciationLexicon.ForCall(_configuration.Get(Setting.PronunciationFile), Pronunciation), Pronunciation);
+        var segments = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value, pronunciation);
         _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => _outputDirectory ??= FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent) { SegmentOptions = segments };
         _progress = new DocumentProgress(WriteProgress);
         _explainsItself = ExplainsItself();
