@@ -13,6 +13,7 @@ public static class TtsErrorIds
     public const string InputNotText = "TtsInputNotText";
     public const string InvalidSpeed = "TtsInvalidSpeed";
     public const string InvalidPronunciation = "TtsInvalidPronunciation";
+    public const string InvalidSsml = "TtsInvalidSsml";
     public const string InvalidFormat = "TtsInvalidFormat";
     public const string InvalidHeader = "TtsInvalidHeader";
     public const string FormatConflict = "TtsFormatConflict";
