@@ -45,6 +45,34 @@ Describe 'Invoke-TextToSpeech' {
         $request.ResponseFormat | Should -Be 'mp3'
     }
 
+    It 'takes into each call of a loop what changed since the call before: the environment, the file, the session' {
+        $config = $env:XDG_CONFIG_HOME
+        Remove-TtsConfiguration -Scope Process -Confirm:$false
+        try {
+            $env:XDG_CONFIG_HOME = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+            $env:AITRE_BASE_URL = $script:Emulator.BaseUrl
+            $env:AITRE_API_KEY = 'tk-loop-one-000000000000000'
+            $files = @('First call' | Invoke-TextToSpeech)
+            $env:AITRE_API_KEY = 'tk-loop-two-000000000000000'
+            $files += 'Second call' | Invoke-TextToSpeech
+            Set-TtsConfiguration -Voice nova
+            $files += 'Third call' | Invoke-TextToSpeech
+            Set-TtsConfiguration -Scope Process -Voice echo
+            $files += 'Fourth call' | Invoke-TextToSpeech
+        }
+        finally {
+            Remove-Item Env:AITRE_BASE_URL, Env:AITRE_API_KEY -ErrorAction SilentlyContinue
+            $env:XDG_CONFIG_HOME = $config
+            Remove-TtsConfiguration -Scope Process -Confirm:$false
+            Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+        }
+
+        @($files.Voice) | Should -Be @('alloy', 'alloy', 'nova', 'echo')
+        $requests = @(Get-EmulatorRequest $script:Emulator)
+        @($requests.Input) | Should -Be @('First call', 'Second call', 'Third call', 'Fourth call')
+        @($requests | ForEach-Object { $_.Headers.Authorization }) | Should -Be @('Bearer tk-loop-one-000000000000000', 'Bearer tk-loop-two-000000000000000', 'Bearer tk-loop-two-000000000000000', 'Bearer tk-loop-two-000000000000000')
+    }
+
     It 'returns objects that pipe on to Copy-Item and Remove-Item' {
         $file = 'Copy me' | Invoke-TextToSpeech
         $copy = $file | Copy-Item -Destination (Join-Path $script:Out 'copy.mp3') -PassThru
@@ -74,7 +102,13 @@ Describe 'Invoke-TextToSpeech' {
         if ($Verb -ne 'Remove-Item') { [IO.File]::ReadAllBytes($elsewhere) | Should -Be $bytes }
     }
 
-    It 'returns a file with the provider properties Get-Item gives, and its own kept' {
+    It 'returns a file with the provider properties Get-Item gives, and its own kept (<Call> call in its folder)' -TestCases @(
+        @{ Call = 'the first'; Earlier = 0 }
+        # The provider is asked once per folder; later files of the folder are shown as it showed the first.
+        @{ Call = 'a later'; Earlier = 2 }
+    ) {
+        param($Call, $Earlier)
+        for ($i = 0; $i -lt $Earlier; $i++) { $null = "Earlier $i" | Invoke-TextToSpeech -OutFile "earlier $i.mp3" }
         $file = 'Like Get-Item' | Invoke-TextToSpeech -OutFile 'like [get-item].mp3'
         $item = Get-Item -LiteralPath $file.FullName
         foreach ($name in 'PSPath', 'PSParentPath', 'PSChildName', 'PSIsContainer') {

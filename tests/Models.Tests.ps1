@@ -71,6 +71,42 @@ Describe 'Get-TtsModel' {
     }
 }
 
+Describe 'Completing -Model' {
+    BeforeAll {
+        # whisper-1 is on the emulator's list only, never in the built-in catalogue: completing it shows the list was used.
+        function Get-ModelCompletion([string] $Line) { (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText }
+    }
+
+    BeforeEach { Reset-TestState }
+
+    It 'completes from what Get-TtsModel found this session, without asking again' {
+        Set-TtsConfiguration -Profile listed -Provider Local -BaseUrl $script:Local.BaseUrl
+        $null = Get-TtsModel -Profile listed
+        (Get-ModelsRequest $script:Local).Count | Should -Be 1
+
+        Get-ModelCompletion 'Invoke-TextToSpeech -Profile listed -Model w' | Should -Be @('whisper-1')
+        (Get-ModelsRequest $script:Local).Count | Should -Be 1
+    }
+
+    It 'asks the models list of a provider that lists no voices (OpenAI), once a session' {
+        Set-TtsConfiguration -Profile openai-like -Provider OpenAI -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
+
+        Get-ModelCompletion 'Invoke-TextToSpeech -Profile openai-like -Model w' | Should -Be @('whisper-1')
+        Get-ModelCompletion 'Get-TtsVoice -Profile openai-like -Model gpt-4o-mini-tts-' | Should -Be @('gpt-4o-mini-tts-2025-12-15')
+        (Get-ModelsRequest $script:Emulator).Count | Should -Be 1
+        # Voices are not listed by OpenAI: their completion still asks nothing.
+        @(Get-EmulatorRequest $script:Emulator | Where-Object Path -like '*/voices*').Count | Should -Be 0
+    }
+
+    It 'completes from the built-in catalogue where the server has no model list' {
+        Set-EmulatorOption $script:Local @{ modelsEndpoint = $false }
+        Set-TtsConfiguration -Profile unlisted -Provider Local -BaseUrl $script:Local.BaseUrl
+
+        Get-ModelCompletion 'Invoke-TextToSpeech -Profile unlisted -Model tts' | Should -Be @('tts-1', 'tts-1-hd')
+        Get-ModelCompletion 'Invoke-TextToSpeech -Profile unlisted -Model w' | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Model retirement' {
     BeforeEach { Reset-TestState }
 

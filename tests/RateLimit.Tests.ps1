@@ -127,3 +127,47 @@ Describe 'The bound on waiting' {
         { 'x' | Invoke-TextToSpeech -MaximumRateLimitWaitSec -1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,AitreTts.Commands.InvokeTextToSpeechCommand'
     }
 }
+
+Describe 'Progress while a request waits on the limit' {
+    BeforeEach {
+        Clear-EmulatorState $script:Emulator
+        $script:Out = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+    }
+
+    It 'says how long and why, while the request is held' {
+        # One 429 asking to wait 30 s: the request waits it out, and the test stops it once the wait shows.
+        Add-EmulatorFault $script:Emulator @{ StatusCode = 429; ErrorCode = 'rate_limit_exceeded'; ErrorMessage = 'Rate limit reached for requests'; Headers = @{ 'Retry-After' = '30' }; Times = 1 }
+        $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
+        $state.ImportPSModule([string[]] @($script:Manifest))
+        $runspace = [runspacefactory]::CreateRunspace($state)
+        $runspace.Open()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        # A runspace of this process: it shares the -Scope Process configuration (the emulator and its key).
+        $null = $ps.AddScript('param($Out) "Held once." | Invoke-TextToSpeech -OutputDirectory $Out -NoCache').AddParameter('Out', $script:Out)
+        try {
+            $running = $ps.BeginInvoke()
+            # Waits for the record; 60 s is only a safety net, far beyond what showing it takes.
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            $activity = 'Waiting on the rate limit of 127.0.0.1'
+            while (-not @($ps.Streams.Progress | Where-Object { $_.Activity -eq $activity }) -and -not $running.IsCompleted -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+
+            $held = @($ps.Streams.Progress | Where-Object { $_.Activity -eq $activity })
+            $held.Count | Should -BeGreaterThan 0 -Because 'a request held by the limit shows a progress record of its own'
+            $held[0].RecordType | Should -Be 'Processing'
+            $held[0].StatusDescription | Should -Match '^1 request held until \d\d:\d\d:\d\d \(\d+ s\): HTTP 429, rate limited: "Rate limit reached for requests".*the server asked to wait 30 s'
+            $held[0].SecondsRemaining | Should -BeGreaterThan 0
+            $held[0].SecondsRemaining | Should -BeLessOrEqual 30
+            # While the record shows, the request is still held: the server has seen only the rejected attempt.
+            @(Get-EmulatorRequest $script:Emulator | Where-Object Path -EQ '/v1/audio/speech' | ForEach-Object StatusCode) | Should -Be @(429)
+            $running.IsCompleted | Should -BeFalse
+        }
+        finally {
+            $ps.Stop()
+            $ps.Dispose()
+            $runspace.Dispose()
+        }
+    }
+}

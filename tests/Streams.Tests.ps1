@@ -12,7 +12,7 @@ BeforeAll {
     # stopping a multi-statement batch races inside the engine and can take the whole process down.
     function New-Runner([string] $Script, [hashtable] $Parameters = @{}) {
         $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
-        $state.ImportPSModule([string[]] @($env:AITRETTS_MODULE))
+        $state.ImportPSModule([string[]] @(Get-BuiltModuleManifest))
         $runspace = [runspacefactory]::CreateRunspace($state)
         $runspace.Open()
         $ps = [powershell]::Create()
@@ -95,49 +95,29 @@ Describe 'Progress, cancellation and streams' {
         }
     }
 
-    It 'stops a stalled download within a second or two of Ctrl+C and leaves no temporary file' {
-        Add-EmulatorFault $script:Emulator @{ times = 0; stallAfterBytes = 2000; stallSeconds = $script:StallSec }
-        $ps = New-Runner 'param($Out) "This download will stall." | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120' @{ Out = $script:Out }
-        try {
-            $async = $ps.BeginInvoke()
-            Wait-PartialFile -Count 1 | Should -Be 1 -Because 'the download had started'
-            $watch = [Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $watch.Stop()
-            $watch.Elapsed.TotalSeconds | Should -BeLessThan $script:AtOnceSec
-            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
+    # Each case: what Ctrl+C stops, the runner's script, and how many temporary files show that its requests are
+    # all in flight. "At once" is a fifth of the stall the server would otherwise hold every body for.
+    It 'stops at once on Ctrl+C and leaves no temporary file: <Name>' -ForEach @(
+        @{
+            Name = 'a stalled download'; StallAfterBytes = 2000; InFlight = 1
+            Script = 'param($Out) "This download will stall." | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120'
         }
-        finally {
-            Remove-Runner $ps
+        @{
+            Name = 'the parallel chunks of a long document'; StallAfterBytes = 1000; InFlight = 4
+            Script = 'param($Out) ("Every chunk of this document stalls mid-body. " * 400) | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120'
         }
-    }
-
-    It 'stops the parallel chunks of a long document on Ctrl+C' {
-        Add-EmulatorFault $script:Emulator @{ times = 0; stallAfterBytes = 1000; stallSeconds = $script:StallSec }
-        $long = 'Every chunk of this document stalls mid-body. ' * 400
-        $ps = New-Runner 'param($Out, $Long) $Long | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120' @{ Out = $script:Out; Long = $long }
+        @{
+            # The upstream script block sleeps after its last line, so Ctrl+C finds the pipeline outside
+            # Invoke-TextToSpeech while its documents run in the background: they must still stop and clean up.
+            Name = 'every document of a batch, while the pipeline waits on the command before it'; StallAfterBytes = 1000; InFlight = 4
+            Script = 'param($Out) & { 1..6 | ForEach-Object { "Batch document $_ stalls mid-body." }; Start-Sleep -Seconds 60 } | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120'
+        }
+    ) {
+        Add-EmulatorFault $script:Emulator @{ times = 0; stallAfterBytes = $StallAfterBytes; stallSeconds = $script:StallSec }
+        $ps = New-Runner $Script @{ Out = $script:Out }
         try {
             $null = $ps.BeginInvoke()
-            Wait-PartialFile -Count 4 | Should -Be 4 -Because 'four chunks run at once by default'
-            $watch = [Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $watch.Elapsed.TotalSeconds | Should -BeLessThan $script:AtOnceSec
-            @(Get-ChildItem $script:Out -Force).Count | Should -Be 0
-        }
-        finally {
-            Remove-Runner $ps
-        }
-    }
-
-    It 'stops every document of a batch on Ctrl+C, while the pipeline waits on the command before it' {
-        Add-EmulatorFault $script:Emulator @{ times = 0; stallAfterBytes = 1000; stallSeconds = $script:StallSec }
-        # The upstream script block sleeps after its last line, so Ctrl+C finds the pipeline outside Invoke-TextToSpeech
-        # while its documents run in the background: they must still stop and clean up.
-        $ps = New-Runner 'param($Out) & { 1..6 | ForEach-Object { "Batch document $_ stalls mid-body." }; Start-Sleep -Seconds 60 } | Invoke-TextToSpeech -OutputDirectory $Out -TimeoutSec 120' @{ Out = $script:Out }
-        try {
-            $null = $ps.BeginInvoke()
-            Wait-PartialFile -Count 4 | Should -Be 4 -Because 'four documents run at once by default'
+            Wait-PartialFile -Count $InFlight | Should -Be $InFlight -Because 'every request the default limit allows is in flight'
             $watch = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $watch.Elapsed.TotalSeconds | Should -BeLessThan $script:AtOnceSec

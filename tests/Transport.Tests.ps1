@@ -472,6 +472,7 @@ Describe 'Extra headers, the User-Agent and unencrypted authentication' {
     It 'sends -Headers with the request, and <Cmdlet> does too' -TestCases @(
         @{ Cmdlet = 'Invoke-TextToSpeech'; Call = { param($Extra) 'With headers' | Invoke-TextToSpeech -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key -OutputDirectory $script:Out @Extra } }
         @{ Cmdlet = 'Get-TtsVoice'; Call = { param($Extra) Get-TtsVoice -Refresh -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key @Extra } }
+        @{ Cmdlet = 'Get-TtsModel'; Call = { param($Extra) Get-TtsModel -Refresh -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key @Extra } }
     ) {
         param($Cmdlet, $Call)
         $null = & $Call @{ Headers = @{ 'X-Team' = 'ops'; 'X-Api-Token' = $script:HeaderToken } }

@@ -34,7 +34,7 @@ internal static class RateLimitCase
         TtsEndpoint endpoint = TtsEndpoint.Create(server.BaseUrl.AbsoluteUri, SecretText.ToSecureString(Product.ApiKey));
         // The cmdlet's defaults: 2 retries, the default bound on waiting, one shared set of request slots per call.
         var synthesizer = new DocumentSynthesizer(new SpeechClient(endpoint, new RetryPolicy(2), TimeSpan.FromSeconds(100)), null, new RequestSlots(options.ThrottleLimit));
-        string directory = Path.Combine(workRoot, "case8-" + Guid.NewGuid().ToString("N"));
+        string directory = Path.Combine(workRoot, "case9-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         string[] texts = Enumerable.Range(0, Documents).Select(i => Corpus.Line(i) + " (" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")").ToArray();
 
@@ -55,7 +55,7 @@ internal static class RateLimitCase
         double ratio = watch.Elapsed.TotalSeconds / floor;
         Directory.Delete(directory, recursive: true);
         return new ResultRow(
-            "8 200 documents at an account limit",
+            "9 200 documents at an account limit",
             Stats.Seconds(watch.Elapsed.TotalSeconds) + $", {share:P1} rejected",
             "floor " + Stats.Seconds(floor),
             ratio,

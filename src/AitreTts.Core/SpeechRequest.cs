@@ -41,6 +41,9 @@ internal sealed class SpeechRequest
     /// <summary>Voice direction for models that take it, or null.</summary>
     public string? Instructions { get; }
 
+    /// <summary>Fields the module does not model (-ExtraBody), written after its own; null for none.</summary>
+    public Configuration.ExtraBodyFields? ExtraBody { get; init; }
+
     /// <summary>When false, <c>model</c> is left out of the body: Azure's deployment route names the model in the URL.</summary>
     public bool IncludeModel { get; init; } = true;
 
@@ -86,6 +89,7 @@ internal sealed class SpeechRequest
                 writer.WriteString("instructions", Instructions);
             }
 
+            ExtraBody?.WriteTo(writer);
             writer.WriteEndObject();
         }
 
@@ -95,11 +99,12 @@ internal sealed class SpeechRequest
     /// <summary>A one-line description for verbose output; never contains the text itself beyond its length.</summary>
     public override string ToString() => string.Format(
         CultureInfo.InvariantCulture,
-        "model={0} voice={1} format={2} speed={3} characters={4}{5}",
+        "model={0} voice={1} format={2} speed={3} characters={4}{5}{6}",
         Model,
         Voice,
         Format.ToApiName(),
         Speed,
         Input.Length,
-        Instructions is null ? string.Empty : " instructions=yes");
+        Instructions is null ? string.Empty : " instructions=yes",
+        ExtraBody is { Count: > 0 } extra ? " extra=" + extra : string.Empty);
 }

@@ -40,6 +40,7 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     private int _pipelineThreadId = Environment.CurrentManagedThreadId;
     private EffectiveConfiguration? _resolved;
     private bool _warnedNoKey;
+    private bool _startedAny;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken CancellationToken => _stopping.Token;
@@ -202,7 +203,12 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
     /// </summary>
     private protected Task<T> StartInBackground<T>(Func<CancellationToken, Task<T>> work)
     {
-        Task<T> task = Task.Run(() => work(CancellationToken), CancellationToken);
+        // The first piece of work of a call starts here, on the pipeline thread, and goes on in the background from
+        // its first wait (the request): a call of one document, the loop of a scheduled task, then pays one thread
+        // hop instead of two. Later pieces start on the thread pool, so that the pipeline thread is free to start
+        // the next document while one reads its cache or opens its files.
+        Task<T> task = _startedAny ? Task.Run(() => work(CancellationToken), CancellationToken) : StartHere(work);
+        _startedAny = true;
         lock (_background)
         {
             _background.RemoveAll(finished => finished.IsCompleted);
@@ -212,6 +218,19 @@ public abstract class TtsCmdlet : PSCmdlet, IDisposable
         // Wakes a pump waiting for this work even when it sent no message.
         task.ContinueWith(static (_, cmdlet) => ((TtsCmdlet)cmdlet!).Post(static () => { }), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return task;
+    }
+
+    private Task<T> StartHere<T>(Func<CancellationToken, Task<T>> work)
+    {
+        try
+        {
+            return work(CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // As Task.Run would: a failure before the first wait is the task's, reported where its result is taken.
+            return Task.FromException<T>(ex);
+        }
     }
 
     /// <summary>Runs the messages of background work on this, the pipeline thread, until <paramref name="work"/> has finished.</summary>

@@ -94,6 +94,16 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
     [ValidateNotNull]
     public IDictionary? Headers { get; set; }
 
+    /// <summary>Extra JSON fields for the speech request body, for a server's own options; values may nest.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public IDictionary? ExtraBody { get; set; }
+
+    /// <summary>Extra query parameters for every request, such as mlx-audio's model.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public IDictionary? ExtraQuery { get; set; }
+
     /// <summary>The User-Agent header, instead of the module's own.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -117,6 +127,8 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
             {
                 PSObject wrapped => wrapped.BaseObject,
                 SwitchParameter flag => flag.IsPresent,
+                IDictionary dictionary when setting == Setting.ExtraBody => ExtraBodyFields.From(dictionary, Unwrap),
+                IDictionary dictionary when setting == Setting.ExtraQuery => ExtraQueryParameters.From(dictionary, Unwrap),
                 IDictionary dictionary => RequestHeaders.From(dictionary),
                 _ => bound,
             };
@@ -148,6 +160,8 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
 
         return settings;
     }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
     // A password written into the proxy URL (http://user:pass@host:port) is a credential like -ProxyCredential's:
     // it is taken out of the URL and kept protected, so neither the file nor Get-TtsConfiguration shows it.
@@ -192,6 +206,16 @@ public abstract class TtsEndpointCmdlet : TtsCmdlet
 
         SpeechClient client = Connect(configuration);
         WriteVerbose($"Sending to {SecretRedactor.ShownUrl(client.Endpoint.SpeechUri)}.");
+        if (configuration.Get(Setting.ExtraBody) is { Count: > 0 } extraBody)
+        {
+            WriteVerbose($"Extra body fields ({configuration[Setting.ExtraBody].SourceText}): {extraBody}.");
+        }
+
+        if (client.Endpoint.ExtraQuery is { } extraQuery)
+        {
+            WriteVerbose($"Extra query parameters ({configuration[Setting.ExtraQuery].SourceText}): {extraQuery}.");
+        }
+
         long capBytes = SharedChunkCaches.CapBytes(configuration.Get(Setting.CacheSizeLimitMB)!.Value);
         if (!useCache || capBytes == 0 || SharedChunkCaches.Default(capBytes) is not ChunkCache cache)
         {

@@ -42,14 +42,16 @@ internal sealed class ChunkCacheKey : IEquatable<ChunkCacheKey>
             throw new ArgumentNullException(nameof(request));
         }
 
-        return Create(endpoint.SpeechUri, endpoint.Deployment, request.Model, request.Voice, request.Format, request.Speed, request.Instructions, request.Input);
+        return Create(endpoint.SpeechUri, endpoint.Deployment, request.Model, request.Voice, request.Format, request.Speed, request.Instructions, request.Input, request.ExtraBody?.Canonical, endpoint.ExtraQuery?.Canonical);
     }
 
     /// <summary>
     /// The key of one chunk. <paramref name="speechUri"/> contributes its origin (scheme, host and port, case-folded
-    /// as URLs are) and its path (as given, since servers may route by case); its query does not count.
+    /// as URLs are) and its path (as given, since servers may route by case); its query does not count, but the
+    /// extra query parameters (<paramref name="extraQuery"/>, sorted) and extra body fields (<paramref name="extraBody"/>,
+    /// canonical JSON) do: they are written only when given, so the keys of requests without them stay as they were.
     /// </summary>
-    internal static ChunkCacheKey Create(Uri speechUri, string? deployment, string model, string voice, AudioFormat format, double speed, string? instructions, string text)
+    internal static ChunkCacheKey Create(Uri speechUri, string? deployment, string model, string voice, AudioFormat format, double speed, string? instructions, string text, string? extraBody = null, string? extraQuery = null)
     {
         if (speechUri is null)
         {
@@ -74,6 +76,11 @@ internal sealed class ChunkCacheKey : IEquatable<ChunkCacheKey>
         Write(canonical, Math.Round(speed, 4).ToString("0.0###", CultureInfo.InvariantCulture));
         Write(canonical, instructions);
         Write(canonical, text ?? throw new ArgumentNullException(nameof(text)));
+        if (extraBody is not null || extraQuery is not null)
+        {
+            Write(canonical, extraBody);
+            Write(canonical, extraQuery);
+        }
 
         using SHA256 sha = SHA256.Create();
         return new ChunkCacheKey(sha.ComputeHash(canonical.GetBuffer(), 0, (int)canonical.Length));

@@ -168,7 +168,71 @@ internal static class ConfigurationResolver
 
         string name = profile ?? stored.DefaultProfile;
         bool useEnvironment = string.Equals(name, stored.DefaultProfile, StringComparison.OrdinalIgnoreCase);
-        return Resolve(call, ProcessConfiguration.Snapshot(), environment, stored.Load(name), stored.FilePath, log, useEnvironment, name);
+        if (!call.IsEmpty)
+        {
+            return Resolve(call, ProcessConfiguration.Snapshot(), environment, stored.Load(name), stored.FilePath, log, useEnvironment, name);
+        }
+
+        // A call that sets nothing itself, the loop of a scheduled task, resolves what the previous one did while
+        // nothing it reads has changed: the same parse of the same file bytes, the same process settings, the same
+        // environment variables. Everything is compared, not timed, so a change takes effect on the next call.
+        var key = new ResolvedFrom(stored.Document, stored.FilePath + "|" + stored.KeyFilePath, name, ProcessConfiguration.Current, useEnvironment ? EnvironmentRead.Select(environment).ToArray() : Array.Empty<string?>());
+        if (_lastResolved is { } last && last.From.Matches(key))
+        {
+            foreach (string message in last.Notes)
+            {
+                (log ?? TtsLog.None).Verbose(message);
+            }
+
+            return last.Configuration;
+        }
+
+        var notes = new NoteTaker(log ?? TtsLog.None);
+        EffectiveConfiguration resolved = Resolve(call, key.Process.Clone(), environment, stored.Load(name), stored.FilePath, notes, useEnvironment, name);
+        _lastResolved = new LastResolved(key, resolved, notes.Notes);
+        return resolved;
+    }
+
+    // Every environment variable Resolve reads.
+    private static readonly string[] EnvironmentRead = Setting.All.Select(s => s.EnvironmentVariable).OfType<string>().Concat(new[] { "OPENAI_BASE_URL", "OPENAI_API_KEY" }).ToArray();
+
+    private static LastResolved? _lastResolved;
+
+    private sealed record LastResolved(ResolvedFrom From, EffectiveConfiguration Configuration, IReadOnlyList<string> Notes);
+
+    private sealed record ResolvedFrom(object Document, string Files, string Profile, TtsSettings Process, string?[] Environment)
+    {
+        public bool Matches(ResolvedFrom other) =>
+            ReferenceEquals(Document, other.Document)
+            && ReferenceEquals(Process, other.Process)
+            && string.Equals(Files, other.Files, StringComparison.Ordinal)
+            && string.Equals(Profile, other.Profile, StringComparison.Ordinal)
+            && Environment.SequenceEqual(other.Environment, StringComparer.Ordinal);
+    }
+
+    // Passes the resolver's notes on, and keeps them to be told again when the result is reused.
+    private sealed class NoteTaker : TtsLog
+    {
+        private readonly TtsLog _log;
+
+        public NoteTaker(TtsLog log)
+        {
+            _log = log;
+            ShowsVerbose = log.ShowsVerbose;
+            ShowsDebug = log.ShowsDebug;
+        }
+
+        public List<string> Notes { get; } = new();
+
+        public override void Verbose(string message)
+        {
+            Notes.Add(message);
+            _log.Verbose(message);
+        }
+
+        public override void Debug(string message) => _log.Debug(message);
+
+        public override void Warning(string message) => _log.Warning(message);
     }
 
     private static TtsSettings FromEnvironment(Func<string, string?> environment)

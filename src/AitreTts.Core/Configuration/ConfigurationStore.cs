@@ -235,6 +235,8 @@ internal sealed class ConfigurationStore
 
     // With shared true the document may be the one parsed for an earlier call with the same bytes: it is only read
     // (StoredConfiguration), so a read-modify-write asks for a document of its own.
+    private static readonly ConfigurationDocument AbsentFile = new();
+
     private ConfigurationDocument Read(TtsLog log, bool shared)
     {
         byte[] content;
@@ -263,7 +265,8 @@ internal sealed class ConfigurationStore
 
             if (!File.Exists(FilePath))
             {
-                return new ConfigurationDocument();
+                // Shared readers never change what they are given: one empty document stands for every absent file.
+                return shared ? AbsentFile : new ConfigurationDocument();
             }
 
             if (PrivateFile.Tighten(FilePath))
@@ -449,6 +452,12 @@ internal sealed class ConfigurationStore
         }
 
         public string FilePath => _store.FilePath;
+
+        /// <summary>The parse this snapshot reads: the same object for the same bytes of the file (<see cref="ParsedFiles"/>).</summary>
+        internal object Document => _document;
+
+        /// <summary>The key file that opens the secrets stored in the file.</summary>
+        internal string KeyFilePath => _store._protector.KeyFilePath;
 
         /// <summary>The names of the stored profiles, in the order they were created.</summary>
         public IReadOnlyList<string> ProfileNames { get; }

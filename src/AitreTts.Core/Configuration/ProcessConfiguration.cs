@@ -18,6 +18,21 @@ internal static class ProcessConfiguration
         }
     }
 
+    /// <summary>
+    /// The process settings as they are now, to be read and never changed: every change replaces them, so the same
+    /// reference means the same settings.
+    /// </summary>
+    public static TtsSettings Current
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _current;
+            }
+        }
+    }
+
     /// <summary>Sets the members that <paramref name="changes"/> sets.</summary>
     public static void Apply(TtsSettings changes)
     {

@@ -116,6 +116,9 @@ internal abstract class Setting
     public static readonly Setting<bool?> AllowUnencryptedAuthentication = Switch("AllowUnencryptedAuthentication");
     public static readonly Setting<bool?> SkipCertificateCheck = Switch("SkipCertificateCheck");
     public static readonly Setting<RequestHeaders?> Headers = new("Headers", null, false, null, true, null, "name = value pairs of text", _ => throw new FormatException("name = value pairs of text"), _ => true, h => h!.Display());
+    // Fields and query parameters the module does not model, for a server's own options (see ExtraFields.cs).
+    public static readonly Setting<ExtraBodyFields?> ExtraBody = new("ExtraBody", null, false, null, true, null, "a hashtable of JSON fields", _ => throw new FormatException("a hashtable of JSON fields"), _ => true, b => b!.ToString());
+    public static readonly Setting<ExtraQueryParameters?> ExtraQuery = new("ExtraQuery", null, false, null, true, null, "a hashtable of query parameters", _ => throw new FormatException("a hashtable of query parameters"), _ => true, q => q!.ToString());
     public static readonly Setting<string?> UserAgent = Text("UserAgent");
 
     public static IReadOnlyList<Setting> All => Registry;
@@ -223,6 +226,16 @@ internal sealed class Setting<T> : Setting
                 return RequestHeaders.Read(node as JsonObject ?? throw new FormatException(Expected), protector);
             }
 
+            if (typeof(T) == typeof(ExtraBodyFields))
+            {
+                return ExtraBodyFields.Read(node);
+            }
+
+            if (typeof(T) == typeof(ExtraQueryParameters))
+            {
+                return ExtraQueryParameters.Read(node);
+            }
+
             if (typeof(T) == typeof(string))
             {
                 return node.GetValue<string>();
@@ -255,6 +268,8 @@ internal sealed class Setting<T> : Setting
     {
         SecureString secret => JsonValue.Create(protector.Protect(SecretText.Reveal(secret)))!,
         RequestHeaders headers => headers.Write(protector),
+        ExtraBodyFields body => body.Write(),
+        ExtraQueryParameters query => query.Write(),
         AudioFormat format => JsonValue.Create(format.ToApiName())!,
         Enum kind => JsonValue.Create(kind.ToString())!,
         _ => JsonSerializer.SerializeToNode(value)!,

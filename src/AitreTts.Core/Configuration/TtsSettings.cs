@@ -28,6 +28,9 @@ internal sealed class TtsSettings : IEnumerable<KeyValuePair<Setting, object>>
 
     public bool IsSet(Setting setting) => _values.ContainsKey(setting);
 
+    /// <summary>True when nothing is set here.</summary>
+    public bool IsEmpty => _values.Count == 0;
+
     /// <summary>Sets a value; null unsets it.</summary>
     public void Set<T>(Setting<T> setting, T value) => SetValue(setting, value);
 

@@ -210,7 +210,7 @@ internal sealed class DocumentPlanner
         IReadOnlyList<string> models = speech.Models;
         string action = string.Format(
             CultureInfo.InvariantCulture,
-            "Synthesize {0} characters ({1} request{2}) as {3} with {4}voice{5} '{6}' and model{7} '{8}'{9}",
+            "Synthesize {0} characters ({1} request{2}) as {3} with {4}voice{5} '{6}' and model{7} '{8}'{10}{9}",
             text.Length,
             requests,
             requests == 1 ? string.Empty : "s",
@@ -220,7 +220,8 @@ internal sealed class DocumentPlanner
             string.Join("', '", voices),
             models.Count == 1 ? string.Empty : "s",
             string.Join("', '", models),
-            Extras(target));
+            Extras(target),
+            (_options.ExtraBody is null ? string.Empty : ", extra fields " + _options.ExtraBody) + (_options.ExtraQuery is null ? string.Empty : ", extra query " + _options.ExtraQuery));
         return DocumentPlan.Write(speech, target, createDirectory, action, targetObject, warnings, _preparedDirectories);
     }
 

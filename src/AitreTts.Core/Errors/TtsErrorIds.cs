@@ -16,6 +16,7 @@ public static class TtsErrorIds
     public const string InvalidSsml = "TtsInvalidSsml";
     public const string InvalidFormat = "TtsInvalidFormat";
     public const string InvalidHeader = "TtsInvalidHeader";
+    public const string InvalidExtraField = "TtsInvalidExtraField";
     public const string FormatConflict = "TtsFormatConflict";
     public const string InvalidBaseUrl = "TtsInvalidBaseUrl";
     public const string InvalidProxy = "TtsInvalidProxy";

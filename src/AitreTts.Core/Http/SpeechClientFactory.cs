@@ -26,7 +26,8 @@ internal static class SpeechClientFactory
             configuration.Get(Setting.ApiVersion),
             configuration.HeldBackKeyReason,
             configuration.Get(Setting.Headers),
-            configuration.Get(Setting.UserAgent));
+            configuration.Get(Setting.UserAgent),
+            configuration.Get(Setting.ExtraQuery));
         var retry = new RetryPolicy(
             maximumRetryCount ?? configuration.Get(Setting.MaximumRetryCount)!.Value,
             configuration.Get(Setting.RetryIntervalSec) is double seconds ? TimeSpan.FromSeconds(seconds) : null);

@@ -12,7 +12,7 @@ namespace AitreTts.Core.Http;
 /// <summary>Where requests go and how they authenticate.</summary>
 internal sealed class TtsEndpoint
 {
-    private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderProfile profile, string? deployment, string apiVersion, bool allowUnencryptedAuthentication)
+    private TtsEndpoint(Uri baseUrl, SecureString? apiKey, ProviderProfile profile, string? deployment, string apiVersion, bool allowUnencryptedAuthentication, ExtraQueryParameters? extraQuery)
     {
         BaseUrl = baseUrl;
         AllowUnencryptedAuthentication = allowUnencryptedAuthentication;
@@ -20,9 +20,10 @@ internal sealed class TtsEndpoint
         Profile = profile;
         Deployment = deployment;
         ProviderRoutes routes = profile.Routes(baseUrl, deployment, apiVersion);
-        SpeechUri = routes.Speech;
-        VoicesUri = routes.Voices;
-        ModelsUri = routes.Models;
+        ExtraQuery = extraQuery is { Count: > 0 } ? extraQuery : null;
+        SpeechUri = ExtraQuery?.AppendTo(routes.Speech) ?? routes.Speech;
+        VoicesUri = routes.Voices is null ? null : ExtraQuery?.AppendTo(routes.Voices) ?? routes.Voices;
+        ModelsUri = routes.Models is null ? null : ExtraQuery?.AppendTo(routes.Models) ?? routes.Models;
     }
 
     /// <summary>The server root as the user gave it, normalized to end without a slash.</summary>
@@ -47,6 +48,9 @@ internal sealed class TtsEndpoint
 
     /// <summary>The models list, or null where the provider has none.</summary>
     public Uri? ModelsUri { get; }
+
+    /// <summary>Query parameters added to every URL (-ExtraQuery); null for none.</summary>
+    internal ExtraQueryParameters? ExtraQuery { get; }
 
     /// <summary>The user allowed the key to travel over plain http to any host (-AllowUnencryptedAuthentication).</summary>
     public bool AllowUnencryptedAuthentication { get; }
@@ -78,6 +82,7 @@ internal sealed class TtsEndpoint
     /// <param name="apiVersion">The Azure api-version of the deployment route.</param>
     /// <param name="heldBackKeyReason">Why the configuration held a key back from this server, if it did.</param>
     /// <param name="headers">Extra headers for a gateway.</param>
+    /// <param name="extraQuery">Query parameters for every URL (-ExtraQuery).</param>
     /// <param name="userAgent">The User-Agent; null for the module's own.</param>
     /// <exception cref="TtsException">TtsInvalidBaseUrl, TtsApiKeyMissing or TtsInsecureTransport.</exception>
     public static TtsEndpoint Create(
@@ -89,7 +94,8 @@ internal sealed class TtsEndpoint
         string? apiVersion = null,
         string? heldBackKeyReason = null,
         RequestHeaders? headers = null,
-        string? userAgent = null)
+        string? userAgent = null,
+        ExtraQueryParameters? extraQuery = null)
     {
         ProviderProfile profile = ProviderProfile.For(provider ?? ProviderProfile.Infer(baseUrl));
         if (string.IsNullOrWhiteSpace(baseUrl))
@@ -123,7 +129,7 @@ internal sealed class TtsEndpoint
                 $"Refusing to send the API key over unencrypted http to {root.Host}. Use an https:// BaseUrl, or pass -AllowUnencryptedAuthentication if this network is trusted.");
         }
 
-        return new TtsEndpoint(root, apiKey, profile, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? (string)Setting.ApiVersion.DefaultValue! : apiVersion!.Trim(), allowUnencryptedAuthentication)
+        return new TtsEndpoint(root, apiKey, profile, string.IsNullOrWhiteSpace(deployment) ? null : deployment!.Trim(), string.IsNullOrWhiteSpace(apiVersion) ? (string)Setting.ApiVersion.DefaultValue! : apiVersion!.Trim(), allowUnencryptedAuthentication, extraQuery)
         {
             HeldBackKeyReason = apiKey is null ? heldBackKeyReason : null,
             Headers = headers,

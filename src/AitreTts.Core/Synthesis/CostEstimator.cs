@@ -79,7 +79,7 @@ internal sealed class CostEstimator
                 // The key does not take part in a cache key: a stand-in lets -WhatIf look without a key, and nothing is sent.
                 using var standIn = new SecureString();
                 standIn.AppendChar('-');
-                endpoint = TtsEndpoint.Create(configuration.BaseUrl, standIn, allowUnencryptedAuthentication: true, configuration.Provider, configuration.Get(Setting.Deployment), configuration.Get(Setting.ApiVersion));
+                endpoint = TtsEndpoint.Create(configuration.BaseUrl, standIn, allowUnencryptedAuthentication: true, configuration.Provider, configuration.Get(Setting.Deployment), configuration.Get(Setting.ApiVersion), extraQuery: configuration.Get(Setting.ExtraQuery));
             }
             catch (TtsException)
             {

@@ -26,6 +26,12 @@ internal sealed class SpeechOptions
     /// <summary>Voice direction, or null.</summary>
     public string? Instructions { get; set; }
 
+    /// <summary>Fields the module does not model (-ExtraBody), sent in every request; null for none.</summary>
+    public ExtraBodyFields? ExtraBody { get; set; }
+
+    /// <summary>Query parameters of every request (-ExtraQuery): the endpoint adds them to its URLs; here for -WhatIf to show.</summary>
+    public ExtraQueryParameters? ExtraQuery { get; set; }
+
     /// <summary>How many chunks of one document are synthesized at once.</summary>
     public int ThrottleLimit { get; set; } = 4;
 
@@ -46,6 +52,8 @@ internal sealed class SpeechOptions
         Format = format,
         Speed = speed,
         Instructions = instructions,
+        ExtraBody = configuration.Get(Setting.ExtraBody) is { Count: > 0 } body ? body : null,
+        ExtraQuery = configuration.Get(Setting.ExtraQuery) is { Count: > 0 } query ? query : null,
         ThrottleLimit = configuration.Get(Setting.ThrottleLimit)!.Value,
         Join = new AudioJoinOptions { PcmSampleRate = configuration.Get(Setting.SampleRate)!.Value, WrapPcmAsWav = wrapPcmAsWav },
     };
@@ -228,7 +236,7 @@ internal sealed class SpeechPlan
     public SpeechRequest RequestAt(int index)
     {
         SpeechVoice voice = Requests[index].Voice ?? Options.DefaultVoice;
-        return new(voice.Model, Requests[index].Text, voice.Voice, Options.Format, voice.Speed, voice.Instructions);
+        return new(voice.Model, Requests[index].Text, voice.Voice, Options.Format, voice.Speed, voice.Instructions) { ExtraBody = Options.ExtraBody };
     }
 
     /// <summary>Every request the plan sends, in order.</summary>

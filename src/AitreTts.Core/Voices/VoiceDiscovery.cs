@@ -104,7 +104,10 @@ internal static class VoiceDiscovery
         DiscoveredList<TtsVoice> list = new(VoiceCatalog.BuiltIn, FromServer: false, DateTimeOffset.Now);
         if (endpoint.VoicesUri is Uri listUri && endpoint.Profile.ServesVoiceList)
         {
-            Uri voicesUri = string.IsNullOrEmpty(model) ? listUri : new UriBuilder(listUri) { Query = "model=" + Uri.EscapeDataString(model) }.Uri;
+            // -ExtraQuery's own model= wins: it is already in the list's URL.
+            Uri voicesUri = string.IsNullOrEmpty(model) || endpoint.ExtraQuery?.Has("model") == true
+                ? listUri
+                : new UriBuilder(listUri) { Query = (listUri.Query.Length > 1 ? listUri.Query.Substring(1) + "&" : string.Empty) + "model=" + Uri.EscapeDataString(model) }.Uri;
             using JsonDocument? document = await client.GetJsonAsync(voicesUri, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<TtsVoice>? voices = document is null ? null : ParseVoices(document.RootElement, voicesUri.ToString(), endpoint.Profile.VoiceLists);
             if (voices is { Count: > 0 })

@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using AitreTts.Core;
 using AitreTts.Core.Configuration;
 using AitreTts.Core.Http;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Voices;
 
 namespace AitreTts.Completers;
@@ -34,20 +35,21 @@ internal static class Completion
     }
 
     /// <summary>
-    /// The server behind the command line being completed (its -Profile and -BaseUrl), or null when it is OpenAI or
-    /// Azure, which serve no voices list, or when it cannot be reached without a secret.
+    /// The server behind the command line being completed (its -Profile and -BaseUrl): the key of its session cache
+    /// (the one Get-TtsVoice and Get-TtsModel fill), whether it serves the list asked for (<paramref name="serves"/>),
+    /// and how to reach it (which throws when it cannot be reached without a secret); null when no server is set.
     /// </summary>
-    public static (SpeechClient Client, string CacheKey, string? Model)? Server(IDictionary fakeBoundParameters)
+    public static (Func<SpeechClient> Connect, string CacheKey, bool Serves, string? Model)? Server(IDictionary fakeBoundParameters, Func<ProviderProfile, bool> serves)
     {
         var call = new TtsSettings { { Setting.BaseUrl, fakeBoundParameters["BaseUrl"] as string } };
         EffectiveConfiguration configuration = ConfigurationResolver.ResolveProfile(call, ConfigurationStore.ForCurrentUser().Snapshot(), fakeBoundParameters["Profile"] as string, Environment.GetEnvironmentVariable);
-        if (!configuration.ProviderProfile.ServesVoiceList || configuration.BaseUrl.Length == 0)
+        if (configuration.BaseUrl.Length == 0 || configuration.ProviderProfile.IsOffline)
         {
             return null;
         }
 
-        SpeechClient client = SpeechClientFactory.Create(configuration, TtsLog.None, timeout: DiscoveryTimeout, maximumRetryCount: 0);
-        return (client, VoiceDiscovery.CacheKey(configuration.Profile, client.Endpoint), fakeBoundParameters["Model"] as string ?? configuration.Get(Setting.Model));
+        string cacheKey = VoiceDiscovery.CacheKey(configuration.Profile, TtsEndpoint.ParseBaseUrl(configuration.BaseUrl, configuration.Provider));
+        return (() => SpeechClientFactory.Create(configuration, TtsLog.None, timeout: DiscoveryTimeout, maximumRetryCount: 0), cacheKey, serves(configuration.ProviderProfile), fakeBoundParameters["Model"] as string ?? configuration.Get(Setting.Model));
     }
 
     /// <summary>Runs a discovery with a hard limit, remembering a failure so the next Tab does not wait again.</summary>
@@ -88,10 +90,15 @@ public sealed class VoiceCompleter : IArgumentCompleter
         try
         {
             IReadOnlyList<TtsVoice> voices = VoiceCatalog.BuiltIn;
-            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey, model))
+            if (Completion.Server(fakeBoundParameters, provider => provider.ServesVoiceList) is var (connect, cacheKey, serves, model) && serves)
             {
-                DiscoveredList<TtsVoice>? list = VoiceDiscovery.CachedVoices(cacheKey)
-                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, refresh: false, TtsLog.None, token, model));
+                DiscoveredList<TtsVoice>? list = VoiceDiscovery.CachedVoices(cacheKey);
+                if (list is null)
+                {
+                    SpeechClient client = connect();
+                    list = Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, refresh: false, TtsLog.None, token, model));
+                }
+
                 voices = list?.Items ?? voices;
             }
 
@@ -107,7 +114,11 @@ public sealed class VoiceCompleter : IArgumentCompleter
         voice.Models.Count == 0 ? voice.Description : voice.Description + " (" + string.Join(", ", voice.Models) + ")";
 }
 
-/// <summary>Completes -Model from the server's models list (asked once per profile and session) or OpenAI's.</summary>
+/// <summary>
+/// Completes -Model from what Get-TtsModel found for the same profile and server this session, else from the server's
+/// models list (asked once per profile and session, where the provider serves one: OpenAI and Azure too, which list
+/// no voices), else from the built-in catalogue. Models the list marks as not for speech are left out.
+/// </summary>
 public sealed class ModelCompleter : IArgumentCompleter
 {
     private static readonly Dictionary<string, string> KnownTooltips = new(StringComparer.OrdinalIgnoreCase)
@@ -123,14 +134,20 @@ public sealed class ModelCompleter : IArgumentCompleter
         try
         {
             IReadOnlyList<TtsModel> models = VoiceDiscovery.KnownModels;
-            if (Completion.Server(fakeBoundParameters) is var (client, cacheKey, _))
+            if (Completion.Server(fakeBoundParameters, provider => provider.ServesModelList) is var (connect, cacheKey, serves, _))
             {
-                DiscoveredList<TtsModel>? list = VoiceDiscovery.CachedModels(cacheKey)
-                    ?? Completion.Discover(cacheKey, token => VoiceDiscovery.GetModelsAsync(client, client.Endpoint, cacheKey, refresh: false, token));
+                // What Get-TtsModel already read is used as it is: no secret to unlock, no request.
+                DiscoveredList<TtsModel>? list = VoiceDiscovery.CachedModels(cacheKey);
+                if (list is null && serves)
+                {
+                    SpeechClient client = connect();
+                    list = Completion.Discover(cacheKey, token => VoiceDiscovery.GetModelsAsync(client, client.Endpoint, cacheKey, refresh: false, token));
+                }
+
                 models = list?.Items ?? models;
             }
 
-            return Completion.Matching(models.Select(m => (m.Id, KnownTooltips.TryGetValue(m.Id, out string? tip) ? tip : m.Id)), wordToComplete).ToList();
+            return Completion.Matching(models.Where(m => m.IsSpeech != false).Select(m => (m.Id, KnownTooltips.TryGetValue(m.Id, out string? tip) ? tip : m.Id)), wordToComplete).ToList();
         }
         catch (Exception)
         {

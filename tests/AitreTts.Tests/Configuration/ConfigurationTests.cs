@@ -239,6 +239,61 @@ public sealed class ConfigurationTests : IDisposable
         Assert.DoesNotContain("nova", text);
     }
 
+    // A loop of calls that set nothing themselves reuses the last resolution, but only while nothing it read changed:
+    // each of the file, the process settings and the environment is changed below between two calls.
+    [Fact]
+    public void ResolveProfile_ReusesTheLastResultOnlyWhileTheFileTheProcessAndTheEnvironmentAreUnchanged()
+    {
+        ProcessConfiguration.Clear();
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
+        File.WriteAllText(ConfigPath, "{ \"profiles\": { \"default\": { \"voice\": \"nova\" } } }");
+        var environment = new Dictionary<string, string> { ["AITRE_BASE_URL"] = "https://one.example.com" };
+        EffectiveConfiguration Resolve() => ConfigurationResolver.ResolveProfile(new TtsSettings(), new ConfigurationStore(ConfigPath).Snapshot(), null, Read(environment));
+
+        EffectiveConfiguration first = Resolve();
+        Assert.Same(first, Resolve());
+
+        environment["AITRE_BASE_URL"] = "https://two.example.com";
+        EffectiveConfiguration afterEnvironment = Resolve();
+        Assert.Equal("https://two.example.com", afterEnvironment.BaseUrl);
+        Assert.Equal("nova", afterEnvironment.Get(Setting.Voice));
+
+        // A hand edit of the same length, as within one timestamp tick: the bytes differ, so the file is read anew.
+        File.WriteAllText(ConfigPath, "{ \"profiles\": { \"default\": { \"voice\": \"echo\" } } }");
+        Assert.Equal("echo", Resolve().Get(Setting.Voice));
+
+        ProcessConfiguration.Apply(new TtsSettings { { Setting.Voice, "onyx" } });
+        try
+        {
+            EffectiveConfiguration afterProcess = Resolve();
+            Assert.Equal("onyx", afterProcess.Get(Setting.Voice));
+            Assert.Equal(SettingSource.Process, afterProcess[Setting.Voice].Source);
+        }
+        finally
+        {
+            ProcessConfiguration.Clear();
+        }
+
+        Assert.Equal("echo", Resolve().Get(Setting.Voice));
+    }
+
+    // What the resolution told the first call (a key held back from another server) it tells every call that reuses it.
+    [Fact]
+    public void ResolveProfile_TellsAReusedResultsNotesAgain()
+    {
+        ProcessConfiguration.Clear();
+        var environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = "tk-openai-000000000000000", ["AITRE_BASE_URL"] = "https://gateway.example.com" };
+        var first = new RecordingLog();
+        var second = new RecordingLog();
+        ConfigurationResolver.ResolveProfile(new TtsSettings(), new ConfigurationStore(ConfigPath).Snapshot(), null, Read(environment), first);
+        EffectiveConfiguration reused = ConfigurationResolver.ResolveProfile(new TtsSettings(), new ConfigurationStore(ConfigPath).Snapshot(), null, Read(environment), second);
+
+        Assert.NotNull(reused.HeldBackKeyReason);
+        Assert.Null(reused.Get(Setting.ApiKey));
+        Assert.Contains(first.VerboseMessages, m => m.Contains("held back", StringComparison.Ordinal));
+        Assert.Equal(first.VerboseMessages, second.VerboseMessages);
+    }
+
     private static Func<string, string?> Read(Dictionary<string, string> environment) =>
         name => environment.TryGetValue(name, out string? value) ? value : null;
 }

@@ -30,6 +30,11 @@ internal sealed class RateLimitPacer
     private const double LiftConcurrencyAt = 64;
     private static readonly TimeSpan LiftConcurrencyAfter = TimeSpan.FromMinutes(1);
 
+    // What the mirror keeps back once the budget is used up: a reset rounded to whole seconds, or a refill judged a
+    // little fast, leaves the mirror up to a fraction of a request ahead of the server, and a request sent on that
+    // fraction is a 429 that holds everyone. Keeping a quarter of a request costs a quarter of one refill, once.
+    private const double ReserveRequests = 0.25;
+
     private readonly object _gate = new();
     private readonly Func<TimeSpan> _now;
     private readonly SortedSet<long> _open = new();
@@ -50,6 +55,7 @@ internal sealed class RateLimitPacer
     // Requests taken from the mirror that are still waiting for their turn: the server has not seen them yet.
     private int _waiting;
     private long _decreasedAtSequence = -1;
+    private long _newestObserved = -1;
     private TimeSpan _decreasedAt;
 
     public RateLimitPacer(string host, Func<TimeSpan>? clock = null)
@@ -179,9 +185,9 @@ internal sealed class RateLimitPacer
                 _tokens -= 1;
                 _waiting++;
                 tookToken = true;
-                if (_tokens < 0)
+                if (_tokens < ReserveRequests)
                 {
-                    sendAt = now + Scale(perRequest, -_tokens);
+                    sendAt = now + Scale(perRequest, ReserveRequests - _tokens);
                     reason = string.Format(
                         CultureInfo.InvariantCulture,
                         "the account's request budget is used up ({0} a time, one back every {1})",
@@ -341,20 +347,40 @@ internal sealed class RateLimitPacer
             return;
         }
 
+        // An answer overtaken by a later one describes the bucket before that one's request: it would undo what the
+        // later answer taught, and count as left a request the server has since taken.
+        if (sequence < _newestObserved)
+        {
+            return;
+        }
+
+        _newestObserved = sequence;
+
         // Requests of ours sent after this one are not in the server's count yet, nor those still waiting their turn.
-        int later = _open.GetViewBetween(sequence + 1, long.MaxValue).Count + _waiting;
-        double low = remaining - later;
-        double high = low + 1;
+        // Nor, perhaps, those sent just before it and still unanswered: requests sent together (a burst while the
+        // bucket had room) reach the server in any order, and one it had not seen yet, counted as seen, would let
+        // the mirror send a request too early. Counting them as unseen costs at most a short wait, which the next
+        // answer gives back. (This answer's own request has left the open ones already.)
+        int unseen = _open.Count + _waiting;
         Refill(now);
-        if (_tokens < low)
+        _tokens = ServerCount(limit, remaining, reset) - unseen;
+    }
+
+    /// <summary>
+    /// What the server's bucket held when it answered. The count is whole (the bucket holds from remaining to
+    /// remaining + 1), but the reset is exact: the bucket held limit − reset ÷ refill, and with the refill known from
+    /// below this is a lower bound, so the mirror is never set above the server. Taken as of now, it leaves out what
+    /// refilled while the answer travelled: a reserve as large as the answer's own delay.
+    /// </summary>
+    private double ServerCount(long limit, long remaining, TimeSpan? reset)
+    {
+        if (reset is not TimeSpan back || PerRequestLocked() is not TimeSpan perRequest || perRequest <= TimeSpan.Zero)
         {
-            _tokens = low;
+            return remaining;
         }
-        else if (_tokens >= high)
-        {
-            // Others use the same account: trust the server, and the middle of what its count allows.
-            _tokens = low + 0.5;
-        }
+
+        double fromReset = limit - (back.Ticks / (double)perRequest.Ticks);
+        return Math.Max(remaining, Math.Min(remaining + 0.999, fromReset));
     }
 
     private TimeSpan? PerRequestLocked()

@@ -33,7 +33,7 @@ internal sealed class RateLimitPacing
     public IProgress<RateLimitHold>? Holds { get; set; }
 
     public static RateLimitPacing For(TtsEndpoint endpoint, TimeSpan? maximumWait = null, int? requestsPerMinute = null) =>
-        new(RateLimitPacers.For(endpoint.SpeechUri, endpoint.ApiKey), maximumWait ?? DefaultMaximumWait, requestsPerMinute);
+        new(RateLimitPacers.For(endpoint.SpeechUri, endpoint.ApiKey, endpoint.Headers), maximumWait ?? DefaultMaximumWait, requestsPerMinute);
 
     /// <summary>The waits of one request, from its first attempt to its last.</summary>
     public RateLimitedRequest BeginRequest(TtsLog log, Func<string, string> redact) => new(this, log, redact);

@@ -2,7 +2,9 @@ using System;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using AitreTts.Core.Configuration;
 using AitreTts.Core.Http;
+using AitreTts.Core.Providers;
 using AitreTts.Core.Security;
 
 namespace AitreTts.Tests.Http.RateLimits;
@@ -55,12 +57,13 @@ public sealed class RateLimitPacerTests
         RateLimitPacer pacer = NewPacer();
         SendAndAnswer(pacer, Requests(60, 0, "59.5s"));
 
-        // Nothing left: the next three go one refill apart, in the order they asked.
+        // Nothing left: the next three go one refill apart, in the order they asked, the first once one request and
+        // the quarter the pacer keeps back have refilled.
         TimeSpan first = pacer.Reserve(null).Wait;
         TimeSpan second = pacer.Reserve(null).Wait;
         TimeSpan third = pacer.Reserve(null).Wait;
 
-        Assert.InRange(first.TotalSeconds, 0.5, 1.05);
+        Assert.InRange(first.TotalSeconds, 1.2, 1.3);
         Assert.InRange((second - first).TotalSeconds, 0.98, 1.02);
         Assert.InRange((third - second).TotalSeconds, 0.98, 1.02);
         Assert.Contains("request budget is used up", pacer.Reserve(null).Reason, StringComparison.Ordinal);
@@ -75,8 +78,9 @@ public sealed class RateLimitPacerTests
 
         _now += TimeSpan.FromSeconds(30);
 
-        // 30 s refilled 30 requests, one of which went to the reservation above.
-        for (int i = 0; i < 29; i++)
+        // 30 s refilled 30 requests, one of which went to the reservation above; the last whole one left is kept back
+        // while the pacer's quarter of a request is not there.
+        for (int i = 0; i < 28; i++)
         {
             Assert.Equal(TimeSpan.Zero, pacer.Reserve(null).Wait);
         }
@@ -115,6 +119,37 @@ public sealed class RateLimitPacerTests
 
         // The server's 4 left, less the two still out, is 2 (and up to 3).
         Assert.InRange(pacer.RequestsLeft!.Value, 2, 3);
+    }
+
+    [Fact]
+    public void TheResetTellsTheFractionTheCountLeavesOut()
+    {
+        RateLimitPacer pacer = NewPacer();
+        SendAndAnswer(pacer, Requests(10, 0, "1s"));
+
+        // 0 left, but whole again in 0.75 s at one request a 100 ms: the bucket held 2.5, not somewhere in 0 to 1.
+        SendAndAnswer(pacer, Requests(10, 2, "750ms"));
+
+        Assert.InRange(pacer.RequestsLeft!.Value, 2.49, 2.51);
+    }
+
+    [Fact]
+    public void RequestsSentTogether_AndStillOut_CountAsUnseen_WhateverTheirOrder()
+    {
+        RateLimitPacer pacer = NewPacer();
+        SendAndAnswer(pacer, Requests(10, 5, "500ms"));
+        var first = pacer.Reserve(null);
+        pacer.Sent(first);
+        var second = pacer.Reserve(null);
+        pacer.Sent(second);
+
+        // The second reached the server first: its count (4 left) does not hold the first, still unanswered.
+        pacer.Observe(second, Requests(10, 4, "600ms"), succeeded: true);
+        Assert.InRange(pacer.RequestsLeft!.Value, 2.99, 3.01);
+
+        // The first's answer, overtaken, describes the bucket before the second was taken: it teaches nothing.
+        pacer.Observe(first, Requests(10, 4, "600ms"), succeeded: true);
+        Assert.InRange(pacer.RequestsLeft!.Value, 2.99, 3.01);
     }
 
     [Fact]
@@ -229,5 +264,36 @@ public sealed class RateLimitPacerTests
         Assert.NotSame(one, RateLimitPacers.For(speech, SecretText.ToSecureString("sk-pacer-test-key-0000000002")));
         Assert.NotSame(one, RateLimitPacers.For(new Uri("https://other.example.test/v1/audio/speech"), key));
         Assert.DoesNotContain("sk-pacer", RateLimitPacers.Identity(speech, key), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Registry_TellsAccountsApartByTheirCredentialHeaders_AndKeepsNoneOfThem()
+    {
+        // An Azure API Management gateway takes its key in a header of -Headers, with no -ApiKey at all.
+        var speech = new Uri("https://gateway.example.test/v1/audio/speech");
+        RequestHeaders teamA = Headers(("Ocp-Apim-Subscription-Key", "apim-team-a-000000000001"), ("X-Team", "a"));
+        RequestHeaders teamB = Headers(("Ocp-Apim-Subscription-Key", "apim-team-b-000000000002"), ("X-Team", "a"));
+
+        RateLimitPacer a = RateLimitPacing.For(TtsEndpoint.Create(speech.GetLeftPart(UriPartial.Authority), null, provider: ProviderKind.Local, headers: teamA)).Pacer;
+        RateLimitPacer b = RateLimitPacing.For(TtsEndpoint.Create(speech.GetLeftPart(UriPartial.Authority), null, provider: ProviderKind.Local, headers: teamB)).Pacer;
+
+        Assert.NotSame(a, b);
+        // The same credential under a name in another case, beside other headers that name no account, is the same account.
+        Assert.Same(a, RateLimitPacers.For(speech, null, Headers(("ocp-apim-subscription-key", "apim-team-a-000000000001"), ("X-Team", "other"))));
+        Assert.NotSame(a, RateLimitPacers.For(speech, null));
+        string identity = RateLimitPacers.Identity(speech, null, teamA);
+        Assert.DoesNotContain("apim-team", identity, StringComparison.Ordinal);
+        Assert.DoesNotContain("anonymous", identity, StringComparison.Ordinal);
+    }
+
+    private static RequestHeaders Headers(params (string Name, string Value)[] headers)
+    {
+        var set = new RequestHeaders();
+        foreach ((string name, string value) in headers)
+        {
+            set.Add(name, value);
+        }
+
+        return set;
     }
 }
