@@ -148,10 +148,10 @@ Describe 'about_AitreTts' {
         }
     }
 
-    It 'covers the cache, subtitles, pauses, the cost under -WhatIf and process settings across profiles' {
+    It 'covers the cache, subtitles, pauses, the cost under -WhatIf, process settings across profiles and writing announcements' {
         # The topic is wrapped at 80 columns: a phrase may span two lines.
         $topic = (Get-Help -Name about_AitreTts | Out-String) -replace '\s+', ' '
-        foreach ($text in 'THE CHUNK CACHE', 'Get-TtsCache', 'Clear-TtsCache', '-NoCache', '-Subtitles', '-ParagraphPauseMs', 'COSTS AND -WHATIF', 'PricePerMillionCharacters', 'apply to every profile') {
+        foreach ($text in 'THE CHUNK CACHE', 'Get-TtsCache', 'Clear-TtsCache', '-NoCache', '-Subtitles', '-ParagraphPauseMs', 'COSTS AND -WHATIF', 'PricePerMillionCharacters', 'apply to every profile', 'WRITING ANNOUNCEMENTS', '-Pronunciation', 'PronunciationFile', 'whole-word', 'Import-Csv announcement.csv', '<break time="500ms"/>', '<sub alias="sequel">', 'TtsInvalidSsml') {
             $topic | Should -Match ([regex]::Escape($text))
         }
     }

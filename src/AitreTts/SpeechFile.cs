@@ -24,8 +24,9 @@ internal static class SpeechFile
         file.TypeNames.Insert(0, "AitreTts.SpeechFile");
         // preValidated: these names are fixed, distinct and none of FileInfo's, so PowerShell's search for a clash on
         // each Add is work for nothing, on every document of a batch.
-        file.Properties.Add(new PSNoteProperty("Voice", options.Voice), preValidated: true);
-        file.Properties.Add(new PSNoteProperty("Model", options.Model), preValidated: true);
+        // One voice is a string, as it always was; the parts of an announcement said in several list them all, in order.
+        file.Properties.Add(new PSNoteProperty("Voice", OneOrAll(result.Voices, options.Voice)), preValidated: true);
+        file.Properties.Add(new PSNoteProperty("Model", OneOrAll(result.Models, options.Model)), preValidated: true);
         file.Properties.Add(new PSNoteProperty("Format", result.Format.ToApiName()), preValidated: true);
         file.Properties.Add(new PSNoteProperty("Characters", result.Characters), preValidated: true);
         file.Properties.Add(new PSNoteProperty("Chunks", result.Chunks), preValidated: true);
@@ -41,6 +42,9 @@ internal static class SpeechFile
         file.Properties.Add(new PSNoteProperty("CachedChunks", result.CachedChunks), preValidated: true);
         return file;
     }
+
+    private static object OneOrAll(System.Collections.Generic.IReadOnlyList<string> used, string fallback) =>
+        used.Count == 0 ? fallback : used.Count == 1 ? used[0] : used.ToArray();
 
     /// <summary>
     /// Files as the FileSystem provider shows them, without asking it for each one: asking costs about a fifth of a

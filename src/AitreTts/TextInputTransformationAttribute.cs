@@ -9,12 +9,14 @@ namespace AitreTts;
 /// Lets -Text take what is text, and refuses what is not before PowerShell turns it into its type name: a hashtable
 /// would otherwise be spoken as "System.Collections.Hashtable", an object as "@{Name=...}". Strings (Get-Content
 /// lines included), file objects (read as text files), numbers, dates and other simple values pass as they are; an
-/// object with a Text property gives that property; anything else fails its binding, which PowerShell reports as a
+/// object with a Text (or Line, or Content) property gives that property; anything else fails its binding, which PowerShell reports as a
 /// ParameterArgumentTransformationError for that pipeline item while the others go on.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 internal sealed class TextInputTransformationAttribute : ArgumentTransformationAttribute
 {
+    private static readonly string[] TextPropertyNames = { "Text", "Line", "Content" };
+
     /// <inheritdoc />
     public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
     {
@@ -41,13 +43,17 @@ internal sealed class TextInputTransformationAttribute : ArgumentTransformationA
             return item;
         }
 
-        if (value is not IDictionary && PSObject.AsPSObject(item).Properties["Text"]?.Value is object text)
+        // The names people give the column of what to say: Text, or Line (a script's line), or Content.
+        foreach (string name in TextPropertyNames)
         {
-            return text;
+            if (value is not IDictionary && PSObject.AsPSObject(item).Properties[name] is PSPropertyInfo property)
+            {
+                return property.Value ?? string.Empty;
+            }
         }
 
         string kind = value is IDictionary ? "a hashtable or dictionary" : value is PSCustomObject ? "an object without a Text property" : "a " + value.GetType().FullName;
         throw new ArgumentTransformationMetadataException(
-            $"-Text takes text: strings, lines of Get-Content, text files, or objects with a Text property. This input is {kind}, which would be spoken as its type name; pass the text it holds instead (for example $item.Text, or ($item | Out-String)).");
+            $"-Text takes text: strings, lines of Get-Content, text files, or objects with a Text (or Line, or Content) property. This input is {kind}, which would be spoken as its type name; pass the text it holds instead (for example $item.Text, or ($item | Out-String)).");
     }
 }

@@ -102,6 +102,8 @@ internal abstract class Setting
     public static readonly Setting<int?> RequestsPerMinute = Integer("RequestsPerMinute", 1, 1000000, "AITRE_REQUESTS_PER_MINUTE");
     public static readonly Setting<int?> ThrottleLimit = Integer("ThrottleLimit", 1, 16, "AITRE_THROTTLE_LIMIT", defaultValue: 4);
     public static readonly Setting<int?> ParagraphPauseMs = Integer("ParagraphPauseMs", 0, 10000, defaultValue: 0);
+    // A tab-separated UTF-8 file of words and how to say them (see PronunciationLexicon), stored as a full path.
+    public static readonly Setting<string?> PronunciationFile = Text("PronunciationFile");
     // In MiB: 0 turns the chunk cache off; the most is 1 TiB.
     public static readonly Setting<int?> CacheSizeLimitMB = Integer("CacheSizeLimitMB", 0, 1048576, "AITRE_CACHE_SIZE_LIMIT_MB", defaultValue: 1024);
     // US dollars per million characters: a gateway's own price, for the estimates of -WhatIf and -Verbose.

@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Synthesis;
 
 namespace AitreTts.Core.Documents;
 
@@ -8,15 +10,19 @@ namespace AitreTts.Core.Documents;
 /// </summary>
 internal sealed class Document
 {
-    private Document(string text, string? sourcePath, string? sourceFile, TtsException? error)
+    private Document(string text, string? sourcePath, string? sourceFile, TtsException? error, IReadOnlyList<TextSegment>? segments = null)
     {
         Text = text;
         SourcePath = sourcePath;
         SourceFile = sourceFile;
         Error = error;
+        Segments = segments;
     }
 
     public string Text { get; }
+
+    /// <summary>The parts of <see cref="Text"/> said with voices of their own, in order; null when all of it is said with the call's.</summary>
+    public IReadOnlyList<TextSegment>? Segments { get; }
 
     /// <summary>The path the text came from as the cmdlet bound it (a PSPath): what messages and error records name.</summary>
     public string? SourcePath { get; }
@@ -28,6 +34,9 @@ internal sealed class Document
     public TtsException? Error { get; }
 
     public static Document FromText(string text) => new(text, null, null, null);
+
+    /// <summary>A document whose parts have voices of their own; <paramref name="text"/> is the parts' text, joined.</summary>
+    public static Document FromSegments(string text, IReadOnlyList<TextSegment> segments) => new(text, null, null, null, segments);
 
     public static Document FromFile(string text, string sourcePath, string sourceFile) => new(text, sourcePath, sourceFile, null);
 

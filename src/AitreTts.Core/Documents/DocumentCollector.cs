@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using AitreTts.Core.Errors;
+using AitreTts.Core.Synthesis;
 using AitreTts.Core.Text;
 
 namespace AitreTts.Core.Documents;
@@ -39,6 +40,9 @@ internal sealed class DocumentCollector
     // Where the last text gathered in _text came from: a file's lines join as lines, anything else as paragraphs.
     private string? _groupSource;
 
+    // Where in _text each run of items said with one voice starts (-OutFile): a change of voice starts a segment.
+    private readonly List<(int Start, SpeechVoice? Voice)> _parts = new();
+
     /// <param name="grouping">How items become documents.</param>
     /// <param name="providerPath">
     /// The file system path of a source path as bound (a PSPath), or the path itself when it has none: the cmdlet's
@@ -60,7 +64,8 @@ internal sealed class DocumentCollector
     /// <summary>The documents that <paramref name="text"/> completes, in order; often none while a group or -OutFile gathers.</summary>
     /// <param name="text">The item's text; null is an empty string.</param>
     /// <param name="sourcePath">The path the item came from as bound (its PSPath), or null for a plain string.</param>
-    public IReadOnlyList<Document> Add(string? text, string? sourcePath)
+    /// <param name="voice">The item's own voice (an input object's Voice, Model, Speed or Instructions), or null for the call's.</param>
+    public IReadOnlyList<Document> Add(string? text, string? sourcePath, SpeechVoice? voice = null)
     {
         var documents = new List<Document>();
         string item = text ?? string.Empty;
@@ -84,10 +89,10 @@ internal sealed class DocumentCollector
         switch (_grouping)
         {
             case DocumentGrouping.One:
-                Append(item, sourcePath);
+                Append(item, sourcePath, voice);
                 break;
             case DocumentGrouping.PerLine:
-                AddLines(item, documents);
+                AddLines(item, documents, voice);
                 break;
             case DocumentGrouping.BySource when sourcePath is not null:
                 if (_groupSource is not null && !string.Equals(_groupSource, sourcePath, StringComparison.Ordinal))
@@ -99,7 +104,7 @@ internal sealed class DocumentCollector
                 break;
             default:
                 Flush(documents);
-                documents.Add(AsText(Document.FromText(item), item));
+                documents.Add(AsText(Said(item, voice), item));
                 break;
         }
 
@@ -114,8 +119,9 @@ internal sealed class DocumentCollector
         {
             // Even no input at all is a document here: an empty one, reported as such.
             string all = _text.ToString();
-            documents.Add(AsText(Document.FromText(all), all));
+            documents.Add(AsText(_parts.Exists(p => p.Voice is not null) ? Document.FromSegments(all, Segments(all)) : Document.FromText(all), all));
             _text.Clear();
+            _parts.Clear();
             _groupSource = null;
         }
         else
@@ -137,7 +143,7 @@ internal sealed class DocumentCollector
         {
             case DocumentGrouping.One:
                 // A file is its own paragraph, even beside lines of itself.
-                Append(content, source: null);
+                Append(content, source: null, voice: null);
                 break;
             case DocumentGrouping.PerLine:
                 AddLines(content, documents);
@@ -149,7 +155,7 @@ internal sealed class DocumentCollector
         }
     }
 
-    private void AddLines(string text, List<Document> documents)
+    private void AddLines(string text, List<Document> documents, SpeechVoice? voice = null)
     {
         foreach (string line in Lines(text))
         {
@@ -160,7 +166,7 @@ internal sealed class DocumentCollector
             }
             else
             {
-                documents.Add(AsText(Document.FromText(line), line));
+                documents.Add(AsText(Said(line, voice), line));
             }
         }
     }
@@ -177,8 +183,11 @@ internal sealed class DocumentCollector
         return lines;
     }
 
+    private static Document Said(string text, SpeechVoice? voice) =>
+        voice is null ? Document.FromText(text) : Document.FromSegments(text, new[] { new TextSegment(0, text, voice) });
+
     // Lines of one file join as lines; separate strings and files join as paragraphs.
-    private void Append(string text, string? source)
+    private void Append(string text, string? source, SpeechVoice? voice = null)
     {
         bool follows = _grouping == DocumentGrouping.One ? _text.Length > 0 : _groupSource is not null;
         if (follows)
@@ -186,8 +195,27 @@ internal sealed class DocumentCollector
             _text.Append(source is not null && string.Equals(source, _groupSource, StringComparison.Ordinal) ? "\n" : "\n\n");
         }
 
+        if (_grouping == DocumentGrouping.One && (_parts.Count == 0 || !Equals(_parts[_parts.Count - 1].Voice, voice)))
+        {
+            _parts.Add((_text.Length, voice));
+        }
+
         _text.Append(text);
         _groupSource = source;
+    }
+
+    // The runs of _parts as segments of the whole text, without the paragraph break that joins one to the next.
+    private List<TextSegment> Segments(string all)
+    {
+        var segments = new List<TextSegment>();
+        for (int i = 0; i < _parts.Count; i++)
+        {
+            int end = i + 1 < _parts.Count ? _parts[i + 1].Start : all.Length;
+            string text = all.Substring(_parts[i].Start, end - _parts[i].Start);
+            segments.Add(new TextSegment(_parts[i].Start, i + 1 < _parts.Count ? text.TrimEnd('\n') : text, _parts[i].Voice));
+        }
+
+        return segments;
     }
 
     private void Flush(List<Document> documents)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Output;
 using AitreTts.Core.Subtitles;
@@ -94,6 +95,9 @@ internal sealed class DocumentPlanner
     private readonly bool _noClobber;
     private readonly bool _force;
 
+    /// <summary>The voice options of every document; a document's parts may say theirs.</summary>
+    public SpeechOptions Options => _options;
+
     /// <summary>-Subtitles and -ParagraphPauseMs of the call.</summary>
     public SegmentOptions SegmentOptions { get; init; } = new();
 
@@ -157,12 +161,43 @@ internal sealed class DocumentPlanner
             warnings.Add($"The text has {replaced} unpaired UTF-16 surrogate(s), which cannot be sent as UTF-8; they were replaced with U+FFFD.");
         }
 
+        // Replacing a surrogate keeps every length, so the segments' positions still hold.
+        IReadOnlyList<TextSegment>? parts = document.Segments is null || replaced == 0
+            ? document.Segments
+            : document.Segments.Select(p => p with { Text = InputText.ReplaceUnpairedSurrogates(p.Text, out _) }).ToList();
+        try
+        {
+            // SSML is rendered into parts here, before anything is sent: the plan then treats them as any other parts.
+            if (SsmlDocument.Expand(text, parts, _options.DefaultVoice) is IReadOnlyList<TextSegment> rendered)
+            {
+                parts = rendered;
+                text = SsmlDocument.WrittenText(rendered);
+                if (InputText.IsBlank(text))
+                {
+                    return DocumentPlan.Refused(Empty(document.SourcePath).About(targetObject), warnings);
+                }
+            }
+        }
+        catch (TtsException ex)
+        {
+            return DocumentPlan.Refused(ex.About(targetObject), warnings);
+        }
+
+        foreach (TextSegment part in parts ?? Array.Empty<TextSegment>())
+        {
+            if (part.Voice is SpeechVoice voice && SpeechAdvice.InvalidSpeed(voice.Speed) is TtsException invalidSpeed)
+            {
+                return DocumentPlan.Refused(invalidSpeed.About(targetObject), warnings);
+            }
+        }
+
+        var speech = SpeechPlan.For(text, _options, SegmentOptions, parts);
         OutputUnit target;
         bool createDirectory;
         try
         {
             OutputTarget audio;
-            (audio, createDirectory) = CreateTarget(text, document.SourceFile);
+            (audio, createDirectory) = CreateTarget(text, document.SourceFile, speech);
             target = new OutputUnit(audio, SegmentOptions.Subtitles is SubtitleFormat subtitles ? SubtitleWriter.ExtensionOf(subtitles) : null);
         }
         catch (TtsException ex)
@@ -170,18 +205,21 @@ internal sealed class DocumentPlanner
             return DocumentPlan.Refused(ex.About(targetObject), warnings);
         }
 
-        var speech = SpeechPlan.For(text, _options, SegmentOptions);
         int requests = speech.Requests.Count;
+        IReadOnlyList<string> voices = speech.Voices;
+        IReadOnlyList<string> models = speech.Models;
         string action = string.Format(
             CultureInfo.InvariantCulture,
-            "Synthesize {0} characters ({1} request{2}) as {3} with {4}voice '{5}' and model '{6}'{8}{7}",
+            "Synthesize {0} characters ({1} request{2}) as {3} with {4}voice{5} '{6}' and model{7} '{8}'{10}{9}",
             text.Length,
             requests,
             requests == 1 ? string.Empty : "s",
             _options.FileFormat.ToApiName(),
-            SpeechRequest.IsCustomVoiceId(_options.Voice) ? "custom " : string.Empty,
-            _options.Voice,
-            _options.Model,
+            voices.Count == 1 && SpeechRequest.IsCustomVoiceId(voices[0]) ? "custom " : string.Empty,
+            voices.Count == 1 ? string.Empty : "s",
+            string.Join("', '", voices),
+            models.Count == 1 ? string.Empty : "s",
+            string.Join("', '", models),
             Extras(target),
             (_options.ExtraBody is null ? string.Empty : ", extra fields " + _options.ExtraBody) + (_options.ExtraQuery is null ? string.Empty : ", extra query " + _options.ExtraQuery));
         return DocumentPlan.Write(speech, target, createDirectory, action, targetObject, warnings, _preparedDirectories);
@@ -198,9 +236,13 @@ internal sealed class DocumentPlanner
         return pause + subtitles;
     }
 
-    private (OutputTarget Target, bool CreateDirectory) CreateTarget(string text, string? sourceFile)
+    private (OutputTarget Target, bool CreateDirectory) CreateTarget(string text, string? sourceFile, SpeechPlan speech)
     {
-        string hash = OutputNaming.ShortHash(text, _options.Model, _options.Voice, _options.FileFormat, _options.Speed, _options.Instructions);
+        // A generated name tells apart what is said differently: the voices of a document's parts take part in it.
+        List<SpeechVoice> said = speech.Requests.Select(r => r.Voice ?? _options.DefaultVoice).Distinct().ToList();
+        SpeechVoice named = said.Count == 1 ? said[0] : _options.DefaultVoice;
+        string voice = said.Count > 1 ? string.Join("\u0000", said) : named.Voice;
+        string hash = OutputNaming.ShortHash(text, named.Model, voice, _options.FileFormat, named.Speed, named.Instructions);
         AudioFormat fileFormat = _options.FileFormat;
         if (_outFile is not null)
         {

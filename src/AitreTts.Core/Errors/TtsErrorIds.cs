@@ -12,6 +12,8 @@ public static class TtsErrorIds
     public const string InputTooLong = "TtsInputTooLong";
     public const string InputNotText = "TtsInputNotText";
     public const string InvalidSpeed = "TtsInvalidSpeed";
+    public const string InvalidPronunciation = "TtsInvalidPronunciation";
+    public const string InvalidSsml = "TtsInvalidSsml";
     public const string InvalidFormat = "TtsInvalidFormat";
     public const string InvalidHeader = "TtsInvalidHeader";
     public const string InvalidExtraField = "TtsInvalidExtraField";

@@ -95,7 +95,8 @@ internal sealed class CostEstimator
     {
         IReadOnlyList<SpeechRequest> requests = plan.SpeechRequests();
         int fromCache = 0;
-        int characters = 0;
+        // Characters to send per model and speed: a document whose parts have their own voices is priced part by part.
+        var toSend = new Dictionary<(string Model, double Speed), int>();
         foreach (SpeechRequest request in requests)
         {
             if (_cache is not null && _endpoint is not null && File.Exists(_cache.EntryPath(ChunkCacheKey.For(_endpoint, request))))
@@ -104,11 +105,16 @@ internal sealed class CostEstimator
             }
             else
             {
-                characters += request.Input.Length;
+                toSend.TryGetValue((request.Model, request.Speed), out int sum);
+                toSend[(request.Model, request.Speed)] = sum + request.Input.Length;
             }
         }
 
-        PriceQuote price = _provider.Quote(plan.Options.Model, characters, plan.Options.Speed, _storedPrice);
-        return new CostEstimate { Requests = requests.Count, FromCache = fromCache, CharactersToSend = characters, Dollars = price.Dollars, Basis = price.Basis };
+        List<PriceQuote> quotes = toSend.Count == 0
+            ? new List<PriceQuote> { _provider.Quote(plan.Options.Model, 0, plan.Options.Speed, _storedPrice) }
+            : toSend.Select(group => _provider.Quote(group.Key.Model, group.Value, group.Key.Speed, _storedPrice)).ToList();
+        double? dollars = quotes.Any(q => q.Dollars is null) ? null : quotes.Sum(q => q.Dollars!.Value);
+        string basis = string.Join("; ", quotes.Select(q => q.Basis).Distinct(StringComparer.Ordinal));
+        return new CostEstimate { Requests = requests.Count, FromCache = fromCache, CharactersToSend = toSend.Values.Sum(), Dollars = dollars, Basis = basis };
     }
 }

@@ -40,6 +40,12 @@ internal sealed record DocumentResult
 
     /// <summary>Requests the chunk cache served rather than the server.</summary>
     public int CachedChunks { get; init; }
+
+    /// <summary>Every voice the audio is said in, in the order of first use.</summary>
+    public IReadOnlyList<string> Voices { get; init; } = Array.Empty<string>();
+
+    /// <summary>Every model the audio came from, in the order of first use.</summary>
+    public IReadOnlyList<string> Models { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>
@@ -168,7 +174,7 @@ internal sealed class DocumentSynthesizer
     }
 
     // The audio file, sealed and not yet committed: the one request's audio as it is, or every request's audio joined
-    // in order with one silence (written once, reused) where a paragraph changes. requestAt maps each joined piece
+    // in order with silence where a paragraph changes or a break was written. requestAt maps each joined piece
     // to its request, -1 for a silence; the timeline, measured only for subtitles, gives each piece's span.
     private static (string Path, AudioInfo Info, ChunkTimeline? Timeline, IReadOnlyList<int> RequestAt) Assemble(SpeechPlan plan, OutputWrite write, SentRequests sent, CancellationToken cancellationToken)
     {
@@ -182,24 +188,35 @@ internal sealed class DocumentSynthesizer
 
         var pieces = new List<string>();
         var requestAt = new List<int>();
-        string? silencePath = null;
+        // One silence file per length (a paragraph pause, each break), written once and reused.
+        var silences = new Dictionary<int, string>();
+        void AddSilence(int ms)
+        {
+            if (!silences.TryGetValue(ms, out string? silencePath))
+            {
+                using FileStream silence = write.CreateTemporaryFile();
+                Silence.Write(options.Format, sent.Paths[0], ms, silence, options.Join, cancellationToken);
+                silences[ms] = silencePath = silence.Name;
+            }
+
+            pieces.Add(silencePath);
+            requestAt.Add(-1);
+        }
+
         for (int i = 0; i < plan.Requests.Count; i++)
         {
-            if (plan.PausesBefore(i))
+            if (plan.PauseBeforeMs(i) is int pauseMs and > 0)
             {
-                if (silencePath is null)
-                {
-                    using FileStream silence = write.CreateTemporaryFile();
-                    Silence.Write(options.Format, sent.Paths[0], plan.Segments.ParagraphPauseMs, silence, options.Join, cancellationToken);
-                    silencePath = silence.Name;
-                }
-
-                pieces.Add(silencePath);
-                requestAt.Add(-1);
+                AddSilence(pauseMs);
             }
 
             pieces.Add(sent.Paths[i]);
             requestAt.Add(i);
+        }
+
+        if (plan.TrailingPauseMs > 0)
+        {
+            AddSilence(plan.TrailingPauseMs);
         }
 
         ChunkTimeline? timeline = plan.Segments.Subtitles is null ? null : ChunkTimeline.Measure(options.Format, pieces, options.Join, cancellationToken);
@@ -255,6 +272,8 @@ internal sealed class DocumentSynthesizer
             Bytes = bytes,
             SubtitlePath = committed.SidecarPath,
             CachedChunks = sent.FromCache,
+            Voices = plan.Voices,
+            Models = plan.Models,
         };
     }
 }

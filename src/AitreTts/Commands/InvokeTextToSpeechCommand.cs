@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.IO;
@@ -13,6 +14,7 @@ using AitreTts.Core.Http;
 using AitreTts.Core.Output;
 using AitreTts.Core.Security;
 using AitreTts.Core.Synthesis;
+using AitreTts.Core.Text;
 
 namespace AitreTts.Commands;
 
@@ -52,14 +54,15 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [Alias("PSPath")]
     public string? SourcePath { get; set; }
 
-    [Parameter]
+    // Voice, Model, Speed and Instructions bind from input objects too (Import-Csv rows): a blank cell is no value.
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(VoiceCompleter))]
-    [ValidateNotNullOrEmpty]
+    [BlankAsUnset]
     public string? Voice { get; set; }
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(ModelCompleter))]
-    [ValidateNotNullOrEmpty]
+    [BlankAsUnset]
     public string? Model { get; set; }
 
     /// <summary>The audio format: mp3, opus, aac, flac, wav or pcm.</summary>
@@ -69,12 +72,13 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     public string? Format { get; set; }
 
     /// <summary>The speed, 0.25 to 4.0.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [BlankAsUnset(Unset = 1.0)]
     public double Speed { get; set; } = 1.0;
 
     /// <summary>Voice direction, for models that take it.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [BlankAsUnset]
     public string? Instructions { get; set; }
 
     /// <summary>Puts all input into this one file.</summary>
@@ -132,6 +136,10 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaximumDocumentLength { get; set; } = 1_000_000;
 
+    /// <summary>Words and how to say them, over the profile's PronunciationFile: @{ SQL = 'sequel' }.</summary>
+    [Parameter]
+    public IDictionary? Pronunciation { get; set; }
+
     /// <summary>The encoding of piped file objects, instead of detecting it.</summary>
     [Parameter]
     [EncodingTransformation]
@@ -169,7 +177,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         WriteVerbose($"Profile '{_configuration.Profile}', provider {_configuration.Provider}, server {SecretRedactor.ShownAddress(_configuration.BaseUrl)} ({_configuration[Setting.BaseUrl].SourceText}), model {options.Model}, voice {options.Voice}, format {format.Format.ToApiName()}, key {(_configuration.Get(Setting.ApiKey) is null ? "none" : "from " + _configuration[Setting.ApiKey].SourceText)}.");
         DocumentGrouping grouping = _outFilePath is not null ? DocumentGrouping.One : PerLine.IsPresent ? DocumentGrouping.PerLine : DocumentGrouping.BySource;
         _collector = new DocumentCollector(grouping, path => FileSystemPaths.OrAsGiven(SessionState.Path, path), new TextFileReader(Encoding, MaximumDocumentLength, Log), Log);
-        var segments = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value);
+        var segments = SegmentOptions.From(Subtitles, _configuration.Get(Setting.ParagraphPauseMs)!.Value, OrStop(() => PronunciationLexicon.ForCall(_configuration.Get(Setting.PronunciationFile), Pronunciation), Pronunciation));
         _planner = new DocumentPlanner(options, MaximumDocumentLength, _outFilePath, () => _outputDirectory ??= FileSystemPaths.OutputDirectory(SessionState.Path, OutputDirectory ?? _configuration!.Get(Setting.OutputDirectory)), NoClobber.IsPresent, Force.IsPresent) { SegmentOptions = segments };
         _progress = new DocumentProgress(WriteProgress);
         _explainsItself = ExplainsItself();
@@ -183,7 +191,7 @@ public sealed class InvokeTextToSpeechCommand : TtsEndpointCmdlet
         {
             foreach (string? item in Text ?? new string?[] { null })
             {
-                Start(_collector!.Add(item, SourcePath));
+                Start(_collector!.Add(item, SourcePath, SpeechVoice.OwnOf(_planner!.Options.DefaultVoice, Model, Voice, Speed, Instructions)));
             }
 
             WriteFinishedInOrder();

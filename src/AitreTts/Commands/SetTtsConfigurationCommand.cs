@@ -8,6 +8,7 @@ using AitreTts.Core.Configuration;
 using AitreTts.Core.Errors;
 using AitreTts.Core.Http;
 using AitreTts.Core.Providers;
+using AitreTts.Core.Text;
 
 namespace AitreTts.Commands;
 
@@ -87,6 +88,11 @@ public sealed class SetTtsConfigurationCommand : TtsEndpointCmdlet
     [ValidateSetting("ParagraphPauseMs")]
     public int ParagraphPauseMs { get; set; }
 
+    /// <summary>A tab-separated UTF-8 file of words and how Invoke-TextToSpeech says them.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? PronunciationFile { get; set; }
+
     /// <summary>The most the chunk cache may hold, in MiB; 0 turns it off.</summary>
     [Parameter]
     [ValidateSetting("CacheSizeLimitMB")]
@@ -129,7 +135,7 @@ public sealed class SetTtsConfigurationCommand : TtsEndpointCmdlet
             throw new TtsException(TtsErrorIds.ConfigurationInvalid, TtsErrorCategory.InvalidArgument, "-Scope Process settings apply to every profile of this session; drop -Profile and -Default, or use -Scope CurrentUser.");
         }
 
-        TtsSettings changes = BoundSettings(nameof(OutputDirectory));
+        TtsSettings changes = BoundSettings(nameof(OutputDirectory), nameof(PronunciationFile));
         if (BaseUrl is not null)
         {
             changes.Set(Setting.BaseUrl, TtsEndpoint.ParseBaseUrl(BaseUrl, changes.Get(Setting.Provider) ?? ProviderProfile.Infer(BaseUrl)).ToString().TrimEnd('/'));
@@ -138,6 +144,14 @@ public sealed class SetTtsConfigurationCommand : TtsEndpointCmdlet
         if (OutputDirectory is not null)
         {
             changes.Set(Setting.OutputDirectory, GetUnresolvedProviderPathFromPSPath(OutputDirectory));
+        }
+
+        if (PronunciationFile is not null)
+        {
+            // Stored as a full path, and read now: a file that is no lexicon would otherwise fail every later call.
+            string path = GetUnresolvedProviderPathFromPSPath(PronunciationFile);
+            OrStop(() => PronunciationLexicon.ReadFile(path), PronunciationFile);
+            changes.Set(Setting.PronunciationFile, path);
         }
 
         if (ApiKey is { Length: 0 })
