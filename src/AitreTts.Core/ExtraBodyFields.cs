@@ -22,7 +22,7 @@ internal sealed class ExtraBodyFields
     private static readonly Dictionary<string, string> Owned = new(StringComparer.OrdinalIgnoreCase)
     {
         ["model"] = "-Model",
-        ["input"] = "the text itself",
+        ["input"] = "the text",
         ["voice"] = "-Voice",
         ["response_format"] = "-Format",
         ["speed"] = "-Speed",
