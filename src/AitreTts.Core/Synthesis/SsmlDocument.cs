@@ -390,6 +390,15 @@ internal static class SsmlDocument
                 return;
             }
 
+            // Punctuation left after an element ("<voice name='echo'>down</voice>.") says nothing on its own: it ends
+            // the words before it, in their voice, rather than becoming a request of its own.
+            if (!SubMarkers.Spoken(text).Any(char.IsLetterOrDigit) && _parts.Count > 0 && _pauseMs == 0 && !_newParagraph)
+            {
+                TextSegment before = _parts[_parts.Count - 1];
+                _parts[_parts.Count - 1] = before with { Text = before.Text + text.Trim() };
+                return;
+            }
+
             _parts.Add(new TextSegment(null, text.Trim(), Voice) { PauseBeforeMs = _pauseMs, ContinuesParagraph = _parts.Count > 0 && !_newParagraph });
             _pauseMs = 0;
             _newParagraph = false;

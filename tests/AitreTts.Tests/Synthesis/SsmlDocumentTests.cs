@@ -84,6 +84,17 @@ public sealed class SsmlDocumentTests
     }
 
     [Fact]
+    public void PunctuationAfterAnElement_EndsTheWordsBeforeIt_InsteadOfARequestOfItsOwn()
+    {
+        IReadOnlyList<TextSegment> parts = SsmlDocument.Parse("<speak>The server is <voice name=\"echo\">down</voice>.<break time=\"300ms\"/>!</speak>", Defaults);
+
+        // After a break the punctuation keeps its own part: the silence stays where it was written.
+        Assert.Equal(new[] { "The server is", "down.", "!" }, parts.Select(p => p.Text));
+        Assert.Equal(new[] { "alloy", "echo", "alloy" }, parts.Select(p => p.Voice!.Voice));
+        Assert.Equal("The server is down. !", SsmlDocument.WrittenText(parts));
+    }
+
+    [Fact]
     public void Sub_IsSentAsItsAlias_AndWrittenAsItsText_WhereverASplitFalls()
     {
         string text = SsmlDocument.Parse("<speak>Restart <sub alias=\"sequel\">SQL</sub> now.</speak>", Defaults).Single().Text;
