@@ -6,7 +6,7 @@ BeforeAll {
     Import-BuiltModule
     $script:Manifest = Get-BuiltModuleManifest
     $script:Emulator = Start-TtsEmulator
-    $script:Key = 'tk-pester-ratelimit-Zq4Wn8Xc2Lp6'
+    $script:Key = 'tk-pester-ratelimit-0123456789'
     $env:XDG_CONFIG_HOME = Join-Path $TestDrive 'config'
     $env:APPDATA = Join-Path $TestDrive 'config'
     Set-TtsConfiguration -Scope Process -BaseUrl $script:Emulator.BaseUrl -ApiKey $script:Key
