@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
-using System.Reflection.Emit;
 using AitreTts.Core;
 using Xunit;
 
@@ -16,11 +15,6 @@ namespace AitreTts.Tests.Module;
 /// </summary>
 public sealed class NamespaceLayerTests
 {
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
-
     private const BindingFlags Everything = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     [Fact]
@@ -174,57 +168,22 @@ public sealed class NamespaceLayerTests
     {
         Type[]? typeArguments = method.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments() : null;
         Type[]? methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        int at = 0;
-        while (at < il.Length)
+        foreach (int token in IlTokens.In(il))
         {
-            short value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
-            at += il[at] == 0xFE ? 2 : 1;
-            OpCode code = OpCodesByValue[value];
-            switch (code.OperandType)
+            MemberInfo? member = null;
+            try
             {
-                case OperandType.InlineMethod:
-                case OperandType.InlineField:
-                case OperandType.InlineType:
-                case OperandType.InlineTok:
-                    int token = BitConverter.ToInt32(il, at);
-                    MemberInfo? member = null;
-                    try
-                    {
-                        member = method.Module.ResolveMember(token, typeArguments, methodArguments);
-                    }
-                    catch (ArgumentException)
-                    {
-                        // A member of a generic instantiation this context cannot close; its declaring type is
-                        // named elsewhere in the same body or signature.
-                    }
+                member = method.Module.ResolveMember(token, typeArguments, methodArguments);
+            }
+            catch (ArgumentException)
+            {
+                // A signature, or a member of a generic instantiation this context cannot close; its declaring type
+                // is named elsewhere in the same body or signature.
+            }
 
-                    if (member is not null)
-                    {
-                        yield return member;
-                    }
-
-                    at += 4;
-                    break;
-                case OperandType.InlineSwitch:
-                    at += 4 + (4 * BitConverter.ToInt32(il, at));
-                    break;
-                case OperandType.InlineNone:
-                    break;
-                case OperandType.ShortInlineBrTarget:
-                case OperandType.ShortInlineI:
-                case OperandType.ShortInlineVar:
-                    at += 1;
-                    break;
-                case OperandType.InlineVar:
-                    at += 2;
-                    break;
-                case OperandType.InlineI8:
-                case OperandType.InlineR:
-                    at += 8;
-                    break;
-                default:
-                    at += 4;
-                    break;
+            if (member is not null)
+            {
+                yield return member;
             }
         }
     }

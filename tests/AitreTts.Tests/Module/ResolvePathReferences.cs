@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Reflection.Emit;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
@@ -20,11 +19,6 @@ namespace AitreTts.Tests.Module;
 /// </summary>
 internal sealed class ResolvePathReferences : IDisposable
 {
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
-
     private readonly Dictionary<string, Module> _modules = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<(string Assembly, MethodDefinitionHandle Method)> _visited = new();
     private readonly HashSet<(string Assembly, TypeDefinitionHandle Type)> _typesSeen = new();
@@ -240,46 +234,7 @@ internal sealed class ResolvePathReferences : IDisposable
     private static Referenced Union(MethodSignature<Referenced> signature) =>
         signature.ParameterTypes.Aggregate(signature.ReturnType, (all, p) => all.Union(p));
 
-    private static IEnumerable<EntityHandle> Tokens(byte[] il)
-    {
-        for (int offset = 0; offset < il.Length;)
-        {
-            short value = il[offset] == 0xFE ? (short)(0xFE00 | il[offset + 1]) : il[offset];
-            offset += il[offset] == 0xFE ? 2 : 1;
-            OpCode opCode = OpCodesByValue[value];
-            switch (opCode.OperandType)
-            {
-                case OperandType.InlineField:
-                case OperandType.InlineMethod:
-                case OperandType.InlineTok:
-                case OperandType.InlineType:
-                case OperandType.InlineSig:
-                    yield return MetadataTokens.EntityHandle(BitConverter.ToInt32(il, offset));
-                    offset += 4;
-                    break;
-                case OperandType.InlineSwitch:
-                    offset += 4 + (4 * BitConverter.ToInt32(il, offset));
-                    break;
-                case OperandType.InlineI8:
-                case OperandType.InlineR:
-                    offset += 8;
-                    break;
-                case OperandType.InlineVar:
-                    offset += 2;
-                    break;
-                case OperandType.ShortInlineBrTarget:
-                case OperandType.ShortInlineI:
-                case OperandType.ShortInlineVar:
-                    offset += 1;
-                    break;
-                case OperandType.InlineNone:
-                    break;
-                default:
-                    offset += 4;
-                    break;
-            }
-        }
-    }
+    private static IEnumerable<EntityHandle> Tokens(byte[] il) => IlTokens.In(il).Select(MetadataTokens.EntityHandle);
 
     private static string TypeName(MetadataReader reader, TypeDefinitionHandle handle)
     {
