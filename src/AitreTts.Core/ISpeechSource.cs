@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -34,4 +35,10 @@ internal sealed record SpeechResponse
 
     /// <summary>The answer's Content-Encoding (such as gzip, which is never asked for and never decoded), or null.</summary>
     public string? ContentEncoding { get; init; }
+
+    /// <summary>
+    /// The audio's playing time as the check of the whole body measured it, with the default join options; null when
+    /// nothing measured it (the offline provider's own audio).
+    /// </summary>
+    public TimeSpan? Duration { get; init; }
 }

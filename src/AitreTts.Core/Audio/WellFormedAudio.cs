@@ -13,38 +13,79 @@ namespace AitreTts.Core.Audio;
 internal static class WellFormedAudio
 {
     /// <summary>What is wrong with the audio in <paramref name="path"/> as <paramref name="format"/>, or null when it is well-formed.</summary>
-    internal static string? Problem(AudioFormat format, string path)
+    internal static string? Problem(AudioFormat format, string path) => CheckFile(format, path, StartOf(path)).Problem;
+
+    /// <summary>
+    /// The problem of the audio just written to <paramref name="audio"/>, or null when it is well-formed: read from the
+    /// chunk's own file when there is one (there always is in a document), otherwise from a private scratch copy,
+    /// since the codecs read files.
+    /// </summary>
+    internal static string? Problem(AudioFormat format, Stream audio) => Check(format, audio).Problem;
+
+    /// <summary>
+    /// <see cref="Problem(AudioFormat, Stream)"/>, and when there is none, what the codec measured in the audio with
+    /// the default <see cref="AudioJoinOptions"/>: the check reads the whole chunk, so whoever keeps the chunk as it is
+    /// need not read it again.
+    /// </summary>
+    internal static (string? Problem, AudioInfo? Measured) Check(AudioFormat format, Stream audio)
     {
-        string? container = OtherContainer(format, path);
-        if (container is not null)
+        if (audio is FileStream file)
         {
-            return container;
+            file.Flush();
+            return CheckFile(format, file.Name, StartOf(file));
+        }
+
+        string scratch = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(scratch, ReadBack(audio));
+            return CheckFile(format, scratch, StartOf(scratch));
+        }
+        finally
+        {
+            File.Delete(scratch);
+        }
+    }
+
+    private static (string? Problem, AudioInfo? Measured) CheckFile(AudioFormat format, string path, byte[] start)
+    {
+        // The codecs find no fault in a wav or mp3 file taken as headerless pcm; the first bytes do.
+        if (AudioContentVerdict.Detect(start, start.Length) is AudioFormat actual && actual != format)
+        {
+            return ($"is {actual.ToApiName()} audio, not {format.ToApiName()}", null);
         }
 
         try
         {
-            AudioInspector.Inspect(format, path, new AudioJoinOptions());
-            return null;
+            return (null, AudioInspector.Inspect(format, path, new AudioJoinOptions()));
         }
         catch (TtsException ex) when (ex.ErrorId == TtsErrorIds.AudioJoinFailed)
         {
-            return WithoutChunkName(ex.Message);
+            return (WithoutChunkName(ex.Message), null);
         }
     }
 
-    // The codecs find no fault in a wav or mp3 file taken as headerless pcm; the first bytes do.
-    private static string? OtherContainer(AudioFormat format, string path)
+    private static byte[] StartOf(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return StartOf(stream);
+    }
+
+    // The first bytes, read through the stream that is already open; its position is kept.
+    private static byte[] StartOf(FileStream stream)
     {
         var start = new byte[16];
-        int read;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+        long position = stream.Position;
+        stream.Position = 0;
+        int read = 0;
+        while (read < start.Length && stream.Read(start, read, start.Length - read) is int n and > 0)
         {
-            read = stream.Read(start, 0, start.Length);
+            read += n;
         }
 
-        return AudioContentVerdict.Detect(start, read) is AudioFormat actual && actual != format
-            ? $"is {actual.ToApiName()} audio, not {format.ToApiName()}"
-            : null;
+        stream.Position = position;
+        Array.Resize(ref start, read);
+        return start;
     }
 
     // The codec names the chunk's file ("Audio chunk 1 ('x.partial') is truncated: ..."), which means nothing to
@@ -54,31 +95,6 @@ internal static class WellFormedAudio
         int close = message.IndexOf("') ", StringComparison.Ordinal);
         string problem = message.StartsWith("Audio chunk ", StringComparison.Ordinal) && close > 0 ? message.Substring(close + 3) : message;
         return problem.TrimEnd('.');
-    }
-
-    /// <summary>
-    /// The problem of the audio just written to <paramref name="audio"/>, or null when it is well-formed: read from the
-    /// chunk's own file when there is one (there always is in a document), otherwise from a private scratch copy,
-    /// since the codecs read files.
-    /// </summary>
-    internal static string? Problem(AudioFormat format, Stream audio)
-    {
-        if (audio is FileStream file)
-        {
-            file.Flush();
-            return Problem(format, file.Name);
-        }
-
-        string scratch = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllBytes(scratch, ReadBack(audio));
-            return Problem(format, scratch);
-        }
-        finally
-        {
-            File.Delete(scratch);
-        }
     }
 
     // The whole of what was written to destination, its position kept; empty when it cannot all be read back.

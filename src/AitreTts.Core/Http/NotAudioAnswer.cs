@@ -14,13 +14,14 @@ namespace AitreTts.Core.Http;
 /// </summary>
 internal static class NotAudioAnswer
 {
-    /// <summary>Throws when the audio just written to <paramref name="audio"/> is not well-formed <paramref name="format"/>.</summary>
-    public static void Ensure(AudioFormat format, Stream audio, SpeechResponse response, string host)
+    /// <summary>
+    /// Throws when the audio just written to <paramref name="audio"/> is not well-formed <paramref name="format"/>;
+    /// otherwise returns what the check measured in it (<see cref="WellFormedAudio.Check"/>).
+    /// </summary>
+    public static AudioInfo Ensure(AudioFormat format, Stream audio, SpeechResponse response, string host)
     {
-        if (WellFormedAudio.Problem(format, audio) is string problem)
-        {
-            throw Error(format, response, WellFormedAudio.ReadBack(audio), problem, host);
-        }
+        (string? problem, AudioInfo? measured) = WellFormedAudio.Check(format, audio);
+        return measured ?? throw Error(format, response, WellFormedAudio.ReadBack(audio), problem!, host);
     }
 
     private static TtsException Error(AudioFormat format, SpeechResponse response, byte[] body, string problem, string host)

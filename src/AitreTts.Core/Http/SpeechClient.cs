@@ -104,14 +104,12 @@ internal sealed class SpeechClient : ISpeechSource
         // uses, so a cut or forged body fails as this answer whether it then goes to the cache or straight to the join.
         try
         {
-            NotAudioAnswer.Ensure(request.Format, destination, response, _endpoint.SpeechUri.Host);
+            return response with { Duration = NotAudioAnswer.Ensure(request.Format, destination, response, _endpoint.SpeechUri.Host).Duration };
         }
         catch (TtsException ex)
         {
             throw Redacted(ex);
         }
-
-        return response;
     }
 
     /// <summary>

@@ -58,10 +58,11 @@ internal sealed class CachingSpeechSource : ISpeechSource
                 destination.SetLength(0);
                 destination.Position = 0;
                 await destination.WriteAsync(cached, 0, cached.Length, cancellationToken).ConfigureAwait(false);
-                if (WellFormedAudio.Problem(request.Format, destination) is not string problem)
+                (string? problem, AudioInfo? measured) = WellFormedAudio.Check(request.Format, destination);
+                if (measured is not null)
                 {
                     _log.Verbose($"Chunk of {request.Input.Length} characters read from the cache ({cached.Length} bytes); no request sent.");
-                    return new SpeechResponse { Bytes = cached.Length, FromCache = true };
+                    return new SpeechResponse { Bytes = cached.Length, FromCache = true, Duration = measured.Duration };
                 }
 
                 // Authentic but not audio the join accepts (stored by an older version, or the check grew stricter):

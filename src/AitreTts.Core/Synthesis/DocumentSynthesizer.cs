@@ -95,11 +95,11 @@ internal sealed class DocumentSynthesizer
         try
         {
             SentRequests sent = await SendAsync(plan, write, progress, cancellationToken).ConfigureAwait(false);
-            (string audioPath, AudioInfo info, ChunkTimeline? timeline, IReadOnlyList<int> requestAt) = Assemble(plan, write, sent, cancellationToken);
+            (string audioPath, TimeSpan duration, ChunkTimeline? timeline, IReadOnlyList<int> requestAt) = Assemble(plan, write, sent, cancellationToken);
             string? sidecarPath = plan.Segments.Subtitles is SubtitleFormat format ? WriteSubtitles(plan, write, format, timeline!, requestAt) : null;
             cancellationToken.ThrowIfCancellationRequested();
             CommittedOutput committed = write.Commit(audioPath, sidecarPath);
-            return Written(plan, committed, info, sent);
+            return Written(plan, committed, duration, sent);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -124,6 +124,9 @@ internal sealed class DocumentSynthesizer
         // The one request whose audio becomes the file as it is: kept open past its request, to be put on disk after
         // its request slot is free (so the next request does not wait for the disk) without opening it again.
         public FileStream? KeptAsItIs;
+
+        // Its playing time, when the source's check of the whole answer measured it: the file need not be read again.
+        public TimeSpan? KeptDuration;
     }
 
     // The one request loop: every request of every kind of plan is sent here.
@@ -152,6 +155,7 @@ internal sealed class DocumentSynthesizer
                 if (plan.KeepsTheAudioAsItIs)
                 {
                     sent.KeptAsItIs = stream;
+                    sent.KeptDuration = response.Duration;
                     stream = null;
                 }
             }
@@ -176,14 +180,17 @@ internal sealed class DocumentSynthesizer
     // The audio file, sealed and not yet committed: the one request's audio as it is, or every request's audio joined
     // in order with silence where a paragraph changes or a break was written. requestAt maps each joined piece
     // to its request, -1 for a silence; the timeline, measured only for subtitles, gives each piece's span.
-    private static (string Path, AudioInfo Info, ChunkTimeline? Timeline, IReadOnlyList<int> RequestAt) Assemble(SpeechPlan plan, OutputWrite write, SentRequests sent, CancellationToken cancellationToken)
+    private static (string Path, TimeSpan Duration, ChunkTimeline? Timeline, IReadOnlyList<int> RequestAt) Assemble(SpeechPlan plan, OutputWrite write, SentRequests sent, CancellationToken cancellationToken)
     {
         SpeechOptions options = plan.Options;
         if (sent.KeptAsItIs is FileStream kept)
         {
             sent.KeptAsItIs = null;
             string path = write.Seal(kept);
-            return (path, AudioInspector.Inspect(options.FileFormat, path, options.Join), null, new[] { 0 });
+            TimeSpan duration = sent.KeptDuration is TimeSpan measured && options.Join.MeasureAsTheDefaults
+                ? measured
+                : AudioInspector.Inspect(options.FileFormat, path, options.Join).Duration;
+            return (path, duration, null, new[] { 0 });
         }
 
         var pieces = new List<string>();
@@ -223,7 +230,7 @@ internal sealed class DocumentSynthesizer
         FileStream joined = write.CreateTemporaryFile();
         // The join measured what it wrote; reading the file again would only repeat that.
         AudioInfo info = AudioJoiner.Join(options.Format, pieces, joined, options.Join, cancellationToken);
-        return (write.Seal(joined), info, timeline, requestAt);
+        return (write.Seal(joined), info.Duration, timeline, requestAt);
     }
 
     private static string WriteSubtitles(SpeechPlan plan, OutputWrite write, SubtitleFormat format, ChunkTimeline timeline, IReadOnlyList<int> requestAt)
@@ -243,7 +250,7 @@ internal sealed class DocumentSynthesizer
         return write.Seal(sidecar);
     }
 
-    private DocumentResult Written(SpeechPlan plan, CommittedOutput committed, AudioInfo info, SentRequests sent)
+    private DocumentResult Written(SpeechPlan plan, CommittedOutput committed, TimeSpan duration, SentRequests sent)
     {
         long bytes = new FileInfo(committed.AudioPath).Length;
         AudioFormat fileFormat = plan.Options.FileFormat;
@@ -253,7 +260,7 @@ internal sealed class DocumentSynthesizer
                 CultureInfo.InvariantCulture,
                 "Wrote {0} bytes ({1:0.0} s of {2}, {3} request{4}) to {5}{6}.",
                 bytes,
-                info.Duration.TotalSeconds,
+                duration.TotalSeconds,
                 fileFormat.ToApiName(),
                 plan.Requests.Count,
                 plan.Requests.Count == 1 ? string.Empty : "s",
@@ -268,7 +275,7 @@ internal sealed class DocumentSynthesizer
             Characters = plan.Text.Length,
             Chunks = plan.Requests.Count,
             RequestIds = sent.RequestIds,
-            Duration = info.Duration,
+            Duration = duration,
             Bytes = bytes,
             SubtitlePath = committed.SidecarPath,
             CachedChunks = sent.FromCache,

@@ -57,6 +57,22 @@ public sealed class FormatEndToEndTests
         Assert.Equal(request.RequestId, Assert.Single(result.RequestIds));
     }
 
+    [Theory]
+    [InlineData(22050)]
+    [InlineData(24000)]
+    public async Task OneChunkOfPcm_TakesItsDurationFromTheCallsSampleRate(int sampleRate)
+    {
+        // The client's check of the answer measures it as the defaults do (24 kHz); a call at another rate must not
+        // take that figure for its own.
+        await using IntegrationHarness harness = await IntegrationHarness.StartAsync(new EmulatorOptions { RequiredApiKey = IntegrationHarness.Key, PcmSampleRate = sampleRate });
+        var options = new SpeechOptions { Format = AudioFormat.Pcm, Join = new AudioJoinOptions { PcmSampleRate = sampleRate } };
+
+        DocumentResult result = await harness.SynthesizeAsync(harness.Synthesizer(), "The platform for the evening train has changed to platform four.", options, harness.UserTarget("rate.pcm"));
+
+        Assert.Equal(1, result.Chunks);
+        Assert.Equal(new FileInfo(result.Path).Length / 2.0 / sampleRate, result.Duration.TotalSeconds, 3);
+    }
+
     [FfmpegTheory]
     [MemberData(nameof(Formats))]
     public async Task LongDocument_ThreeChunks_JoinIntoOneValidFile(object formatValue, bool wrapPcm)
