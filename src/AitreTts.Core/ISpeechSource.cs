@@ -41,4 +41,10 @@ internal sealed record SpeechResponse
     /// nothing measured it (the offline provider's own audio).
     /// </summary>
     public TimeSpan? Duration { get; init; }
+
+    /// <summary>
+    /// Completes when the audio is kept wherever the source keeps it (the chunk cache), or could not be; the audio in
+    /// the destination is final before then. Whoever calls the source waits for it before calling its work done.
+    /// </summary>
+    public Task Stored { get; init; } = Task.CompletedTask;
 }

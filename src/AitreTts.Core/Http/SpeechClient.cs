@@ -438,7 +438,7 @@ internal sealed class SpeechClient : ISpeechSource
                 throw HttpErrorMapper.FromNonAudioSuccess(MediaType(response), string.Empty, requestId, _endpoint.SpeechUri);
             }
 
-            await destination.FlushAsync(limits.Token).ConfigureAwait(false);
+            destination.Flush();
             if (_log.ShowsVerbose)
             {
                 _log.Verbose(string.Format(CultureInfo.InvariantCulture, "Received {0} bytes of {1} in {2} ms.", written, request.Format.ToApiName(), watch.ElapsedMilliseconds));
@@ -601,7 +601,9 @@ internal sealed class SpeechClient : ISpeechSource
                 throw TooLarge(limit, "of audio for " + request.Input.Length.ToString(CultureInfo.InvariantCulture) + " characters of text", _endpoint.SpeechUri, requestId);
             }
 
-            await destination.WriteAsync(buffer, 0, read, limits.Token).ConfigureAwait(false);
+            // Written where it was read: a local file takes it into the page cache at once, while an asynchronous
+            // write (Unix has no asynchronous file I/O) only moves it to another thread, a hop every call would pay.
+            destination.Write(buffer, 0, read);
             progress.Bytes += read;
         }
     }

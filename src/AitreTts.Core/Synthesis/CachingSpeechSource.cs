@@ -86,15 +86,38 @@ internal sealed class CachingSpeechSource : ISpeechSource
             await WaitAsync(asking, cancellationToken).ConfigureAwait(false);
         }
 
+        byte[] body;
+        SpeechResponse response;
         try
         {
             // The client refuses an answer that is not well-formed audio (NotAudioAnswer), so only audio the join
             // accepts is stored.
-            SpeechResponse response = await _client.SynthesizeAsync(request, destination, cancellationToken).ConfigureAwait(false);
-            _cache.Put(key, WellFormedAudio.ReadBack(destination), _log);
-            return response;
+            response = await _client.SynthesizeAsync(request, destination, cancellationToken).ConfigureAwait(false);
+            body = WellFormedAudio.ReadBack(destination);
         }
-        finally
+        catch
+        {
+            Release();
+            throw;
+        }
+
+        // The entry is written beside the caller's next step (putting its own file on disk) rather than before it; the
+        // caller waits for Stored before its document is done, and whoever waits for the same chunk is let go once it
+        // is in the cache.
+        Task stored = Task.Run(() =>
+        {
+            try
+            {
+                _cache.Put(key, body, _log);
+            }
+            finally
+            {
+                Release();
+            }
+        });
+        return response with { Stored = stored };
+
+        void Release()
         {
             InFlight.TryRemove(entry, out _);
             mine.TrySetResult(true);

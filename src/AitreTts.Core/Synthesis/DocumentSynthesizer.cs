@@ -92,11 +92,13 @@ internal sealed class DocumentSynthesizer
         }
 
         using OutputWrite write = output.BeginWrite();
+        var sent = new SentRequests(plan.Requests.Count);
         try
         {
-            SentRequests sent = await SendAsync(plan, write, progress, cancellationToken).ConfigureAwait(false);
+            await SendAsync(plan, write, sent, progress, cancellationToken).ConfigureAwait(false);
             (string audioPath, TimeSpan duration, ChunkTimeline? timeline, IReadOnlyList<int> requestAt) = Assemble(plan, write, sent, cancellationToken);
             string? sidecarPath = plan.Segments.Subtitles is SubtitleFormat format ? WriteSubtitles(plan, write, format, timeline!, requestAt) : null;
+            await sent.AllStored().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             CommittedOutput committed = write.Commit(audioPath, sidecarPath);
             return Written(plan, committed, duration, sent);
@@ -104,6 +106,11 @@ internal sealed class DocumentSynthesizer
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw FileErrors.From(ex, output.Audio.Directory);
+        }
+        finally
+        {
+            // A failed document's chunks are in the cache for its rerun by the time it reports the failure.
+            await sent.AllStored().ConfigureAwait(false);
         }
     }
 
@@ -121,6 +128,25 @@ internal sealed class DocumentSynthesizer
 
         public int FromCache;
 
+        private readonly List<Task> _stored = new();
+
+        public void Storing(Task stored)
+        {
+            lock (_stored)
+            {
+                _stored.Add(stored);
+            }
+        }
+
+        // Storing never fails a document (the cache reports its own trouble), so this only waits.
+        public Task AllStored()
+        {
+            lock (_stored)
+            {
+                return Task.WhenAll(_stored);
+            }
+        }
+
         // The one request whose audio becomes the file as it is: kept open past its request, to be put on disk after
         // its request slot is free (so the next request does not wait for the disk) without opening it again.
         public FileStream? KeptAsItIs;
@@ -130,10 +156,9 @@ internal sealed class DocumentSynthesizer
     }
 
     // The one request loop: every request of every kind of plan is sent here.
-    private async Task<SentRequests> SendAsync(SpeechPlan plan, OutputWrite write, Action<SynthesisProgress>? progress, CancellationToken cancellationToken)
+    private async Task SendAsync(SpeechPlan plan, OutputWrite write, SentRequests sent, Action<SynthesisProgress>? progress, CancellationToken cancellationToken)
     {
         int count = plan.Requests.Count;
-        var sent = new SentRequests(count);
         int done = 0;
         int charactersDone = 0;
         int charactersTotal = plan.Characters;
@@ -147,6 +172,7 @@ internal sealed class DocumentSynthesizer
                 sent.Paths[index] = stream.Name;
                 SpeechResponse response = await _source.SynthesizeAsync(plan.RequestAt(index), stream, token).ConfigureAwait(false);
                 sent.RequestIds[index] = response.RequestId;
+                sent.Storing(response.Stored);
                 if (response.FromCache)
                 {
                     Interlocked.Increment(ref sent.FromCache);
@@ -174,7 +200,6 @@ internal sealed class DocumentSynthesizer
         }
 
         await ParallelRequests.RunAsync(count, Slots, plan.Options.ThrottleLimit, SendOneAsync, cancellationToken).ConfigureAwait(false);
-        return sent;
     }
 
     // The audio file, sealed and not yet committed: the one request's audio as it is, or every request's audio joined
