@@ -110,7 +110,7 @@ internal sealed class DocumentSynthesizer
         finally
         {
             // A failed document's chunks are in the cache for its rerun by the time it reports the failure.
-            await sent.AllStored().ConfigureAwait(false);
+            await sent.AllStoredQuietly().ConfigureAwait(false);
         }
     }
 
@@ -138,7 +138,8 @@ internal sealed class DocumentSynthesizer
             }
         }
 
-        // Storing never fails a document (the cache reports its own trouble), so this only waits.
+        // The cache reports its own trouble, so a store that faults is a defect: it fails a document that would
+        // otherwise succeed, and does not hide the failure of one that already failed.
         public Task AllStored()
         {
             lock (_stored)
@@ -146,6 +147,9 @@ internal sealed class DocumentSynthesizer
                 return Task.WhenAll(_stored);
             }
         }
+
+        public Task AllStoredQuietly() =>
+            AllStored().ContinueWith(static stored => _ = stored.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         // The one request whose audio becomes the file as it is: kept open past its request, to be put on disk after
         // its request slot is free (so the next request does not wait for the disk) without opening it again.

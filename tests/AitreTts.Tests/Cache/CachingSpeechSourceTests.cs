@@ -156,4 +156,24 @@ public sealed class CachingSpeechSourceTests : IDisposable
         Assert.True(cache.TryGet(key, out byte[] stored));
         Assert.Equal(harness.SpeechRequests()[0].ResponseBody, stored);
     }
+
+    [Fact]
+    public async Task AnAnswer_IsHandedOverAtOnce_AndStoredWhenItsStoredTaskEnds()
+    {
+        // The entry is written beside the caller's next step (its fsync): the caller has the audio when the call
+        // returns, and the entry when Stored ends, which is what the document waits for before it is done.
+        await using IntegrationHarness harness = await IntegrationHarness.StartAsync();
+        ChunkCache cache = NewCache();
+        var source = new CachingSpeechSource(harness.Client(), cache);
+        var request = new SpeechRequest("tts-1", Text, "alloy", AudioFormat.Mp3, 1.0, null);
+        using var audio = new MemoryStream();
+
+        SpeechResponse response = await source.SynthesizeAsync(request, audio, CancellationToken.None);
+        Assert.Equal(harness.SpeechRequests()[0].ResponseBody, audio.ToArray());
+        await response.Stored;
+
+        Assert.True(source.Holds(request));
+        Assert.True(cache.TryGet(ChunkCacheKey.For(harness.Client().Endpoint, request), out byte[] stored));
+        Assert.Equal(audio.ToArray(), stored);
+    }
 }
