@@ -45,6 +45,33 @@ Describe 'Invoke-TextToSpeech' {
         $request.ResponseFormat | Should -Be 'mp3'
     }
 
+    It 'writes to the same folder however -OutputDirectory and -OutFile spell it' {
+        # A full path in its normal form skips PowerShell's path resolution; every other spelling still goes through it.
+        $dir = Join-Path $script:Out 'spelled'
+        $null = New-Item -ItemType Directory $dir
+        $sep = [IO.Path]::DirectorySeparatorChar
+        $null = New-PSDrive -Name SpelledOut -PSProvider FileSystem -Root $dir
+        try {
+            $folders = @($dir, "$dir$sep", "$dir${sep}sub$sep..", "$dir$sep.", 'spelled', ".${sep}spelled", "FileSystem::$dir", "SpelledOut:$sep")
+            foreach ($folder in $folders) {
+                $file = "Spelled as $folder" | Invoke-TextToSpeech -OutputDirectory $folder -NoCache
+                $file.DirectoryName | Should -Be $dir -Because $folder
+                (Get-Item -LiteralPath $file.FullName).FullName | Should -Be $file.FullName
+            }
+
+            $files = @{ 'a.mp3' = (Join-Path $dir 'a.mp3'); 'b.mp3' = "$dir$sep.${sep}b.mp3"; 'c.mp3' = "SpelledOut:${sep}c.mp3"; 'd.mp3' = "FileSystem::$dir${sep}d.mp3"; 'e.mp3' = "spelled${sep}e.mp3" }
+            foreach ($name in $files.Keys) {
+                $file = "Spelled file $name" | Invoke-TextToSpeech -OutFile $files[$name] -NoCache
+                $file.FullName | Should -Be (Join-Path $dir $name) -Because $files[$name]
+            }
+
+            @(Get-ChildItem -LiteralPath $dir -File).Count | Should -Be ($folders.Count + $files.Count)
+        }
+        finally {
+            Remove-PSDrive -Name SpelledOut
+        }
+    }
+
     It 'takes into each call of a loop what changed since the call before: the environment, the file, the session' {
         $config = $env:XDG_CONFIG_HOME
         Remove-TtsConfiguration -Scope Process -Confirm:$false
