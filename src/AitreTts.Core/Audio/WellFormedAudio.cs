@@ -12,20 +12,11 @@ namespace AitreTts.Core.Audio;
 /// </summary>
 internal static class WellFormedAudio
 {
-    /// <summary>What is wrong with the audio in <paramref name="path"/> as <paramref name="format"/>, or null when it is well-formed.</summary>
-    internal static string? Problem(AudioFormat format, string path) => CheckFile(format, path, StartOf(path)).Problem;
-
     /// <summary>
-    /// The problem of the audio just written to <paramref name="audio"/>, or null when it is well-formed: read from the
-    /// chunk's own file when there is one (there always is in a document), otherwise from a private scratch copy,
-    /// since the codecs read files.
-    /// </summary>
-    internal static string? Problem(AudioFormat format, Stream audio) => Check(format, audio).Problem;
-
-    /// <summary>
-    /// <see cref="Problem(AudioFormat, Stream)"/>, and when there is none, what the codec measured in the audio with
-    /// the default <see cref="AudioJoinOptions"/>: the check reads the whole chunk, so whoever keeps the chunk as it is
-    /// need not read it again.
+    /// What is wrong with the audio just written to <paramref name="audio"/> (null when it is well-formed), and when
+    /// nothing is, what the codec measured in it with the default <see cref="AudioJoinOptions"/>: the check reads the
+    /// whole chunk, so whoever keeps the chunk as it is need not read it again. Read from the chunk's own file when
+    /// there is one (there always is in a document), otherwise from a private scratch copy, since the codecs read files.
     /// </summary>
     internal static (string? Problem, AudioInfo? Measured) Check(AudioFormat format, Stream audio)
     {
