@@ -52,16 +52,20 @@ internal static class Completion
         return (() => SpeechClientFactory.Create(configuration, TtsLog.None, timeout: DiscoveryTimeout, maximumRetryCount: 0), cacheKey, serves(configuration.ProviderProfile), fakeBoundParameters["Model"] as string ?? configuration.Get(Setting.Model));
     }
 
-    /// <summary>Runs a discovery with a hard limit, remembering a failure so the next Tab does not wait again.</summary>
-    public static T? Discover<T>(string cacheKey, Func<CancellationToken, Task<T>> discover)
+    /// <summary>
+    /// Connects and runs a discovery with a hard limit, remembering a failure so the next Tab does not wait again. A
+    /// server that cannot be reached without a secret throws from <paramref name="connect"/> to the completer, unremembered.
+    /// </summary>
+    public static T? Discover<T>(string cacheKey, Func<SpeechClient> connect, Func<SpeechClient, CancellationToken, Task<T>> discover)
         where T : class
     {
+        SpeechClient client = connect();
         // The whole discovery, connection and body included, gets the documented limit once; the cancellation also
         // aborts the pending read, so the abandoned request does not linger after completion gave up on it.
         using var cancellation = new CancellationTokenSource(DiscoveryTimeout);
         try
         {
-            Task<T> task = Task.Run(() => discover(cancellation.Token));
+            Task<T> task = Task.Run(() => discover(client, cancellation.Token));
             if (task.Wait(DiscoveryTimeout))
             {
                 return task.Result;
@@ -92,13 +96,8 @@ public sealed class VoiceCompleter : IArgumentCompleter
             IReadOnlyList<TtsVoice> voices = VoiceCatalog.BuiltIn;
             if (Completion.Server(fakeBoundParameters, provider => provider.ServesVoiceList) is var (connect, cacheKey, serves, model) && serves)
             {
-                DiscoveredList<TtsVoice>? list = VoiceDiscovery.CachedVoices(cacheKey);
-                if (list is null)
-                {
-                    SpeechClient client = connect();
-                    list = Completion.Discover(cacheKey, token => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, refresh: false, TtsLog.None, token, model));
-                }
-
+                DiscoveredList<TtsVoice>? list = VoiceDiscovery.CachedVoices(cacheKey)
+                    ?? Completion.Discover(cacheKey, connect, (client, token) => VoiceDiscovery.GetVoicesAsync(client, client.Endpoint, cacheKey, refresh: false, TtsLog.None, token, model));
                 voices = list?.Items ?? voices;
             }
 
@@ -137,13 +136,8 @@ public sealed class ModelCompleter : IArgumentCompleter
             if (Completion.Server(fakeBoundParameters, provider => provider.ServesModelList) is var (connect, cacheKey, serves, _))
             {
                 // What Get-TtsModel already read is used as it is: no secret to unlock, no request.
-                DiscoveredList<TtsModel>? list = VoiceDiscovery.CachedModels(cacheKey);
-                if (list is null && serves)
-                {
-                    SpeechClient client = connect();
-                    list = Completion.Discover(cacheKey, token => VoiceDiscovery.GetModelsAsync(client, client.Endpoint, cacheKey, refresh: false, token));
-                }
-
+                DiscoveredList<TtsModel>? list = VoiceDiscovery.CachedModels(cacheKey)
+                    ?? (serves ? Completion.Discover(cacheKey, connect, (client, token) => VoiceDiscovery.GetModelsAsync(client, client.Endpoint, cacheKey, refresh: false, token)) : null);
                 models = list?.Items ?? models;
             }
 
