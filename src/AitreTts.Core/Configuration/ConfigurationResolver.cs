@@ -210,7 +210,8 @@ internal static class ConfigurationResolver
             && Environment.SequenceEqual(other.Environment, StringComparer.Ordinal);
     }
 
-    // Passes the resolver's notes on, and keeps them to be told again when the result is reused.
+    // Passes the resolver's notes on, and keeps them to be told again when the result is reused. It asks for every
+    // note whether or not this caller shows them: a later caller that does (-Verbose) gets the reused result's notes.
     private sealed class NoteTaker : TtsLog
     {
         private readonly TtsLog _log;
@@ -218,7 +219,7 @@ internal static class ConfigurationResolver
         public NoteTaker(TtsLog log)
         {
             _log = log;
-            ShowsVerbose = log.ShowsVerbose;
+            ShowsVerbose = true;
             ShowsDebug = log.ShowsDebug;
         }
 
